@@ -1,0 +1,39 @@
+/** Unit specs sit beside the code; e2e specs drive the real app over HTTP against real PostgreSQL or PGlite. */
+const swc = {
+  swcrc: false,
+  sourceMaps: 'inline',
+  jsc: {
+    parser: { syntax: 'typescript', decorators: true },
+    transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+    target: 'es2022',
+    keepClassNames: true,
+    // Rewrites `src/…` imports at transform time, so global setup (outside jest's resolver) works too.
+    baseUrl: __dirname,
+    paths: { 'src/*': ['src/*'] },
+  },
+  module: { type: 'commonjs' },
+};
+const shared = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.ts$': ['@swc/jest', swc] },
+  moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
+const pglite = process.env.TEST_DATABASE === 'pglite';
+
+module.exports = {
+  projects: [
+    { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    {
+      ...shared,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      // Several instances on one database need real PostgreSQL; PGlite is one process by design.
+      testPathIgnorePatterns: pglite ? ['/node_modules/', '\\.postgres\\.e2e-spec\\.ts$'] : ['/node_modules/'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      testTimeout: 60000,
+      slowTestThreshold: 20,
+    },
+  ],
+};

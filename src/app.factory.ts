@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { AppModule, AppOptions } from 'src/app.module';
+import { AppConfig } from 'src/config/app-config';
+import { ProblemFilter } from 'src/http/problem.filter';
+import { StrictValidationPipe } from 'src/http/strict-validation.pipe';
+import { setupOpenApi } from 'src/openapi/openapi';
+
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** An incoming X-Request-Id is kept when it is sane; otherwise a fresh one is made. */
+function requestIdOf(raw: IncomingMessage): string {
+  const header = raw.headers['x-request-id'];
+  const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+  (raw as IncomingMessage & { id: string }).id = id;
+  return id;
+}
+
+/** Builds the whole flagdog application, ready to listen: used by main, the CLI and the tests. */
+export async function createApp(config: AppConfig, options: AppOptions): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: BODY_LIMIT_BYTES,
+    genReqId: requestIdOf,
+    requestIdHeader: false,
+    routerOptions: { maxParamLength: 2048 },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
+    bufferLogs: true,
+  });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(new ProblemFilter());
+  app.useGlobalPipes(new StrictValidationPipe());
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  await setupOpenApi(app);
+  await app.init();
+  return app;
+}

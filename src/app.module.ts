@@ -1,0 +1,35 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import { AllowlistModule } from 'src/allowlist/allowlist.module';
+import { AuthModule } from 'src/auth/auth.module';
+import { AppConfig } from 'src/config/app-config';
+import { ConfigModule } from 'src/config/config.module';
+import { DatabaseModule } from 'src/database/database.module';
+import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
+import { HealthModule } from 'src/health/health.module';
+import { loggerParams } from 'src/http/logging';
+
+export type AppOptions = Readonly<{ databaseUrl: string; logStream?: DestinationStream }>;
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, options: AppOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggerParams(config, options.logStream)),
+        DatabaseModule.forRoot(options.databaseUrl, config.databasePoolSize),
+        ThrottlerModule.forRoot([
+          { name: 'login', ttl: config.loginThrottle.ttlSeconds * 1000, limit: config.loginThrottle.limit },
+        ]),
+        AuthModule,
+        FeatureFlagsModule,
+        AllowlistModule,
+        HealthModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { AuditEventEntity } from 'src/audit/audit-event.entity';
+import { Actor } from 'src/auth/principal';
+import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
+
+export type AuditChange = Readonly<{
+  action: string;
+  featureKey?: string | null;
+  before?: object | null;
+  after?: object | null;
+  reason?: string | null;
+}>;
+
+export type AuditEventView = Readonly<{
+  id: string;
+  at: string;
+  actor: string;
+  actorRole: string;
+  action: string;
+  featureKey: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  requestId: string | null;
+}>;
+
+@Injectable()
+export class AuditService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Writes the event with the caller's transaction, so the change and its audit commit together. */
+  async record(manager: EntityManager, actor: Actor, change: AuditChange): Promise<void> {
+    await manager.insert(AuditEventEntity, {
+      at: new Date(),
+      actor: actor.name,
+      actorRole: actor.role,
+      action: change.action,
+      featureKey: change.featureKey ?? null,
+      before: change.before ?? null,
+      after: change.after ?? null,
+      reason: change.reason ?? null,
+      requestId: actor.requestId,
+    });
+  }
+
+  async historyOf(
+    featureKey: string,
+    limit: number,
+    cursor?: string,
+  ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+    const before = decodeCursor<string>(cursor, 'string');
+    const rows = await this.dataSource.getRepository(AuditEventEntity).find({
+      where: { featureKey, ...(before === null ? {} : { id: LessThan(before) }) },
+      order: { id: 'DESC' },
+      take: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(toView),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].id) : null,
+    };
+  }
+}
+
+function toView(row: AuditEventEntity): AuditEventView {
+  return {
+    id: row.id,
+    at: row.at.toISOString(),
+    actor: row.actor,
+    actorRole: row.actorRole,
+    action: row.action,
+    featureKey: row.featureKey,
+    before: row.before,
+    after: row.after,
+    reason: row.reason,
+    requestId: row.requestId,
+  };
+}

@@ -1,0 +1,44 @@
+import { SetMetadata, applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { Permission } from 'src/auth/permissions';
+import { Actor, Principal } from 'src/auth/principal';
+
+export const ACCESS_METADATA = 'flagdog:access';
+
+export type AccessRule = Readonly<{ public: true }> | Readonly<{ public: false; permission: Permission }>;
+
+/** The route is open to anyone (login, health). Every other route must say @Allow(...). */
+export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_METADATA, { public: true });
+
+/**
+ * The route needs this permission; the role → permission table (permissions.ts) decides who
+ * has it. Also documents the security scheme and the 401/403 answers in OpenAPI.
+ */
+export const Allow = (permission: Permission): MethodDecorator =>
+  applyDecorators(
+    SetMetadata(ACCESS_METADATA, { public: false, permission }),
+    ApiBearerAuth(),
+    ApiSecurity('apiKey'),
+    ApiUnauthorizedResponse({ description: 'Missing, expired or invalid credentials (UNAUTHENTICATED).' }),
+    ApiForbiddenResponse({ description: `The caller lacks the permission \`${permission}\` (PERMISSION_DENIED).` }),
+  );
+
+export type AuthenticatedRequest = FastifyRequest & { principal?: Principal };
+
+export const CurrentPrincipal = createParamDecorator((_: unknown, context: ExecutionContext): Principal => {
+  const principal = context.switchToHttp().getRequest<AuthenticatedRequest>().principal;
+  if (!principal) throw new Error('CurrentPrincipal used on a route without @Allow');
+  return principal;
+});
+
+/** The audit actor of the current request: who, in which role, under which request id. */
+export const CurrentActor = createParamDecorator((_: unknown, context: ExecutionContext): Actor => {
+  const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+  if (!request.principal) throw new Error('CurrentActor used on a route without @Allow');
+  return actorOf(request.principal, request.id);
+});
+
+export function actorOf(principal: Principal, requestId: string | null): Actor {
+  return { name: principal.name, role: principal.role, requestId };
+}

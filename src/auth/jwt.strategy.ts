@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import { ExtractJwt, Strategy } from 'passport-jwt';
+import { HUMAN_ROLES, Role } from 'src/auth/permissions';
+import { Principal } from 'src/auth/principal';
+import { UsersService } from 'src/auth/users.service';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+
+export const JWT_ALGORITHM = 'HS256';
+
+type AccessTokenClaims = { sub?: unknown; role?: unknown };
+
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly users: UsersService,
+  ) {
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      secretOrKey: config.jwt.secret,
+      algorithms: [JWT_ALGORITHM],
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      ignoreExpiration: false,
+    });
+  }
+
+  /** The signature is valid; the user must still exist with the role the token names. */
+  async validate(claims: AccessTokenClaims): Promise<Principal | false> {
+    if (typeof claims.sub !== 'string' || !HUMAN_ROLES.includes(claims.role as Role)) return false;
+    return (await this.users.principalFor(claims.sub, claims.role as Role)) ?? false;
+  }
+}

@@ -1,0 +1,196 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { AuditService } from 'src/audit/audit.service';
+import { UserCreateDto, UserDetailResponseDto, UserListResponseDto, UserUpdateDto } from 'src/auth/auth.dto';
+import { hashPassword } from 'src/auth/password';
+import { Role } from 'src/auth/permissions';
+import { Actor, Principal } from 'src/auth/principal';
+import { UserEntity } from 'src/auth/user.entity';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import { STARTUP_LOCK_KEY } from 'src/database/migrate';
+import { AppError } from 'src/http/app-error';
+import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
+
+const SYSTEM: Actor = { name: 'flagdog', role: 'SYSTEM', requestId: null };
+/** How long a verified access token's user is trusted before it is looked up again. */
+const PRINCIPAL_CACHE_MS = 1000;
+
+@Injectable()
+export class UsersService implements OnModuleInit {
+  private readonly logger = new Logger(UsersService.name);
+  private readonly principals = new Map<string, { principal: Principal | null; until: number }>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [STARTUP_LOCK_KEY]);
+      await this.ensureFirstAdmin(manager);
+    });
+  }
+
+  /**
+   * The user behind a valid access token, if it still exists with the same role. Cached for a
+   * second so deleting or demoting a user takes effect within a second on every instance.
+   */
+  async principalFor(userId: string, role: Role): Promise<Principal | null> {
+    const now = Date.now();
+    const cached = this.principals.get(userId);
+    let principal = cached && cached.until > now ? cached.principal : undefined;
+    if (principal === undefined) {
+      const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
+      principal = user ? { kind: 'user', id: user.id, name: user.email, role: user.role } : null;
+      if (this.principals.size > 10_000) this.principals.clear();
+      this.principals.set(userId, { principal, until: now + PRINCIPAL_CACHE_MS });
+    }
+    return principal && principal.role === role ? principal : null;
+  }
+
+  async findForLogin(email: string): Promise<UserEntity | null> {
+    return this.dataSource
+      .getRepository(UserEntity)
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('lower(user.email) = lower(:email)', { email })
+      .getOne();
+  }
+
+  async list(limit: number, cursor?: string): Promise<UserListResponseDto> {
+    const after = decodeCursor<string>(cursor, 'string');
+    const rows = await this.dataSource.getRepository(UserEntity).find({
+      where: after === null ? {} : { email: MoreThan(after) },
+      order: { email: 'ASC' },
+      take: limit + 1,
+    });
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(toView),
+      nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1].email) : null,
+    };
+  }
+
+  async create(actor: Actor, dto: UserCreateDto): Promise<UserDetailResponseDto> {
+    const passwordHash = await hashPassword(dto.password);
+    return this.dataSource.transaction(async (manager) => {
+      const existing = await manager
+        .getRepository(UserEntity)
+        .createQueryBuilder('user')
+        .where('lower(user.email) = lower(:email)', { email: dto.email })
+        .getExists();
+      if (existing) throw new AppError(409, 'USER_EXISTS', `A user with the email ${dto.email} exists.`);
+      const user = await this.insertUser(manager, dto.email, dto.role, passwordHash);
+      await this.audit.record(manager, actor, { action: 'user.created', after: toView(user), reason: dto.reason });
+      return toView(user);
+    });
+  }
+
+  async update(actor: Actor, id: string, dto: UserUpdateDto): Promise<UserDetailResponseDto> {
+    const passwordHash = dto.password === undefined ? undefined : await hashPassword(dto.password);
+    return this.dataSource.transaction(async (manager) => {
+      const user = await this.lockUser(manager, id);
+      const before = toView(user);
+      if (dto.role !== undefined && dto.role !== user.role && user.role === 'SUPER_ADMIN') {
+        await this.refuseLastSuperAdmin(manager);
+      }
+      const changes: Partial<UserEntity> = { version: user.version + 1 };
+      if (dto.role !== undefined) changes.role = dto.role;
+      if (passwordHash !== undefined) changes.passwordHash = passwordHash;
+      await manager.update(UserEntity, { id }, changes);
+      const after = toView(await manager.findOneByOrFail(UserEntity, { id }));
+      await this.audit.record(manager, actor, {
+        action: passwordHash === undefined ? 'user.updated' : 'user.updated_with_password',
+        before,
+        after,
+        reason: dto.reason,
+      });
+      this.principals.delete(id);
+      return after;
+    });
+  }
+
+  async remove(actor: Actor, id: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const user = await this.lockUser(manager, id);
+      if (user.role === 'SUPER_ADMIN') await this.refuseLastSuperAdmin(manager);
+      await manager.delete(UserEntity, { id });
+      await this.audit.record(manager, actor, { action: 'user.deleted', before: toView(user) });
+      this.principals.delete(id);
+    });
+  }
+
+  private async lockUser(manager: EntityManager, id: string): Promise<UserEntity> {
+    const user = await manager
+      .getRepository(UserEntity)
+      .createQueryBuilder('user')
+      .setLock('pessimistic_write')
+      .where('user.id = :id', { id })
+      .getOne();
+    if (!user) throw AppError.notFound('USER_NOT_FOUND', 'No such user.');
+    return user;
+  }
+
+  /** flagdog never loses its last super admin: someone must be able to manage it. */
+  private async refuseLastSuperAdmin(manager: EntityManager): Promise<void> {
+    const admins: { id: string }[] = await manager.query(
+      `SELECT id FROM users WHERE role = 'SUPER_ADMIN' FOR UPDATE`,
+    );
+    if (admins.length <= 1) {
+      throw new AppError(409, 'LAST_SUPER_ADMIN', 'This is the last SUPER_ADMIN; create another one first.');
+    }
+  }
+
+  private async insertUser(manager: EntityManager, email: string, role: Role, passwordHash: string): Promise<UserEntity> {
+    const user = manager.create(UserEntity, { email: email.toLowerCase(), role, passwordHash, version: 1 });
+    return manager.save(user);
+  }
+
+  /**
+   * Bootstrap admin from the environment; on the embedded default with no users at all, a
+   * generated admin whose password is written to DATA_DIR/initial-admin-password (DESIGN §5.1).
+   */
+  private async ensureFirstAdmin(manager: EntityManager): Promise<void> {
+    const bootstrap = this.config.bootstrapAdmin;
+    if (bootstrap !== null) {
+      const exists = await manager
+        .getRepository(UserEntity)
+        .createQueryBuilder('user')
+        .where('lower(user.email) = lower(:email)', { email: bootstrap.email })
+        .getExists();
+      if (exists) return;
+      const user = await this.insertUser(manager, bootstrap.email, 'SUPER_ADMIN', await hashPassword(bootstrap.password));
+      await this.audit.record(manager, SYSTEM, { action: 'user.bootstrapped', after: toView(user) });
+      this.logger.log({ email: user.email }, 'Created the bootstrap SUPER_ADMIN from BOOTSTRAP_ADMIN_EMAIL');
+      return;
+    }
+    if (this.config.databaseUrl !== null || (await manager.count(UserEntity)) > 0) return;
+    const password = randomBytes(18).toString('base64url');
+    const user = await this.insertUser(manager, 'admin@localhost', 'SUPER_ADMIN', await hashPassword(password));
+    await this.audit.record(manager, SYSTEM, { action: 'user.bootstrapped', after: toView(user) });
+    const file = join(this.config.dataDir, 'initial-admin-password');
+    writeFileSync(file, `${password}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+    this.logger.log(
+      { email: user.email, passwordFile: file },
+      `Created the first SUPER_ADMIN admin@localhost; its password is in ${file}`,
+    );
+  }
+}
+
+function toView(user: UserEntity): UserDetailResponseDto {
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    version: user.version,
+    createdAt: user.createdAt.toISOString(),
+    updatedAt: user.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,32 @@
+import { DataSourceOptions } from 'typeorm';
+import { AllowlistEntryEntity } from 'src/allowlist/allowlist-entry.entity';
+import { AuditEventEntity } from 'src/audit/audit-event.entity';
+import { ServiceTokenEntity } from 'src/auth/service-token.entity';
+import { UserEntity } from 'src/auth/user.entity';
+import { FeatureFlagEntity } from 'src/feature-flags/feature-flag.entity';
+import { Foundation1764400000000 } from 'src/database/migrations/1764400000000-Foundation';
+
+export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
+export const MIGRATIONS = [Foundation1764400000000];
+
+/** The one builder of DataSource options, used by the app, the migration command and ormconfig.ts. */
+export function buildDataSourceOptions(url: string, poolSize: number): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'flagdog_migrations',
+    migrationsTransactionMode: 'all',
+    migrationsRun: false,
+    synchronize: false,
+    installExtensions: false,
+    logging: false,
+    extra: {
+      max: poolSize,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
+      application_name: 'flagdog',
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import { DynamicModule, Logger, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from 'src/database/data-source-options';
+import { runMigrations } from 'src/database/migrate';
+
+@Module({})
+export class DatabaseModule {
+  /** Connects, then applies pending migrations (once, under an advisory lock) before anything reads. */
+  static forRoot(url: string, poolSize: number): DynamicModule {
+    return {
+      module: DatabaseModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          useFactory: () => buildDataSourceOptions(url, poolSize),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            const applied = await runMigrations(dataSource);
+            if (applied.length > 0) new Logger(DatabaseModule.name).log({ applied }, 'Applied migrations');
+            return dataSource;
+          },
+        }),
+      ],
+    };
+  }
+}

@@ -1,0 +1,75 @@
+import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+
+export class DataDirLockedError extends Error {}
+
+/**
+ * The embedded default database: PGlite (PostgreSQL in WebAssembly) with its data under
+ * DATA_DIR, served on a loopback port by pglite-socket so the ordinary `pg` driver and the same
+ * migrations work unchanged. PGlite has one session, hence one connection (see ADR 0002).
+ */
+export class EmbeddedDatabase {
+  private constructor(
+    private readonly db: PGlite,
+    private readonly server: PGLiteSocketServer,
+    private readonly lockFile: string | null,
+    readonly url: string,
+  ) {}
+
+  /** Opens (or creates) the database in `dataDir`, or a throwaway in-memory one when null. */
+  static async start(dataDir: string | null): Promise<EmbeddedDatabase> {
+    const lockFile = dataDir === null ? null : acquireLock(dataDir);
+    try {
+      const db = await PGlite.create(dataDir === null ? undefined : join(dataDir, 'pgdata'));
+      const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
+      await server.start();
+      const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
+      return new EmbeddedDatabase(db, server, lockFile, url);
+    } catch (error) {
+      if (lockFile !== null) rmSync(lockFile, { force: true });
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    await this.db.close();
+    if (this.lockFile !== null) rmSync(this.lockFile, { force: true });
+  }
+}
+
+/** One process per data directory: PGlite itself does not stop a second one from corrupting it. */
+function acquireLock(dataDir: string): string {
+  mkdirSync(dataDir, { recursive: true });
+  const lockFile = join(dataDir, 'flagdog.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(lockFile, 'wx', 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return lockFile;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(lockFile, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && isAlive(holder)) {
+        throw new DataDirLockedError(
+          `DATA_DIR ${dataDir} is in use by another flagdog process (pid ${holder}). ` +
+            'Stop it, or point DATA_DIR elsewhere, or set DATABASE_URL to share a PostgreSQL database.',
+        );
+      }
+      rmSync(lockFile, { force: true });
+    }
+  }
+  throw new DataDirLockedError(`Could not take the lock file ${lockFile}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -1,0 +1,223 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { AuditService } from 'src/audit/audit.service';
+import { hasPermission, Permission } from 'src/auth/permissions';
+import { Actor, Principal } from 'src/auth/principal';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import {
+  AuditEventListResponseDto,
+  FeatureFlagCreateDto,
+  FeatureFlagListResponseDto,
+  FeatureFlagResponseDto,
+  FeatureFlagUpdateDto,
+} from 'src/feature-flags/feature-flag.dto';
+import { FeatureFlagEntity } from 'src/feature-flags/feature-flag.entity';
+import { basisPointsToPercentage, exposureGrows, percentageToBasisPoints } from 'src/feature-flags/rollout';
+import { AppError } from 'src/http/app-error';
+
+export type FlagChange = Readonly<{
+  description?: string;
+  enabled?: boolean;
+  rolloutPercentage?: number;
+  reason?: string;
+}>;
+
+@Injectable()
+export class FeatureFlagsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(includeArchived = false): Promise<FeatureFlagListResponseDto> {
+    const rows = await this.dataSource.getRepository(FeatureFlagEntity).find({
+      where: includeArchived ? {} : { archivedAt: IsNull() },
+      order: { key: 'ASC' },
+    });
+    return { items: rows.map((row) => this.toView(row)) };
+  }
+
+  async get(key: string): Promise<FeatureFlagResponseDto> {
+    const flag = await this.dataSource.getRepository(FeatureFlagEntity).findOneBy({ key, archivedAt: IsNull() });
+    if (!flag) throw flagNotFound(key);
+    return this.toView(flag);
+  }
+
+  async create(actor: Actor, dto: FeatureFlagCreateDto): Promise<FeatureFlagResponseDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const existing = await manager.findOneBy(FeatureFlagEntity, { key: dto.key });
+      if (existing) {
+        const archived = existing.archivedAt !== null ? ' (archived; its history is kept under this key)' : '';
+        throw new AppError(409, 'FLAG_EXISTS', `A flag with the key ${dto.key} exists${archived}.`);
+      }
+      const now = new Date();
+      const flag = manager.create(FeatureFlagEntity, {
+        key: dto.key,
+        description: dto.description ?? '',
+        enabled: dto.enabled ?? false,
+        rolloutBasisPoints: percentageToBasisPoints(dto.rolloutPercentage ?? 0),
+        allowlistCount: 0,
+        version: 1,
+        archivedAt: null,
+        createdAt: now,
+        updatedAt: now,
+        updatedBy: actor.name,
+      });
+      await manager.insert(FeatureFlagEntity, flag);
+      await this.audit.record(manager, actor, {
+        action: 'flag.created',
+        featureKey: flag.key,
+        after: auditState(flag),
+        reason: dto.reason,
+      });
+      return this.toView(flag);
+    });
+  }
+
+  /**
+   * PUT and PATCH. Whoever may reduce exposure may call it; a change that grows exposure also
+   * needs FLAGS_EXPAND_EXPOSURE. A change that changes nothing writes nothing.
+   */
+  async update(
+    principal: Principal,
+    actor: Actor,
+    key: string,
+    change: FeatureFlagUpdateDto,
+    ifMatch?: string,
+  ): Promise<FeatureFlagResponseDto> {
+    return this.dataSource.transaction(async (manager) => {
+      const flag = await this.lockForChange(manager, key, ifMatch);
+      const before = auditState(flag);
+      const next = {
+        description: change.description ?? flag.description,
+        enabled: change.enabled ?? flag.enabled,
+        rolloutBasisPoints:
+          change.rolloutPercentage === undefined
+            ? flag.rolloutBasisPoints
+            : percentageToBasisPoints(change.rolloutPercentage),
+      };
+      if (exposureGrows(flag, next) && !hasPermission(principal.role, Permission.FLAGS_EXPAND_EXPOSURE)) {
+        throw AppError.permissionDenied(Permission.FLAGS_EXPAND_EXPOSURE);
+      }
+      const unchanged =
+        next.description === flag.description &&
+        next.enabled === flag.enabled &&
+        next.rolloutBasisPoints === flag.rolloutBasisPoints;
+      if (unchanged) return this.toView(flag);
+      Object.assign(flag, next);
+      await this.touch(manager, flag, actor);
+      await this.audit.record(manager, actor, {
+        action: 'flag.updated',
+        featureKey: key,
+        before,
+        after: auditState(flag),
+        reason: change.reason,
+      });
+      return this.toView(flag);
+    });
+  }
+
+  async archive(actor: Actor, key: string, reason?: string, ifMatch?: string): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const flag = await this.lockForChange(manager, key, ifMatch);
+      const before = auditState(flag);
+      flag.archivedAt = new Date();
+      await this.touch(manager, flag, actor);
+      await this.audit.record(manager, actor, {
+        action: 'flag.archived',
+        featureKey: key,
+        before,
+        after: auditState(flag),
+        reason,
+      });
+    });
+  }
+
+  async history(key: string, limit: number, cursor?: string): Promise<AuditEventListResponseDto> {
+    const exists = await this.dataSource.getRepository(FeatureFlagEntity).existsBy({ key });
+    if (!exists) throw flagNotFound(key);
+    return this.audit.historyOf(key, limit, cursor);
+  }
+
+  /**
+   * Locks a live flag's row for the rest of the transaction, so concurrent writers to one flag
+   * (and its allowlist) queue instead of losing updates; checks If-Match against its version.
+   */
+  async lockForChange(manager: EntityManager, key: string, ifMatch?: string): Promise<FeatureFlagEntity> {
+    const flag = await manager
+      .getRepository(FeatureFlagEntity)
+      .createQueryBuilder('flag')
+      .setLock('pessimistic_write')
+      .where('flag.key = :key AND flag.archivedAt IS NULL', { key })
+      .getOne();
+    if (!flag) throw flagNotFound(key);
+    if (ifMatch !== undefined && !etagMatches(ifMatch, flag.version)) throw AppError.versionConflict(flag.version);
+    return flag;
+  }
+
+  /** Saves a locked flag after a change to it or to its allowlist: bumps its version. */
+  async touch(manager: EntityManager, flag: FeatureFlagEntity, actor: Actor): Promise<void> {
+    flag.version += 1;
+    flag.updatedAt = new Date();
+    flag.updatedBy = actor.name;
+    await manager.update(
+      FeatureFlagEntity,
+      { key: flag.key },
+      {
+        description: flag.description,
+        enabled: flag.enabled,
+        rolloutBasisPoints: flag.rolloutBasisPoints,
+        allowlistCount: flag.allowlistCount,
+        version: flag.version,
+        archivedAt: flag.archivedAt,
+        updatedAt: flag.updatedAt,
+        updatedBy: flag.updatedBy,
+      },
+    );
+  }
+
+  masterSwitchOf(key: string): 'off' | null {
+    return this.config.masterSwitchesOff.has(key) ? 'off' : null;
+  }
+
+  private toView(flag: FeatureFlagEntity): FeatureFlagResponseDto {
+    return {
+      key: flag.key,
+      description: flag.description,
+      enabled: flag.enabled,
+      rolloutPercentage: basisPointsToPercentage(flag.rolloutBasisPoints),
+      allowlistCount: flag.allowlistCount,
+      version: flag.version,
+      masterSwitch: this.masterSwitchOf(flag.key),
+      archivedAt: flag.archivedAt?.toISOString() ?? null,
+      createdAt: flag.createdAt.toISOString(),
+      updatedAt: flag.updatedAt.toISOString(),
+      updatedBy: flag.updatedBy,
+    };
+  }
+}
+
+export function flagNotFound(key: string): AppError {
+  return AppError.notFound('FLAG_NOT_FOUND', `No flag with the key ${key}.`);
+}
+
+/** `If-Match: "3"`, `W/"3"`, `3` or a list all match version 3; `*` matches any live flag. */
+function etagMatches(ifMatch: string, version: number): boolean {
+  return ifMatch
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
+    .some((tag) => tag === '*' || tag === String(version));
+}
+
+function auditState(flag: FeatureFlagEntity): Record<string, unknown> {
+  return {
+    description: flag.description,
+    enabled: flag.enabled,
+    rolloutPercentage: basisPointsToPercentage(flag.rolloutBasisPoints),
+    allowlistCount: flag.allowlistCount,
+    version: flag.version,
+    archived: flag.archivedAt !== null,
+  };
+}

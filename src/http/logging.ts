@@ -1,0 +1,44 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RequestMethod } from '@nestjs/common';
+import type { Params } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { AppConfig } from 'src/config/app-config';
+
+/**
+ * Paths pino blanks out wherever they appear. Request and response serializers below also
+ * leave headers and bodies out entirely, so credentials have two walls to pass.
+ */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.accessToken',
+  '*.token',
+  '*.secret',
+  '*.authorization',
+  '*.cookie',
+];
+
+export function loggerParams(config: AppConfig, stream?: DestinationStream): Params {
+  return {
+    pinoHttp: [
+      {
+        level: config.logLevel,
+        messageKey: 'msg',
+        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+        genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
+        autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
+        customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
+          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        serializers: {
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+        },
+      },
+      stream as DestinationStream,
+    ],
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+  };
+}

@@ -1,0 +1,59 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import metadata from 'src/metadata';
+
+const PROBLEM_SCHEMA = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+  properties: {
+    type: { type: 'string', description: 'A URI naming the problem type.' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string', description: 'What went wrong, for people.' },
+    code: {
+      type: 'string',
+      description: 'A stable machine word: VALIDATION_FAILED, FLAG_NOT_FOUND, FLAG_EXISTS, VERSION_CONFLICT, …',
+    },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
+    },
+    requestId: { type: 'string', nullable: true },
+  },
+};
+
+/** The OpenAPI document, generated from the controllers and DTOs; committed as openapi.json. */
+export async function buildOpenApiDocument(app: INestApplication): Promise<OpenAPIObject> {
+  await SwaggerModule.loadPluginMetadata(metadata);
+  const config = new DocumentBuilder()
+    .setTitle('flagdog')
+    .setDescription(
+      'Feature flags and staged rollouts with a built-in watchdog. Errors are application/problem+json (RFC 9457).',
+    )
+    .setVersion('1')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT or service token' })
+    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components ??= {};
+  document.components.schemas = { ...document.components.schemas, Problem: PROBLEM_SCHEMA };
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path)) {
+      const responses = (operation as { responses?: Record<string, { content?: unknown }> }).responses ?? {};
+      for (const [status, response] of Object.entries(responses)) {
+        if (Number(status) >= 400) {
+          response.content = { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } };
+        }
+      }
+    }
+  }
+  return document;
+}
+
+export async function setupOpenApi(app: INestApplication): Promise<void> {
+  const document = await buildOpenApiDocument(app);
+  SwaggerModule.setup('api/docs', app, document, {
+    jsonDocumentUrl: 'api/docs-json',
+    yamlDocumentUrl: 'api/docs-yaml',
+  });
+}
