@@ -7,7 +7,7 @@ import request from 'supertest';
 import { createApp } from 'src/app.factory';
 import { loadConfig } from 'src/config/app-config';
 import type { Role } from 'src/auth/permissions';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { createTestDatabase, TEST_DATABASE, TestDatabase } from './test-database';
 
 export type Http = ReturnType<typeof request>;
 
@@ -76,6 +76,8 @@ export async function startInstance(
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: 'info',
     LOGIN_THROTTLE_LIMIT: '1000',
+    // PGlite has one session: one connection, as flagdog's embedded default uses.
+    DATABASE_POOL_SIZE: TEST_DATABASE === 'pglite' ? '1' : '4',
     ...env,
   });
   const logs = new LogCapture();
