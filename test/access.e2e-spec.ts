@@ -1,0 +1,143 @@
+import { RequestMethod } from '@nestjs/common';
+import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { ACCESS_METADATA, AccessRule } from 'src/auth/access.decorator';
+import { newFlag, startTestApp, TestApp } from './support/test-app';
+
+type Caller = 'SUPER_ADMIN' | 'OPERATOR' | 'ANGEL_VIEWER' | 'SERVICE' | 'ANONYMOUS';
+const CALLERS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE', 'ANONYMOUS'];
+
+type Route = Readonly<{ method: string; path: string }>;
+
+/** DESIGN §3 written out by hand: who may call each mutating route. */
+const MUTATIONS: ReadonlyArray<Route & { allowed: Caller[]; body?: object }> = [
+  { method: 'POST', path: '/api/admin/feature-flags', allowed: ['SUPER_ADMIN'], body: { key: 'matrix_created_flag' } },
+  {
+    method: 'PUT',
+    path: '/api/admin/feature-flags/:key',
+    allowed: ['SUPER_ADMIN', 'OPERATOR'],
+    body: { enabled: false, rolloutPercentage: 0 },
+  },
+  { method: 'PATCH', path: '/api/admin/feature-flags/:key', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: { rolloutPercentage: 0 } },
+  { method: 'DELETE', path: '/api/admin/feature-flags/:key', allowed: ['SUPER_ADMIN'] },
+  { method: 'POST', path: '/api/admin/feature-flags/:key/allowlist', allowed: ['SUPER_ADMIN'], body: { subjectIds: ['p1'] } },
+  { method: 'DELETE', path: '/api/admin/feature-flags/:key/allowlist', allowed: ['SUPER_ADMIN', 'OPERATOR'] },
+  { method: 'DELETE', path: '/api/admin/feature-flags/:key/allowlist/:subjectId', allowed: ['SUPER_ADMIN', 'OPERATOR'] },
+  { method: 'POST', path: '/api/admin/users', allowed: ['SUPER_ADMIN'], body: { email: 'x@y.test', password: 'short', role: 'OPERATOR' } },
+  { method: 'PATCH', path: '/api/admin/users/:id', allowed: ['SUPER_ADMIN'], body: {} },
+  { method: 'DELETE', path: '/api/admin/users/:id', allowed: ['SUPER_ADMIN'] },
+  { method: 'POST', path: '/api/admin/service-tokens', allowed: ['SUPER_ADMIN'], body: { name: '' } },
+  { method: 'DELETE', path: '/api/admin/service-tokens/:id', allowed: ['SUPER_ADMIN'] },
+];
+
+const READS: ReadonlyArray<Route & { allowed: Caller[] }> = [
+  { method: 'GET', path: '/api/admin/feature-flags', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
+  { method: 'GET', path: '/api/admin/feature-flags/:key', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
+  { method: 'GET', path: '/api/admin/feature-flags/:key/history', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
+  { method: 'GET', path: '/api/admin/feature-flags/:key/allowlist', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
+  { method: 'GET', path: '/api/admin/users', allowed: ['SUPER_ADMIN'] },
+  { method: 'GET', path: '/api/admin/service-tokens', allowed: ['SUPER_ADMIN'] },
+  { method: 'GET', path: '/api/auth/me', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE'] },
+];
+
+const PUBLIC: ReadonlyArray<Route> = [
+  { method: 'POST', path: '/api/auth/login' },
+  { method: 'GET', path: '/health/live' },
+  { method: 'GET', path: '/health/ready' },
+];
+
+function registeredRoutes(t: TestApp): Array<Route & { rule: AccessRule | undefined }> {
+  const scanner = new MetadataScanner();
+  const controllers = [...t.app.get(ModulesContainer).values()].flatMap((module) => [...module.controllers.values()]);
+  return controllers.flatMap(({ instance, metatype }) => {
+    if (!instance || !metatype) return [];
+    const base = String(Reflect.getMetadata(PATH_METADATA, metatype as object) ?? '');
+    const prototype = Object.getPrototypeOf(instance);
+    return scanner.getAllMethodNames(prototype).flatMap((name) => {
+      const handler = prototype[name];
+      const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
+      if (path === undefined) return [];
+      const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
+      const full = `/${[base, path].map((part) => part.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+      const rule =
+        (Reflect.getMetadata(ACCESS_METADATA, handler) as AccessRule | undefined) ??
+        (Reflect.getMetadata(ACCESS_METADATA, metatype as object) as AccessRule | undefined);
+      return [{ method, path: full, rule }];
+    });
+  });
+}
+
+describe('access control (deny by default)', () => {
+  let t: TestApp;
+  const credentials = new Map<Caller, Record<string, string>>();
+  let flagKey: string;
+  let operatorId: string;
+  let tokenId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    const admin = await t.tokenFor('SUPER_ADMIN');
+    for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) {
+      credentials.set(role, { authorization: `Bearer ${await t.tokenFor(role)}` });
+    }
+    const service = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matching-backend' });
+    credentials.set('SERVICE', { 'x-api-key': service.body.token });
+    credentials.set('ANONYMOUS', {});
+    flagKey = (await newFlag(t.http, admin)).key;
+    const users = await t.http.get('/api/admin/users').auth(admin, { type: 'bearer' }).expect(200);
+    operatorId = users.body.items.find((user: { role: string }) => user.role === 'OPERATOR').id;
+    tokenId = service.body.id;
+  });
+  afterAll(() => t.close());
+
+  it('declares an access rule on every registered route, and the tables here cover them all', () => {
+    const routes = registeredRoutes(t);
+    expect(routes.length).toBeGreaterThan(15);
+    expect(routes.filter((route) => route.rule === undefined)).toEqual([]);
+    const covered = [...MUTATIONS, ...READS, ...PUBLIC].map((route) => `${route.method} ${route.path}`).sort();
+    expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(covered);
+    const publicRoutes = routes.filter((route) => route.rule?.public).map((route) => `${route.method} ${route.path}`);
+    expect(publicRoutes.sort()).toEqual(PUBLIC.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  const concrete = (path: string): string =>
+    path.replace(':key', flagKey).replace(':subjectId', 'p1').replace(':id', path.includes('users') ? operatorId : tokenId);
+
+  it.each(CALLERS)('enforces DESIGN §3 for %s on every mutating route', async (caller) => {
+    for (const route of MUTATIONS) {
+      // The deletions would remove the very things the matrix needs; their allowed case is
+      // proven with a missing target instead (a 404 means the guard let the call through).
+      const destructive = route.method === 'DELETE' && !route.path.endsWith('allowlist') && !route.path.endsWith(':subjectId');
+      const path = destructive
+        ? route.path.replace(':key', 'no_such_flag').replace(':id', '00000000-0000-4000-8000-000000000000')
+        : concrete(route.path);
+      const response = await t.http[route.method.toLowerCase() as 'post'](path).set(credentials.get(caller)!).send(route.body);
+      const where = `${caller} ${route.method} ${route.path} → ${response.status} ${response.body?.code ?? ''}`;
+      if (caller === 'ANONYMOUS') {
+        expect([where, response.status, response.body.code]).toEqual([where, 401, 'UNAUTHENTICATED']);
+      } else if (route.allowed.includes(caller)) {
+        expect([where, response.status < 500 && ![401, 403].includes(response.status)]).toEqual([where, true]);
+      } else {
+        expect([where, response.status, response.body.code]).toEqual([where, 403, 'PERMISSION_DENIED']);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.body.permission).toMatch(/^[a-z-]+:[a-z-]+$/);
+        expect(response.body.detail).toContain(response.body.permission);
+      }
+    }
+  });
+
+  it.each(CALLERS)('enforces DESIGN §3 for %s on every read route', async (caller) => {
+    for (const route of READS) {
+      const response = await t.http.get(concrete(route.path)).set(credentials.get(caller)!);
+      const where = `${caller} GET ${route.path} → ${response.status}`;
+      const expected = caller === 'ANONYMOUS' ? 401 : route.allowed.includes(caller) ? 200 : 403;
+      expect([where, response.status]).toEqual([where, expected]);
+    }
+  });
+
+  it('keeps public routes open without credentials', async () => {
+    await t.http.get('/health/live').expect(200);
+    await t.http.get('/health/ready').expect(200);
+    await t.http.post('/api/auth/login').send({ email: 'nobody@flagdog.test', password: 'wrong-password-123' }).expect(401);
+  });
+});

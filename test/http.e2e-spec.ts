@@ -1,0 +1,116 @@
+import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
+
+describe('HTTP edge: problem+json, limits, request ids, logs', () => {
+  let t: TestApp;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await t.tokenFor('SUPER_ADMIN');
+  });
+  afterAll(() => t.close());
+
+  const problemOf = (response: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) => {
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toEqual(
+      expect.objectContaining({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String), code: expect.any(String) }),
+    );
+    expect(JSON.stringify(response.body)).not.toMatch(/at \S+ \(|node_modules|SELECT|INSERT|QueryFailedError/);
+    return response.body;
+  };
+
+  it('answers malformed JSON with 400 MALFORMED_JSON', async () => {
+    const response = await t.http
+      .post('/api/admin/feature-flags')
+      .auth(admin, { type: 'bearer' })
+      .set('content-type', 'application/json')
+      .send('{"key": "half_a_flag",');
+    expect(response.status).toBe(400);
+    expect(problemOf(response).code).toBe('MALFORMED_JSON');
+  });
+
+  it('answers a body over 1 MiB with 413 and writes nothing', async () => {
+    const response = await t.http
+      .post('/api/admin/feature-flags')
+      .auth(admin, { type: 'bearer' })
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ key: 'too_big_flag', description: 'x'.repeat(1024 * 1024) }));
+    expect(response.status).toBe(413);
+    expect(problemOf(response).code).toBe('PAYLOAD_TOO_LARGE');
+    await t.http.get('/api/admin/feature-flags/too_big_flag').auth(admin, { type: 'bearer' }).expect(404);
+  });
+
+  it('answers bodies that are not JSON objects with 400', async () => {
+    for (const body of ['[1,2]', '"text"', '42', 'null']) {
+      const response = await t.http
+        .post('/api/admin/feature-flags')
+        .auth(admin, { type: 'bearer' })
+        .set('content-type', 'application/json')
+        .send(body);
+      expect([body, response.status]).toEqual([body, 400]);
+      problemOf(response);
+    }
+  });
+
+  it('answers other content types with 415', async () => {
+    const response = await t.http
+      .post('/api/admin/feature-flags')
+      .auth(admin, { type: 'bearer' })
+      .set('content-type', 'application/xml')
+      .send('<flag/>');
+    expect(response.status).toBe(415);
+    expect(problemOf(response).code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers unknown routes and methods with 404 problem+json', async () => {
+    const response = await t.http.get('/api/admin/nothing-here').auth(admin, { type: 'bearer' });
+    expect(response.status).toBe(404);
+    expect(problemOf(response).code).toBe('NOT_FOUND');
+    const wrongMethod = await t.http.put('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({});
+    expect(wrongMethod.status).toBe(404);
+    problemOf(wrongMethod);
+  });
+
+  it('keeps hostile input out of SQL and out of error bodies', async () => {
+    const injection = await t.http
+      .get(`/api/admin/feature-flags/${encodeURIComponent("x'; DROP TABLE feature_flags; --")}`)
+      .auth(admin, { type: 'bearer' });
+    expect(injection.status).toBe(400);
+    problemOf(injection);
+    const badCursor = await t.http.get('/api/admin/users?cursor=%%%').auth(admin, { type: 'bearer' });
+    expect(badCursor.status).toBe(400);
+    const badLimit = await t.http.get('/api/admin/users?limit=100000').auth(admin, { type: 'bearer' });
+    expect(problemOf(badLimit).code).toBe('VALIDATION_FAILED');
+    await t.http.get('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).expect(200);
+  });
+
+  it('returns the caller X-Request-Id, or a generated one, in the header and in problems', async () => {
+    const given = await t.http.get('/api/admin/feature-flags/unknown_flag').auth(admin, { type: 'bearer' }).set('x-request-id', 'req-abc.123');
+    expect(given.headers['x-request-id']).toBe('req-abc.123');
+    expect(given.body.requestId).toBe('req-abc.123');
+    const generated = await t.http.get('/health/live');
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    const hostile = await t.http.get('/health/live').set('x-request-id', 'evil id <script>');
+    expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('never writes passwords, tokens, cookies or API keys to the log', async () => {
+    const login = await t.http.post('/api/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200);
+    const accessToken: string = login.body.accessToken;
+    const created = await t.http
+      .post('/api/admin/service-tokens')
+      .auth(accessToken, { type: 'bearer' })
+      .set('cookie', 'session=cookie-secret-value')
+      .send({ name: 'log-probe' })
+      .expect(201);
+    const serviceToken: string = created.body.token;
+    await t.http.get('/api/auth/me').set('x-api-key', serviceToken).expect(200);
+    await t.http.post('/api/auth/login').send({ email: ADMIN_EMAIL, password: 'wrong-password-typed' }).expect(401);
+    await t.http.get('/api/admin/feature-flags').set('authorization', 'Bearer not.a.jwt-secret-ish').expect(401);
+    const log = t.logs.text();
+    expect(log).toContain('/api/admin/service-tokens');
+    for (const secret of [ADMIN_PASSWORD, 'wrong-password-typed', accessToken, serviceToken, 'cookie-secret-value', 'not.a.jwt-secret-ish']) {
+      expect(log.includes(secret) ? secret : 'absent').toBe('absent');
+    }
+  });
+});
