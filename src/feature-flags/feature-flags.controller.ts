@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Post, Put, Query, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseInterceptors } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiConflictResponse,
@@ -23,6 +23,7 @@ import {
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
 import { EtagInterceptor } from 'src/http/etag.interceptor';
+import { IfMatch } from 'src/http/if-match.decorator';
 import { PageQueryDto } from 'src/http/page-query.dto';
 
 const IF_MATCH = { name: 'If-Match', required: false, description: 'The flag\'s ETag; a mismatch answers 412.' };
@@ -68,7 +69,7 @@ export class FeatureFlagsController {
     @CurrentActor() actor: Actor,
     @Param('key', FlagKeyPipe) key: string,
     @Body() dto: FeatureFlagReplaceDto,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatch() ifMatch?: string,
   ): Promise<FeatureFlagResponseDto> {
     return this.flags.update(principal, actor, key, dto, ifMatch);
   }
@@ -84,7 +85,7 @@ export class FeatureFlagsController {
     @CurrentActor() actor: Actor,
     @Param('key', FlagKeyPipe) key: string,
     @Body() dto: FeatureFlagUpdateDto,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatch() ifMatch?: string,
   ): Promise<FeatureFlagResponseDto> {
     return this.flags.update(principal, actor, key, dto, ifMatch);
   }
@@ -100,7 +101,7 @@ export class FeatureFlagsController {
     @CurrentActor() actor: Actor,
     @Param('key', FlagKeyPipe) key: string,
     @Query() query: FeatureFlagArchiveQueryDto,
-    @Headers('if-match') ifMatch?: string,
+    @IfMatch() ifMatch?: string,
   ): Promise<void> {
     return this.flags.archive(actor, key, query.reason, ifMatch);
   }

@@ -1,5 +1,7 @@
-import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { HttpStatus, INestApplication, RequestMethod } from '@nestjs/common';
+import { HTTP_CODE_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
+import { ModulesContainer } from '@nestjs/core';
+import { ApiResponse, DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import metadata from 'src/metadata';
 
 const PROBLEM_SCHEMA = {
@@ -25,6 +27,7 @@ const PROBLEM_SCHEMA = {
 /** The OpenAPI document, generated from the controllers and DTOs; committed as openapi.json. */
 export async function buildOpenApiDocument(app: INestApplication): Promise<OpenAPIObject> {
   await SwaggerModule.loadPluginMetadata(metadata);
+  addSuccessResponses(app);
   const config = new DocumentBuilder()
     .setTitle('flagdog')
     .setDescription(
@@ -56,4 +59,31 @@ export async function setupOpenApi(app: INestApplication): Promise<void> {
     jsonDocumentUrl: 'api/docs-json',
     yamlDocumentUrl: 'api/docs-yaml',
   });
+}
+
+/** The swagger plugin's factory on each controller class: method name → { type, summary, … }. */
+type PluginFactory = () => Record<string, { type?: unknown; summary?: string; [key: string]: unknown }>;
+const PLUGIN_FACTORY = '_OPENAPI_METADATA_FACTORY';
+
+/**
+ * The plugin adds a method's success response only when the method declares no response at
+ * all, and every flagdog route declares its errors; so the success responses (the DTO the
+ * method returns, or an empty 204) are added here from the same plugin metadata.
+ */
+function addSuccessResponses(app: INestApplication): void {
+  for (const module of app.get(ModulesContainer).values()) {
+    for (const { metatype } of module.controllers.values()) {
+      const factory = (metatype as unknown as Record<string, PluginFactory | undefined>)[PLUGIN_FACTORY];
+      if (!metatype || !factory) continue;
+      const prototype = metatype.prototype as Record<string, object>;
+      for (const [name, { type }] of Object.entries(factory())) {
+        const handler = prototype[name];
+        const declared = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
+        const status =
+          declared ?? (Reflect.getMetadata(METHOD_METADATA, handler) === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK);
+        const response = type === undefined ? { status, description: 'Done.' } : { status, type: type as never };
+        ApiResponse(response, { overrideExisting: true })(prototype, name, Object.getOwnPropertyDescriptor(prototype, name)!);
+      }
+    }
+  }
 }
