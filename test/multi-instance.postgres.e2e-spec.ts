@@ -1,0 +1,62 @@
+import request from 'supertest';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, login, startInstance } from './support/test-app';
+import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
+
+/** Several flagdog instances on one PostgreSQL database, as in production behind a load balancer. */
+describe('several instances on one PostgreSQL database', () => {
+  let database: TestDatabase;
+  const apps: NestFastifyApplication[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase({ empty: true });
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await database.drop();
+  });
+
+  it('all come up when started at the same moment on an empty database, migrating it once', async () => {
+    const started = await Promise.all([1, 2, 3].map(() => startInstance(database)));
+    apps.push(...started.map(({ app }) => app));
+    const counts = await withClient(database.url, async (client) => ({
+      migrations: (await client.query('SELECT count(*)::int AS n FROM flagdog_migrations')).rows[0].n,
+      admins: (await client.query('SELECT count(*)::int AS n FROM users WHERE lower(email) = lower($1)', [ADMIN_EMAIL])).rows[0].n,
+      bootstrapEvents: (await client.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'user.bootstrapped'`)).rows[0].n,
+    }));
+    expect(counts).toEqual({ migrations: 1, admins: 1, bootstrapEvents: 1 });
+    for (const app of apps) await request(app.getHttpServer()).get('/health/ready').expect(200);
+  });
+
+  it('stops accepting a revoked service token on every instance within a second', async () => {
+    const [a, b] = apps.map((app) => request(app.getHttpServer()));
+    const admin = await login(a, ADMIN_EMAIL, ADMIN_PASSWORD);
+    const created = await a.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matcher' }).expect(201);
+    await b.get('/api/auth/me').set('x-api-key', created.body.token).expect(200);
+    await a.delete(`/api/admin/service-tokens/${created.body.id}`).auth(admin, { type: 'bearer' }).expect(204);
+    const revokedAt = Date.now();
+    let status = 200;
+    while (status === 200 && Date.now() - revokedAt < 2000) {
+      status = (await b.get('/api/auth/me').set('x-api-key', created.body.token)).status;
+    }
+    expect(status).toBe(401);
+    expect(Date.now() - revokedAt).toBeLessThan(1000);
+  });
+
+  it('serialises writes from different instances to one flag: none is lost', async () => {
+    const clients = apps.map((app) => request(app.getHttpServer()));
+    const admin = await login(clients[0], ADMIN_EMAIL, ADMIN_PASSWORD);
+    await clients[0].post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({ key: 'shared_flag' }).expect(201);
+    await Promise.all(
+      Array.from({ length: 21 }, (_, i) =>
+        clients[i % 3]
+          .post('/api/admin/feature-flags/shared_flag/allowlist')
+          .auth(admin, { type: 'bearer' })
+          .send({ subjectIds: [`p${i}a`, `p${i}b`] })
+          .expect(200),
+      ),
+    );
+    const flag = await clients[2].get('/api/admin/feature-flags/shared_flag').auth(admin, { type: 'bearer' }).expect(200);
+    expect(flag.body).toMatchObject({ allowlistCount: 42, version: 22 });
+  });
+});
