@@ -1,0 +1,100 @@
+import { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ACCESS_METADATA, AccessRule } from 'src/auth/access.decorator';
+import { AccessGuard, JwtAuthGuard } from 'src/auth/access.guard';
+import { Permission, PrincipalRole, ROLE_PERMISSIONS } from 'src/auth/permissions';
+import { Principal } from 'src/auth/principal';
+import { ServiceTokensService } from 'src/auth/service-tokens.service';
+import { AppError } from 'src/http/app-error';
+
+const principal = (role: PrincipalRole): Principal => ({ kind: 'user', id: 'u1', name: 'someone@x.test', role });
+
+/** A fake execution context around a handler with the given access rule and request headers. */
+function contextFor(rule: AccessRule | undefined, headers: Record<string, string>) {
+  const handler = () => undefined;
+  if (rule) Reflect.defineMetadata(ACCESS_METADATA, rule, handler);
+  const request: Record<string, unknown> = { headers };
+  const context = {
+    getHandler: () => handler,
+    getClass: () => class Controller {},
+    switchToHttp: () => ({ getRequest: () => request }),
+  } as unknown as ExecutionContext;
+  return { context, request };
+}
+
+function guardAs(user: Principal | null): AccessGuard {
+  const jwt = {
+    canActivate: async (context: ExecutionContext) => {
+      if (!user) throw AppError.unauthenticated();
+      context.switchToHttp().getRequest<{ user?: Principal }>().user = user;
+      return true;
+    },
+  } as unknown as JwtAuthGuard;
+  const tokens = {
+    authenticate: async (secret: string) => {
+      if (secret !== 'fds_good') throw AppError.unauthenticated();
+      return { kind: 'service', id: 't1', name: 'matcher', role: 'SERVICE' } satisfies Principal;
+    },
+  } as unknown as ServiceTokensService;
+  return new AccessGuard(new Reflector(), jwt, tokens);
+}
+
+const codeOf = (promise: Promise<unknown>) => promise.then(() => 'allowed', (error: AppError) => `${error.status} ${error.code}`);
+
+describe('AccessGuard', () => {
+  it('refuses a route that declares no rule, even for a super admin', async () => {
+    const { context } = contextFor(undefined, { authorization: 'Bearer x' });
+    expect(await codeOf(guardAs(principal('SUPER_ADMIN')).canActivate(context))).toBe('403 ROUTE_NOT_DECLARED');
+  });
+
+  it('lets anyone through a public route', async () => {
+    const { context } = contextFor({ public: true }, {});
+    expect(await codeOf(guardAs(null).canActivate(context))).toBe('allowed');
+  });
+
+  it('answers 401 without credentials and 403 naming the permission for the wrong role', async () => {
+    const rule: AccessRule = { public: false, permission: Permission.ALLOWLIST_ADD };
+    expect(await codeOf(guardAs(null).canActivate(contextFor(rule, {}).context))).toBe('401 UNAUTHENTICATED');
+    const denied = await guardAs(principal('OPERATOR'))
+      .canActivate(contextFor(rule, { authorization: 'Bearer jwt' }).context)
+      .catch((error: AppError) => error);
+    expect(denied).toMatchObject({ status: 403, code: 'PERMISSION_DENIED', extra: { permission: 'allowlist:add' } });
+  });
+
+  it('accepts service tokens as X-API-Key or bearer, with the SERVICE role only', async () => {
+    const evaluate: AccessRule = { public: false, permission: Permission.FLAGS_EVALUATE };
+    const read: AccessRule = { public: false, permission: Permission.FLAGS_READ };
+    const guard = guardAs(null);
+    const viaKey = contextFor(evaluate, { 'x-api-key': 'fds_good' });
+    expect(await codeOf(guard.canActivate(viaKey.context))).toBe('allowed');
+    expect(viaKey.request.principal).toMatchObject({ role: 'SERVICE', name: 'matcher' });
+    expect(await codeOf(guard.canActivate(contextFor(evaluate, { authorization: 'Bearer fds_good' }).context))).toBe('allowed');
+    expect(await codeOf(guard.canActivate(contextFor(read, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
+    expect(await codeOf(guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe('401 UNAUTHENTICATED');
+  });
+});
+
+describe('the permission table (DESIGN §3)', () => {
+  const who = (permission: Permission) =>
+    (Object.keys(ROLE_PERMISSIONS) as PrincipalRole[]).filter((role) => ROLE_PERMISSIONS[role].has(permission));
+
+  it.each([
+    [Permission.FLAGS_READ, ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER']],
+    [Permission.FLAGS_CREATE, ['SUPER_ADMIN']],
+    [Permission.FLAGS_ARCHIVE, ['SUPER_ADMIN']],
+    [Permission.FLAGS_EXPAND_EXPOSURE, ['SUPER_ADMIN']],
+    [Permission.FLAGS_REDUCE_EXPOSURE, ['SUPER_ADMIN', 'OPERATOR']],
+    [Permission.ALLOWLIST_ADD, ['SUPER_ADMIN']],
+    [Permission.ALLOWLIST_REMOVE, ['SUPER_ADMIN', 'OPERATOR']],
+    [Permission.CHECKPOINTS_RUN, ['SUPER_ADMIN', 'OPERATOR']],
+    [Permission.COMPLAINTS_WRITE, ['SUPER_ADMIN', 'OPERATOR']],
+    [Permission.CHECKLIST_SIGN, ['SUPER_ADMIN', 'OPERATOR']],
+    [Permission.PHASES_MANAGE, ['SUPER_ADMIN']],
+    [Permission.USERS_MANAGE, ['SUPER_ADMIN']],
+    [Permission.SERVICE_TOKENS_MANAGE, ['SUPER_ADMIN']],
+    [Permission.FLAGS_EVALUATE, ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE']],
+    [Permission.TELEMETRY_WRITE, ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE']],
+  ])('%s belongs to %j', (permission, roles) => {
+    expect(who(permission)).toEqual(roles);
+  });
+});
