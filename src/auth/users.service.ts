@@ -3,7 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, MoreThan, QueryFailedError } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { UserCreateDto, UserDetailResponseDto, UserListResponseDto, UserUpdateDto } from 'src/auth/auth.dto';
 import { hashPassword } from 'src/auth/password';
@@ -18,6 +18,11 @@ import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
 const SYSTEM: Actor = { name: 'flagdog', role: 'SYSTEM', requestId: null };
 /** How long a verified access token's user is trusted before it is looked up again. */
 const PRINCIPAL_CACHE_MS = 1000;
+/**
+ * Serializes role changes and deletions of users, so concurrent demotions of the last super
+ * admins queue (the last one answering LAST_SUPER_ADMIN) instead of deadlocking on row locks.
+ */
+const ROLE_CHANGE_LOCK_KEY = 4_170_022_002;
 
 @Injectable()
 export class UsersService implements OnModuleInit {
@@ -85,8 +90,12 @@ export class UsersService implements OnModuleInit {
         .createQueryBuilder('user')
         .where('lower(user.email) = lower(:email)', { email: dto.email })
         .getExists();
-      if (existing) throw new AppError(409, 'USER_EXISTS', `A user with the email ${dto.email} exists.`);
-      const user = await this.insertUser(manager, dto.email, dto.role, passwordHash);
+      const taken = () => new AppError(409, 'USER_EXISTS', `A user with the email ${dto.email} exists.`);
+      if (existing) throw taken();
+      // A concurrent creation of the same email can pass the check; the unique index decides.
+      const user = await this.insertUser(manager, dto.email, dto.role, passwordHash).catch((error: unknown) => {
+        throw isUniqueViolation(error) ? taken() : error;
+      });
       await this.audit.record(manager, actor, { action: 'user.created', after: toView(user), reason: dto.reason });
       return toView(user);
     });
@@ -94,7 +103,8 @@ export class UsersService implements OnModuleInit {
 
   async update(actor: Actor, id: string, dto: UserUpdateDto): Promise<UserDetailResponseDto> {
     const passwordHash = dto.password === undefined ? undefined : await hashPassword(dto.password);
-    return this.dataSource.transaction(async (manager) => {
+    const after = await this.dataSource.transaction(async (manager) => {
+      if (dto.role !== undefined) await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLE_CHANGE_LOCK_KEY]);
       const user = await this.lockUser(manager, id);
       const before = toView(user);
       if (dto.role !== undefined && dto.role !== user.role && user.role === 'SUPER_ADMIN') {
@@ -111,19 +121,22 @@ export class UsersService implements OnModuleInit {
         after,
         reason: dto.reason,
       });
-      this.principals.delete(id);
       return after;
     });
+    // After the commit, so no request in between can cache the user as it was.
+    this.principals.delete(id);
+    return after;
   }
 
   async remove(actor: Actor, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLE_CHANGE_LOCK_KEY]);
       const user = await this.lockUser(manager, id);
       if (user.role === 'SUPER_ADMIN') await this.refuseLastSuperAdmin(manager);
       await manager.delete(UserEntity, { id });
       await this.audit.record(manager, actor, { action: 'user.deleted', before: toView(user) });
-      this.principals.delete(id);
     });
+    this.principals.delete(id);
   }
 
   private async lockUser(manager: EntityManager, id: string): Promise<UserEntity> {
@@ -170,7 +183,14 @@ export class UsersService implements OnModuleInit {
       this.logger.log({ email: user.email }, 'Created the bootstrap SUPER_ADMIN from BOOTSTRAP_ADMIN_EMAIL');
       return;
     }
-    if (this.config.databaseUrl !== null || (await manager.count(UserEntity)) > 0) return;
+    if ((await manager.count(UserEntity)) > 0) return;
+    if (this.config.databaseUrl !== null) {
+      this.logger.warn(
+        'There are no users and BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD are not set: nobody can sign in. ' +
+          'Set both and restart to create the first SUPER_ADMIN.',
+      );
+      return;
+    }
     const password = randomBytes(18).toString('base64url');
     const user = await this.insertUser(manager, 'admin@localhost', 'SUPER_ADMIN', await hashPassword(password));
     await this.audit.record(manager, SYSTEM, { action: 'user.bootstrapped', after: toView(user) });
@@ -193,4 +213,9 @@ function toView(user: UserEntity): UserDetailResponseDto {
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };
+}
+
+/** PostgreSQL's unique_violation: another transaction inserted the same unique value first. */
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -45,10 +45,11 @@ function acquireLock(dataDir: string): string {
   mkdirSync(dataDir, { recursive: true });
   const lockFile = join(dataDir, 'flagdog.lock');
   for (let attempt = 0; attempt < 2; attempt++) {
+    // Written aside, then hard-linked into place: the lock appears atomically with its pid in it.
+    const candidate = `${lockFile}.${process.pid}`;
+    writeFileSync(candidate, String(process.pid), { mode: 0o600 });
     try {
-      const fd = openSync(lockFile, 'wx', 0o600);
-      writeSync(fd, String(process.pid));
-      closeSync(fd);
+      linkSync(candidate, lockFile);
       return lockFile;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
@@ -60,6 +61,8 @@ function acquireLock(dataDir: string): string {
         );
       }
       rmSync(lockFile, { force: true });
+    } finally {
+      rmSync(candidate, { force: true });
     }
   }
   throw new DataDirLockedError(`Could not take the lock file ${lockFile}`);

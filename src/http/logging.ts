@@ -29,7 +29,11 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
         messageKey: 'msg',
         redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
         genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
-        autoLogging: { ignore: (req: IncomingMessage) => req.url?.startsWith('/health/') ?? false },
+        // Health probes would drown the log. (Fastify's middleware layer rewrites req.url.)
+        autoLogging: {
+          ignore: (req: IncomingMessage & { originalUrl?: string }) =>
+            (req.originalUrl ?? req.url)?.startsWith('/health/') ?? false,
+        },
         customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         serializers: {
