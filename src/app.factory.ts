@@ -2,14 +2,21 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions } from 'src/app.module';
 import { AppConfig } from 'src/config/app-config';
-import { ProblemFilter } from 'src/http/problem.filter';
+import { problem, ProblemFilter, sendProblem } from 'src/http/problem.filter';
 import { StrictValidationPipe } from 'src/http/strict-validation.pipe';
 import { setupOpenApi } from 'src/openapi/openapi';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * The allowlist bulk add takes 10,000 IDs of up to 128 characters (up to 4 UTF-8 bytes each):
+ * more than 1 MiB in the worst case, so that one route accepts up to 6 MiB.
+ */
+export const ALLOWLIST_BODY_LIMIT_BYTES = 6 * 1024 * 1024;
+const LARGE_BODY_ROUTES = new Set(['POST /api/admin/feature-flags/:key/allowlist']);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** An incoming X-Request-Id is kept when it is sane; otherwise a fresh one is made. */
@@ -27,6 +34,14 @@ export async function createApp(config: AppConfig, options: AppOptions): Promise
     genReqId: requestIdOf,
     requestIdHeader: false,
     routerOptions: { maxParamLength: 2048 },
+    // Errors Fastify raises before routing (a malformed URL) get the same problem+json.
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
+      sendProblem(reply, problem(400, 'BAD_REQUEST', 'The URL is not valid.', request.id));
+    },
+  });
+  adapter.getInstance().addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    if (methods.some((method) => LARGE_BODY_ROUTES.has(`${method} ${route.url}`))) route.bodyLimit = ALLOWLIST_BODY_LIMIT_BYTES;
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,

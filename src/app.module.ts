@@ -4,6 +4,7 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AllowlistModule } from 'src/allowlist/allowlist.module';
 import { AuthModule } from 'src/auth/auth.module';
+import { ChangeFeedModule } from 'src/change-feed/change-feed.module';
 import { AppConfig } from 'src/config/app-config';
 import { ConfigModule } from 'src/config/config.module';
 import { DatabaseModule } from 'src/database/database.module';
@@ -23,8 +24,9 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
         DatabaseModule.forRoot(options.databaseUrl, config.databasePoolSize),
         ThrottlerModule.forRoot([
-          { name: 'login', ttl: config.loginThrottle.ttlSeconds * 1000, limit: config.loginThrottle.limit },
+          { ttl: config.loginThrottle.ttlSeconds * 1000, limit: config.loginThrottle.limit },
         ]),
+        ChangeFeedModule,
         AuthModule,
         FeatureFlagsModule,
         AllowlistModule,

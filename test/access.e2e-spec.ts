@@ -40,6 +40,14 @@ const READS: ReadonlyArray<Route & { allowed: Caller[] }> = [
   { method: 'GET', path: '/api/auth/me', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE'] },
 ];
 
+/** Evaluation and OFREP: every role and service tokens, never anonymous. */
+const EVALUATIONS: ReadonlyArray<Route & { body?: object }> = [
+  { method: 'GET', path: '/api/feature-flags/:key/evaluate' },
+  { method: 'POST', path: '/api/feature-flags/evaluate', body: { subjectId: 'p1' } },
+  { method: 'POST', path: '/ofrep/v1/evaluate/flags/:key', body: { context: { targetingKey: 'p1' } } },
+  { method: 'POST', path: '/ofrep/v1/evaluate/flags', body: { context: { targetingKey: 'p1' } } },
+];
+
 const PUBLIC: ReadonlyArray<Route> = [
   { method: 'POST', path: '/api/auth/login' },
   { method: 'GET', path: '/health/live' },
@@ -94,7 +102,7 @@ describe('access control (deny by default)', () => {
     const routes = registeredRoutes(t);
     expect(routes.length).toBeGreaterThan(15);
     expect(routes.filter((route) => route.rule === undefined)).toEqual([]);
-    const covered = [...MUTATIONS, ...READS, ...PUBLIC].map((route) => `${route.method} ${route.path}`).sort();
+    const covered = [...MUTATIONS, ...READS, ...EVALUATIONS, ...PUBLIC].map((route) => `${route.method} ${route.path}`).sort();
     expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(covered);
     const publicRoutes = routes.filter((route) => route.rule?.public).map((route) => `${route.method} ${route.path}`);
     expect(publicRoutes.sort()).toEqual(PUBLIC.map((route) => `${route.method} ${route.path}`).sort());
@@ -132,6 +140,15 @@ describe('access control (deny by default)', () => {
       const where = `${caller} GET ${route.path} → ${response.status}`;
       const expected = caller === 'ANONYMOUS' ? 401 : route.allowed.includes(caller) ? 200 : 403;
       expect([where, response.status]).toEqual([where, expected]);
+    }
+  });
+
+  it.each(CALLERS)('lets %s evaluate only with credentials', async (caller) => {
+    for (const route of EVALUATIONS) {
+      const path = `${concrete(route.path)}${route.method === 'GET' ? '?subjectId=p1' : ''}`;
+      const response = await t.http[route.method.toLowerCase() as 'post'](path).set(credentials.get(caller)!).send(route.body);
+      const where = `${caller} ${route.method} ${route.path} → ${response.status}`;
+      expect([where, response.status]).toEqual([where, caller === 'ANONYMOUS' ? 401 : 200]);
     }
   });
 

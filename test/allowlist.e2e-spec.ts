@@ -354,4 +354,21 @@ describe('allowlist (admin API)', () => {
     const control = await t.http.delete(`${allowlistOf(key)}/a%0Ab`).auth(operator, { type: 'bearer' }).expect(400);
     expect(control.body.code).toBe('VALIDATION_FAILED');
   });
+
+  it('accepts 10,000 IDs of the full 128 characters in one call (a body over 1 MiB)', async () => {
+    const { key } = await newFlag(t.http, admin);
+    const ids = Array.from({ length: 10_000 }, (_, i) => `${String(i).padStart(5, '0')}-${'é'.repeat(122)}`);
+    expect(Buffer.byteLength(JSON.stringify({ subjectIds: ids }))).toBeGreaterThan(1024 * 1024);
+    expect(await add(key, ids)).toEqual({ added: 10_000, alreadyPresent: 0, count: 10_000 });
+  });
+
+  it('refuses a change with a stale If-Match (412 VERSION_CONFLICT) and writes nothing', async () => {
+    const { key } = await newFlag(t.http, admin);
+    await t.http.post(allowlistOf(key)).auth(admin, { type: 'bearer' }).set('if-match', '"1"').send({ subjectIds: ['a'] }).expect(200);
+    const stale = await t.http.post(allowlistOf(key)).auth(admin, { type: 'bearer' }).set('if-match', '"1"').send({ subjectIds: ['b'] }).expect(412);
+    expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
+    await t.http.delete(`${allowlistOf(key)}/a`).auth(admin, { type: 'bearer' }).set('if-match', '"1"').expect(412);
+    await t.http.delete(allowlistOf(key)).auth(admin, { type: 'bearer' }).set('if-match', '"1"').expect(412);
+    expect(await flagOf(key)).toMatchObject({ allowlistCount: 1, version: 2 });
+  });
 });

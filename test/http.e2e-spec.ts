@@ -71,6 +71,15 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
     problemOf(wrongMethod);
   });
 
+  it('answers a malformed URL and missing credentials in problem+json too', async () => {
+    const badUrl = await t.http.get('/api/admin/feature-flags/x/allowlist/%E0%A4%A').auth(admin, { type: 'bearer' });
+    expect(badUrl.status).toBe(400);
+    problemOf(badUrl);
+    const anonymous = await t.http.get('/api/admin/feature-flags');
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer realm="flagdog"');
+  });
+
   it('keeps hostile input out of SQL and out of error bodies', async () => {
     const injection = await t.http
       .get(`/api/admin/feature-flags/${encodeURIComponent("x'; DROP TABLE feature_flags; --")}`)

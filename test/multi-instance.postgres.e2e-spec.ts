@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MIGRATIONS } from 'src/database/data-source-options';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, login, startInstance } from './support/test-app';
 import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
 
@@ -24,7 +25,7 @@ describe('several instances on one PostgreSQL database', () => {
       admins: (await client.query('SELECT count(*)::int AS n FROM users WHERE lower(email) = lower($1)', [ADMIN_EMAIL])).rows[0].n,
       bootstrapEvents: (await client.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'user.bootstrapped'`)).rows[0].n,
     }));
-    expect(counts).toEqual({ migrations: 1, admins: 1, bootstrapEvents: 1 });
+    expect(counts).toEqual({ migrations: MIGRATIONS.length, admins: 1, bootstrapEvents: 1 });
     for (const app of apps) await request(app.getHttpServer()).get('/health/ready').expect(200);
   });
 

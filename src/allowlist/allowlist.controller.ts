@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiHeader, ApiNotFoundResponse, ApiPreconditionFailedResponse, ApiTags } from '@nestjs/swagger';
 import {
   AllowlistAddDto,
   AllowlistAddResponseDto,
@@ -13,6 +13,7 @@ import { Allow, CurrentActor } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
 import type { Actor } from 'src/auth/principal';
 import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
+import { IF_MATCH_HEADER, IfMatch } from 'src/http/if-match.decorator';
 import { PageQueryDto } from 'src/http/page-query.dto';
 
 @ApiTags('allowlist')
@@ -33,35 +34,44 @@ export class AllowlistController {
   @Post()
   @HttpCode(200)
   @Allow(Permission.ALLOWLIST_ADD)
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale (VERSION_CONFLICT).' })
   add(
     @CurrentActor() actor: Actor,
     @Param('key', FlagKeyPipe) key: string,
     @Body() dto: AllowlistAddDto,
+    @IfMatch() ifMatch?: string,
   ): Promise<AllowlistAddResponseDto> {
-    return this.allowlist.add(actor, key, dto);
+    return this.allowlist.add(actor, key, dto, ifMatch);
   }
 
   /** Empties the allowlist (runbook Level 1, option B). */
   @Delete()
   @Allow(Permission.ALLOWLIST_REMOVE)
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale (VERSION_CONFLICT).' })
   clear(
     @CurrentActor() actor: Actor,
     @Param('key', FlagKeyPipe) key: string,
     @Query() query: AllowlistReasonQueryDto,
+    @IfMatch() ifMatch?: string,
   ): Promise<AllowlistClearResponseDto> {
-    return this.allowlist.clear(actor, key, query.reason);
+    return this.allowlist.clear(actor, key, query.reason, ifMatch);
   }
 
   @Delete(':subjectId')
   @HttpCode(204)
   @Allow(Permission.ALLOWLIST_REMOVE)
+  @ApiHeader(IF_MATCH_HEADER)
+  @ApiPreconditionFailedResponse({ description: 'If-Match is stale (VERSION_CONFLICT).' })
   @ApiNotFoundResponse({ description: 'No such flag (FLAG_NOT_FOUND) or subject (SUBJECT_NOT_FOUND).' })
   remove(
     @CurrentActor() actor: Actor,
     @Param('key', FlagKeyPipe) key: string,
     @Param('subjectId', SubjectIdPipe) subjectId: string,
     @Query() query: AllowlistReasonQueryDto,
+    @IfMatch() ifMatch?: string,
   ): Promise<void> {
-    return this.allowlist.remove(actor, key, subjectId, query.reason);
+    return this.allowlist.remove(actor, key, subjectId, query.reason, ifMatch);
   }
 }

@@ -47,10 +47,10 @@ export class AllowlistService {
   }
 
   /** Idempotent bulk add: one statement for up to 10,000 subjects, under the flag's row lock. */
-  async add(actor: Actor, key: string, dto: AllowlistAddDto): Promise<AllowlistAddResponseDto> {
+  async add(actor: Actor, key: string, dto: AllowlistAddDto, ifMatch?: string): Promise<AllowlistAddResponseDto> {
     const subjectIds = [...new Set(dto.subjectIds)];
-    return this.dataSource.transaction(async (manager) => {
-      const flag = await this.flags.lockForChange(manager, key);
+    return this.flags.write(async (manager) => {
+      const flag = await this.flags.lockForChange(manager, key, ifMatch);
       const inserted: { subject_id: string }[] = await manager.query(
         `INSERT INTO allowlist_entries (feature_key, subject_id, added_by, note)
          SELECT $1, subject_id, $3, $4 FROM unnest($2::text[]) AS subject_id
@@ -62,7 +62,7 @@ export class AllowlistService {
       if (added.length > 0) {
         const before = { allowlistCount: flag.allowlistCount, version: flag.version };
         flag.allowlistCount += added.length;
-        await this.flags.touch(manager, flag, actor);
+        await this.flags.touch(manager, flag, actor, { kind: 'allowlist_add', subjectIds: added });
         await this.audit.record(manager, actor, {
           action: 'allowlist.added',
           featureKey: key,
@@ -75,16 +75,16 @@ export class AllowlistService {
     });
   }
 
-  async remove(actor: Actor, key: string, subjectId: string, reason?: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
-      const flag = await this.flags.lockForChange(manager, key);
+  async remove(actor: Actor, key: string, subjectId: string, reason?: string, ifMatch?: string): Promise<void> {
+    await this.flags.write(async (manager) => {
+      const flag = await this.flags.lockForChange(manager, key, ifMatch);
       const result = await manager.delete(AllowlistEntryEntity, { featureKey: key, subjectId });
       if (!result.affected) {
         throw AppError.notFound('SUBJECT_NOT_FOUND', `${subjectId} is not on the allowlist of ${key}.`);
       }
       const before = { allowlistCount: flag.allowlistCount, version: flag.version };
       flag.allowlistCount -= 1;
-      await this.flags.touch(manager, flag, actor);
+      await this.flags.touch(manager, flag, actor, { kind: 'allowlist_remove', subjectIds: [subjectId] });
       await this.audit.record(manager, actor, {
         action: 'allowlist.removed',
         featureKey: key,
@@ -96,9 +96,9 @@ export class AllowlistService {
   }
 
   /** Runbook Level 1, option B: empties the allowlist, leaving enabled and rollout as they are. */
-  async clear(actor: Actor, key: string, reason?: string): Promise<AllowlistClearResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
-      const flag = await this.flags.lockForChange(manager, key);
+  async clear(actor: Actor, key: string, reason?: string, ifMatch?: string): Promise<AllowlistClearResponseDto> {
+    return this.flags.write(async (manager) => {
+      const flag = await this.flags.lockForChange(manager, key, ifMatch);
       const [{ removed, subject_ids: subjectIds }]: { removed: number; subject_ids: string[] | null }[] =
         await manager.query(
           `WITH deleted AS (DELETE FROM allowlist_entries WHERE feature_key = $1 RETURNING subject_id)
@@ -110,7 +110,7 @@ export class AllowlistService {
       if (removed > 0) {
         const before = { allowlistCount: flag.allowlistCount, version: flag.version, subjectIds };
         flag.allowlistCount = 0;
-        await this.flags.touch(manager, flag, actor);
+        await this.flags.touch(manager, flag, actor, { kind: 'allowlist_clear' });
         await this.audit.record(manager, actor, {
           action: 'allowlist.cleared',
           featureKey: key,

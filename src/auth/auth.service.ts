@@ -27,7 +27,7 @@ export class AuthService {
       throw AppError.unauthenticated('The email or password is wrong.');
     }
     const accessToken = await this.jwt.signAsync(
-      { sub: user.id, role: user.role, email: user.email },
+      { sub: user.id, role: user.role, email: user.email, ver: user.version },
       {
         algorithm: JWT_ALGORITHM,
         secret: this.config.jwt.secret,

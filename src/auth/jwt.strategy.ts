@@ -8,7 +8,7 @@ import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 
 export const JWT_ALGORITHM = 'HS256';
 
-type AccessTokenClaims = { sub?: unknown; role?: unknown };
+type AccessTokenClaims = { sub?: unknown; role?: unknown; ver?: unknown; exp?: unknown };
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -26,9 +26,11 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  /** The signature is valid; the user must still exist with the role the token names. */
+  /** The signature, issuer, audience and expiry are valid; the user must still be as the token says. */
   async validate(claims: AccessTokenClaims): Promise<Principal | false> {
-    if (typeof claims.sub !== 'string' || !HUMAN_ROLES.includes(claims.role as Role)) return false;
-    return (await this.users.principalFor(claims.sub, claims.role as Role)) ?? false;
+    const { sub, role, ver, exp } = claims;
+    if (typeof sub !== 'string' || !HUMAN_ROLES.includes(role as Role)) return false;
+    if (typeof ver !== 'number' || typeof exp !== 'number') return false;
+    return (await this.users.principalFor(sub, role as Role, ver)) ?? false;
   }
 }

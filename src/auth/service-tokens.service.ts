@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
+import { Change, ChangeFeedService, ChangeSubscriber } from 'src/change-feed/change-feed.service';
 import {
   ServiceTokenCreateDto,
   ServiceTokenCreatedResponseDto,
@@ -11,46 +12,67 @@ import {
 } from 'src/auth/auth.dto';
 import { Actor, Principal } from 'src/auth/principal';
 import { ServiceTokenEntity } from 'src/auth/service-token.entity';
+import { isUniqueViolation } from 'src/database/advisory-locks';
 import { AppError } from 'src/http/app-error';
 
 export const SERVICE_TOKEN_PREFIX = 'fds_';
-/**
- * A token looked up in the database is trusted this long. Revocation commits in PostgreSQL, so
- * every instance stops accepting the token within this time.
- */
-const TOKEN_CACHE_MS = 500;
-const MAX_CACHED_TOKENS = 10_000;
 
 /** Secrets are 256 random bits, so a fast hash is enough: nothing to brute-force. */
 function hashToken(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
+/**
+ * Active service tokens are held in memory (hash → principal), loaded with the flag snapshot and
+ * reloaded whenever the change feed reports a token change, so authenticating a service is a
+ * hash and a map lookup, keeps working while the database is down, and a revocation reaches
+ * every instance as fast as the feed does.
+ */
 @Injectable()
-export class ServiceTokensService {
-  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+export class ServiceTokensService implements ChangeSubscriber {
+  private active = new Map<string, Principal>();
+  private reloads = 0;
+  private readonly logger = new Logger(ServiceTokensService.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
-  ) {}
+    private readonly feed: ChangeFeedService,
+  ) {
+    feed.subscribe(this);
+  }
 
-  async authenticate(secret: string): Promise<Principal> {
-    if (!secret.startsWith(SERVICE_TOKEN_PREFIX) || secret.length > 200) throw AppError.unauthenticated();
-    const hash = hashToken(secret);
-    const now = Date.now();
-    const cached = this.cache.get(hash);
-    let principal = cached && cached.until > now ? cached.principal : undefined;
-    if (principal === undefined) {
-      const token = await this.dataSource
-        .getRepository(ServiceTokenEntity)
-        .findOneBy({ tokenHash: hash, revokedAt: IsNull() });
-      principal = token ? { kind: 'service', id: token.id, name: token.name, role: 'SERVICE' } : null;
-      if (this.cache.size >= MAX_CACHED_TOKENS) this.cache.clear();
-      this.cache.set(hash, { principal, until: now + TOKEN_CACHE_MS });
-    }
-    if (principal === null) throw AppError.unauthenticated();
+  authenticate(secret: string): Principal {
+    const principal = secret.startsWith(SERVICE_TOKEN_PREFIX) && secret.length <= 200 ? this.active.get(hashToken(secret)) : undefined;
+    if (principal === undefined) throw AppError.unauthenticated();
     return principal;
+  }
+
+  async load(manager: EntityManager): Promise<void> {
+    this.active = await this.fetchActive(manager);
+  }
+
+  apply(change: Change): void {
+    if (change.kind !== 'service_tokens') return;
+    const ticket = ++this.reloads;
+    this.fetchActive(this.dataSource.manager).then(
+      (active) => {
+        if (ticket === this.reloads) this.active = active;
+      },
+      (error: unknown) => this.logger.warn({ err: error }, 'Could not reload service tokens; keeping the previous set'),
+    );
+  }
+
+  private async fetchActive(manager: EntityManager): Promise<Map<string, Principal>> {
+    const rows = await manager
+      .getRepository(ServiceTokenEntity)
+      .createQueryBuilder('token')
+      .addSelect('token.tokenHash')
+      .where('token.revokedAt IS NULL')
+      .getMany();
+    return new Map(
+      rows.map((token) => [token.tokenHash, { kind: 'service', id: token.id, name: token.name, role: 'SERVICE' } as const]),
+    );
   }
 
   async list(): Promise<ServiceTokenListResponseDto> {
@@ -60,26 +82,36 @@ export class ServiceTokensService {
 
   async create(actor: Actor, dto: ServiceTokenCreateDto): Promise<ServiceTokenCreatedResponseDto> {
     const secret = `${SERVICE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
-    return this.dataSource.transaction(async (manager) => {
+    const created = await this.dataSource.transaction(async (manager) => {
       const clash = await manager
         .getRepository(ServiceTokenEntity)
         .createQueryBuilder('token')
         .where('lower(token.name) = lower(:name) AND token.revokedAt IS NULL', { name: dto.name })
         .getExists();
-      if (clash) throw new AppError(409, 'SERVICE_TOKEN_EXISTS', `An active service token named ${dto.name} exists.`);
-      const token = await manager.save(
-        manager.create(ServiceTokenEntity, {
-          name: dto.name,
-          tokenHash: hashToken(secret),
-          tokenPrefix: secret.slice(0, SERVICE_TOKEN_PREFIX.length + 6),
-          createdBy: actor.name,
-          revokedAt: null,
-        }),
-      );
+      const taken = () => new AppError(409, 'SERVICE_TOKEN_EXISTS', `An active service token named ${dto.name} exists.`);
+      if (clash) throw taken();
+      // A concurrent creation of the same name can pass the check; the unique index decides.
+      const token = await manager
+        .save(
+          manager.create(ServiceTokenEntity, {
+            name: dto.name,
+            tokenHash: hashToken(secret),
+            tokenPrefix: secret.slice(0, SERVICE_TOKEN_PREFIX.length + 6),
+            createdBy: actor.name,
+            revokedAt: null,
+          }),
+        )
+        .catch((error: unknown) => {
+          throw isUniqueViolation(error) ? taken() : error;
+        });
       const view = toView(token);
       await this.audit.record(manager, actor, { action: 'service_token.created', after: view, reason: dto.reason });
+      await this.feed.append(manager, { kind: 'service_tokens' });
       return { ...view, token: secret };
     });
+    this.active.set(hashToken(secret), { kind: 'service', id: created.id, name: created.name, role: 'SERVICE' });
+    await this.feed.pull();
+    return created;
   }
 
   async revoke(actor: Actor, id: string): Promise<void> {
@@ -96,8 +128,10 @@ export class ServiceTokensService {
       token.revokedAt = new Date();
       await manager.update(ServiceTokenEntity, { id }, { revokedAt: token.revokedAt });
       await this.audit.record(manager, actor, { action: 'service_token.revoked', before, after: toView(token) });
+      await this.feed.append(manager, { kind: 'service_tokens' });
     });
-    this.cache.clear();
+    for (const [hash, principal] of this.active) if (principal.id === id) this.active.delete(hash);
+    await this.feed.pull();
   }
 }
 

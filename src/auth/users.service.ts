@@ -3,7 +3,7 @@ import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, MoreThan, QueryFailedError } from 'typeorm';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { UserCreateDto, UserDetailResponseDto, UserListResponseDto, UserUpdateDto } from 'src/auth/auth.dto';
 import { hashPassword } from 'src/auth/password';
@@ -11,23 +11,18 @@ import { Role } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 import { UserEntity } from 'src/auth/user.entity';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
-import { STARTUP_LOCK_KEY } from 'src/database/migrate';
+import { ADVISORY_LOCKS, isUniqueViolation } from 'src/database/advisory-locks';
 import { AppError } from 'src/http/app-error';
 import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
 
 const SYSTEM: Actor = { name: 'flagdog', role: 'SYSTEM', requestId: null };
 /** How long a verified access token's user is trusted before it is looked up again. */
 const PRINCIPAL_CACHE_MS = 1000;
-/**
- * Serializes role changes and deletions of users, so concurrent demotions of the last super
- * admins queue (the last one answering LAST_SUPER_ADMIN) instead of deadlocking on row locks.
- */
-const ROLE_CHANGE_LOCK_KEY = 4_170_022_002;
 
 @Injectable()
 export class UsersService implements OnModuleInit {
   private readonly logger = new Logger(UsersService.name);
-  private readonly principals = new Map<string, { principal: Principal | null; until: number }>();
+  private readonly principals = new Map<string, { user: { principal: Principal; version: number } | null; until: number }>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -37,26 +32,33 @@ export class UsersService implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [STARTUP_LOCK_KEY]);
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.startup]);
       await this.ensureFirstAdmin(manager);
     });
   }
 
   /**
-   * The user behind a valid access token, if it still exists with the same role. Cached for a
-   * second so deleting or demoting a user takes effect within a second on every instance.
+   * The user behind a valid access token, if it still exists unchanged: same role, same version
+   * (any change of role or password bumps it, so older tokens stop working). Cached for a
+   * second, so a deletion or change takes effect within a second on every instance.
    */
-  async principalFor(userId: string, role: Role): Promise<Principal | null> {
+  async principalFor(userId: string, role: Role, version: number): Promise<Principal | null> {
     const now = Date.now();
     const cached = this.principals.get(userId);
-    let principal = cached && cached.until > now ? cached.principal : undefined;
-    if (principal === undefined) {
-      const user = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
-      principal = user ? { kind: 'user', id: user.id, name: user.email, role: user.role } : null;
-      if (this.principals.size > 10_000) this.principals.clear();
-      this.principals.set(userId, { principal, until: now + PRINCIPAL_CACHE_MS });
+    let user = cached && cached.until > now ? cached.user : undefined;
+    if (user === undefined) {
+      try {
+        const row = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
+        user = row ? { principal: { kind: 'user', id: row.id, name: row.email, role: row.role }, version: row.version } : null;
+        if (this.principals.size > 10_000) this.principals.clear();
+        this.principals.set(userId, { user, until: now + PRINCIPAL_CACHE_MS });
+      } catch (error) {
+        // Fail-static: while the database is away, the last known answer keeps callers working.
+        if (cached === undefined) throw error;
+        user = cached.user;
+      }
     }
-    return principal && principal.role === role ? principal : null;
+    return user && user.principal.role === role && user.version === version ? user.principal : null;
   }
 
   async findForLogin(email: string): Promise<UserEntity | null> {
@@ -104,14 +106,17 @@ export class UsersService implements OnModuleInit {
   async update(actor: Actor, id: string, dto: UserUpdateDto): Promise<UserDetailResponseDto> {
     const passwordHash = dto.password === undefined ? undefined : await hashPassword(dto.password);
     const after = await this.dataSource.transaction(async (manager) => {
-      if (dto.role !== undefined) await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLE_CHANGE_LOCK_KEY]);
+      if (dto.role !== undefined) await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.superAdmins]);
       const user = await this.lockUser(manager, id);
       const before = toView(user);
       if (dto.role !== undefined && dto.role !== user.role && user.role === 'SUPER_ADMIN') {
         await this.refuseLastSuperAdmin(manager);
       }
+      const roleChanges = dto.role !== undefined && dto.role !== user.role;
+      // Nothing to change writes nothing; a change bumps the version, which retires older tokens.
+      if (!roleChanges && passwordHash === undefined) return before;
       const changes: Partial<UserEntity> = { version: user.version + 1 };
-      if (dto.role !== undefined) changes.role = dto.role;
+      if (roleChanges) changes.role = dto.role;
       if (passwordHash !== undefined) changes.passwordHash = passwordHash;
       await manager.update(UserEntity, { id }, changes);
       const after = toView(await manager.findOneByOrFail(UserEntity, { id }));
@@ -130,7 +135,7 @@ export class UsersService implements OnModuleInit {
 
   async remove(actor: Actor, id: string): Promise<void> {
     await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT pg_advisory_xact_lock($1)', [ROLE_CHANGE_LOCK_KEY]);
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.superAdmins]);
       const user = await this.lockUser(manager, id);
       if (user.role === 'SUPER_ADMIN') await this.refuseLastSuperAdmin(manager);
       await manager.delete(UserEntity, { id });
@@ -216,6 +221,3 @@ function toView(user: UserEntity): UserDetailResponseDto {
 }
 
 /** PostgreSQL's unique_violation: another transaction inserted the same unique value first. */
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
-}

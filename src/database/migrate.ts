@@ -1,7 +1,6 @@
 import { DataSource, MigrationExecutor } from 'typeorm';
+import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
 
-/** One key for every flagdog instance: start-up work that must run exactly once. */
-export const STARTUP_LOCK_KEY = 4_170_022_001;
 
 /**
  * Runs pending migrations while holding a PostgreSQL advisory lock on the same connection, so
@@ -11,14 +10,14 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   try {
     await runner.connect();
-    await runner.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK_KEY]);
+    await runner.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCKS.startup]);
     try {
       const executor = new MigrationExecutor(dataSource, runner);
       executor.transaction = 'all';
       const applied = await executor.executePendingMigrations();
       return applied.map((migration) => migration.name);
     } finally {
-      await runner.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK_KEY]);
+      await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCKS.startup]);
     }
   } finally {
     await runner.release();

@@ -23,10 +23,8 @@ import {
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
 import { EtagInterceptor } from 'src/http/etag.interceptor';
-import { IfMatch } from 'src/http/if-match.decorator';
+import { IF_MATCH_HEADER, IfMatch } from 'src/http/if-match.decorator';
 import { PageQueryDto } from 'src/http/page-query.dto';
-
-const IF_MATCH = { name: 'If-Match', required: false, description: 'The flag\'s ETag; a mismatch answers 412.' };
 
 @ApiTags('feature flags')
 @ApiBadRequestResponse({ description: 'The request is not valid (VALIDATION_FAILED).' })
@@ -61,7 +59,7 @@ export class FeatureFlagsController {
    */
   @Put(':key')
   @Allow(Permission.FLAGS_REDUCE_EXPOSURE)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiNotFoundResponse({ description: 'No such flag (FLAG_NOT_FOUND).' })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale (VERSION_CONFLICT).' })
   replace(
@@ -77,7 +75,7 @@ export class FeatureFlagsController {
   /** Changes any of `description`, `enabled`, `rolloutPercentage`; same exposure rule as PUT. */
   @Patch(':key')
   @Allow(Permission.FLAGS_REDUCE_EXPOSURE)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiNotFoundResponse({ description: 'No such flag (FLAG_NOT_FOUND).' })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale (VERSION_CONFLICT).' })
   update(
@@ -94,7 +92,7 @@ export class FeatureFlagsController {
   @Delete(':key')
   @HttpCode(204)
   @Allow(Permission.FLAGS_ARCHIVE)
-  @ApiHeader(IF_MATCH)
+  @ApiHeader(IF_MATCH_HEADER)
   @ApiNotFoundResponse({ description: 'No such flag (FLAG_NOT_FOUND).' })
   @ApiPreconditionFailedResponse({ description: 'If-Match is stale (VERSION_CONFLICT).' })
   archive(

@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from 'src/audit/audit.module';
+import { EvaluationController } from 'src/feature-flags/evaluation.controller';
+import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { FeatureFlagsController } from 'src/feature-flags/feature-flags.controller';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
+import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
+import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
+import { OfrepController } from 'src/feature-flags/ofrep.controller';
+import { OfrepService } from 'src/feature-flags/ofrep.service';
 
 @Module({
   imports: [AuditModule],
-  controllers: [FeatureFlagsController],
-  providers: [FeatureFlagsService],
-  exports: [FeatureFlagsService],
+  controllers: [FeatureFlagsController, EvaluationController, OfrepController],
+  providers: [FeatureFlagsService, FlagSnapshotService, FlagRequestCounter, EvaluationService, OfrepService],
+  exports: [FeatureFlagsService, FlagSnapshotService, FlagRequestCounter, EvaluationService],
 })
 export class FeatureFlagsModule {}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
+import { ChangeFeedService, ChangeKind, FlagChangeState } from 'src/change-feed/change-feed.service';
 import { hasPermission, Permission } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
@@ -29,7 +30,18 @@ export class FeatureFlagsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly audit: AuditService,
+    private readonly feed: ChangeFeedService,
   ) {}
+
+  /**
+   * Runs a write in a transaction, then brings this instance's snapshot up to date, so a
+   * caller that changes a flag and evaluates it next sees its own change.
+   */
+  async write<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.dataSource.transaction(work);
+    await this.feed.pull();
+    return result;
+  }
 
   async list(includeArchived = false): Promise<FeatureFlagListResponseDto> {
     const rows = await this.dataSource.getRepository(FeatureFlagEntity).find({
@@ -46,7 +58,7 @@ export class FeatureFlagsService {
   }
 
   async create(actor: Actor, dto: FeatureFlagCreateDto): Promise<FeatureFlagResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.write(async (manager) => {
       const existing = await manager.findOneBy(FeatureFlagEntity, { key: dto.key });
       if (existing) {
         const archived = existing.archivedAt !== null ? ' (archived; its history is kept under this key)' : '';
@@ -66,6 +78,7 @@ export class FeatureFlagsService {
         updatedBy: actor.name,
       });
       await manager.insert(FeatureFlagEntity, flag);
+      await this.feed.append(manager, { kind: 'flag', featureKey: flag.key, state: changeState(flag) });
       await this.audit.record(manager, actor, {
         action: 'flag.created',
         featureKey: flag.key,
@@ -87,7 +100,7 @@ export class FeatureFlagsService {
     change: FeatureFlagUpdateDto,
     ifMatch?: string,
   ): Promise<FeatureFlagResponseDto> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.write(async (manager) => {
       const flag = await this.lockForChange(manager, key, ifMatch);
       const before = auditState(flag);
       const next = {
@@ -120,7 +133,7 @@ export class FeatureFlagsService {
   }
 
   async archive(actor: Actor, key: string, reason?: string, ifMatch?: string): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.write(async (manager) => {
       const flag = await this.lockForChange(manager, key, ifMatch);
       const before = auditState(flag);
       flag.archivedAt = new Date();
@@ -157,8 +170,16 @@ export class FeatureFlagsService {
     return flag;
   }
 
-  /** Saves a locked flag after a change to it or to its allowlist: bumps its version. */
-  async touch(manager: EntityManager, flag: FeatureFlagEntity, actor: Actor): Promise<void> {
+  /**
+   * Saves a locked flag after a change to it or to its allowlist: bumps its version and appends
+   * the change (with the allowlist delta, if any) to the change feed.
+   */
+  async touch(
+    manager: EntityManager,
+    flag: FeatureFlagEntity,
+    actor: Actor,
+    delta: Readonly<{ kind: ChangeKind; subjectIds?: string[] }> = { kind: 'flag' },
+  ): Promise<void> {
     flag.version += 1;
     flag.updatedAt = new Date();
     flag.updatedBy = actor.name;
@@ -176,6 +197,7 @@ export class FeatureFlagsService {
         updatedBy: flag.updatedBy,
       },
     );
+    await this.feed.append(manager, { ...delta, featureKey: flag.key, state: changeState(flag) });
   }
 
   masterSwitchOf(key: string): 'off' | null {
@@ -209,6 +231,15 @@ function etagMatches(ifMatch: string, version: number): boolean {
     .split(',')
     .map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
     .some((tag) => tag === '*' || tag === String(version));
+}
+
+function changeState(flag: FeatureFlagEntity): FlagChangeState {
+  return {
+    enabled: flag.enabled,
+    rolloutBasisPoints: flag.rolloutBasisPoints,
+    version: flag.version,
+    archived: flag.archivedAt !== null,
+  };
 }
 
 function auditState(flag: FeatureFlagEntity): Record<string, unknown> {

@@ -1,14 +1,28 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  HealthIndicatorResult,
+  HealthIndicatorService,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import { Public } from 'src/auth/access.decorator';
+import { ChangeFeedService } from 'src/change-feed/change-feed.service';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly feed: ChangeFeedService,
+    private readonly snapshot: FlagSnapshotService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** The process is up. */
@@ -19,11 +33,30 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** The database answers within a second; 503 names what is wrong. */
+  /**
+   * Ready to serve: the database answers within a second and the flag snapshot is loaded.
+   * 503 names what is wrong; evaluation keeps answering from the snapshot meanwhile.
+   */
   @Get('ready')
   @Public()
   @HealthCheck()
+  @ApiServiceUnavailableResponse({ description: 'The database is unreachable or the snapshot is not loaded.' })
   ready(): Promise<HealthCheckResult> {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 1000 })]);
+    return this.health.check([
+      () => this.database.pingCheck('database', { timeout: 1000 }),
+      () => this.snapshotCheck(),
+    ]);
+  }
+
+  private snapshotCheck(): HealthIndicatorResult {
+    const feed = this.feed.health();
+    const details = {
+      ...feed,
+      stale: feed.lastError !== null,
+      ...this.snapshot.size(),
+      masterSwitchesOff: [...this.config.masterSwitchesOff].sort(),
+    };
+    const check = this.indicators.check('snapshot');
+    return feed.loaded ? check.up(details) : check.down(details);
   }
 }

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 import { HealthController } from 'src/health/health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false })],
+  imports: [TerminusModule.forRoot({ logger: false }), FeatureFlagsModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -116,7 +116,7 @@ function httpDetail(error: HttpException): string {
   return error.message;
 }
 
-function problem(
+export function problem(
   status: number,
   code: string,
   detail: string,
@@ -135,6 +135,6 @@ function problem(
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): void {
-  if (body.status === 429) reply.header('retry-after', '60');
+  if (body.status === 401) reply.header('www-authenticate', 'Bearer realm="flagdog"');
   reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
 }

@@ -52,7 +52,8 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   if (TEST_DATABASE === 'pglite') {
     const url = process.env[PGLITE_URL_VARIABLE];
     if (!url) throw new Error('The PGlite test database is not running (global setup).');
-    await withClient(url, (client) => client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;'));
+    // PGlite takes one connection: the previous file's app may still be letting go of it.
+    await retry(() => withClient(url, (client) => client.query('DROP SCHEMA public CASCADE; CREATE SCHEMA public;')));
     return { url, drop: async () => undefined };
   }
   const name = `flagdog_test_${testRunId()}_${randomBytes(4).toString('hex')}`;
@@ -64,4 +65,16 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     url: databaseUrl(ADMIN_URL, name),
     drop: () => withClient(ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
   };
+}
+
+async function retry<T>(work: () => Promise<T>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await work();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 }

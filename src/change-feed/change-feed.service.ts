@@ -1,0 +1,188 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import { DataSource, EntityManager } from 'typeorm';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
+
+export type ChangeKind = 'flag' | 'allowlist_add' | 'allowlist_remove' | 'allowlist_clear' | 'service_tokens';
+
+export type FlagChangeState = Readonly<{
+  enabled: boolean;
+  rolloutBasisPoints: number;
+  version: number;
+  archived: boolean;
+}>;
+
+export type Change = Readonly<{
+  id: number;
+  kind: ChangeKind;
+  featureKey: string | null;
+  state: FlagChangeState | null;
+  subjectIds: string[] | null;
+}>;
+
+/** Something that keeps an in-memory copy of database state: it loads it, then follows changes. */
+export interface ChangeSubscriber {
+  /** Loads the full state inside the feed's repeatable-read transaction. */
+  load(manager: EntityManager): Promise<void>;
+  apply(change: Change): void;
+}
+
+export type FeedHealth = Readonly<{
+  loaded: boolean;
+  revision: number;
+  lastSyncAt: string | null;
+  lastError: string | null;
+}>;
+
+const CHANNEL = 'flagdog_changes';
+const POLL_MS = 500;
+const BATCH = 2000;
+
+/**
+ * The change feed (ADR 0006): every committed change to flags, allowlists and service tokens is
+ * appended to `flag_changes` in its own transaction and announced with NOTIFY. Each instance
+ * loads a consistent snapshot once, then applies the journal in order: on NOTIFY, on a 500 ms
+ * poll (the safety net, and the only path on the embedded database), and right after its own
+ * writes. When the database is unreachable the last snapshot keeps serving (fail-static).
+ */
+@Injectable()
+export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ChangeFeedService.name);
+  private readonly subscribers: ChangeSubscriber[] = [];
+  private revision = 0;
+  private loaded = false;
+  private lastSyncAt: Date | null = null;
+  private lastError: string | null = null;
+  private pulling: Promise<void> | null = null;
+  private pullAgain = false;
+  private timer: NodeJS.Timeout | null = null;
+  private listener: Client | null = null;
+  private stopped = false;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  subscribe(subscriber: ChangeSubscriber): void {
+    this.subscribers.push(subscriber);
+  }
+
+  /** Appends a change inside the writer's transaction; NOTIFY is delivered at commit. */
+  async append(
+    manager: EntityManager,
+    change: Readonly<{ kind: ChangeKind; featureKey?: string; state?: FlagChangeState; subjectIds?: string[] }>,
+  ): Promise<void> {
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.changeFeed]);
+    await manager.query(
+      `INSERT INTO flag_changes (kind, feature_key, state, subject_ids) VALUES ($1, $2, $3, $4)`,
+      [change.kind, change.featureKey ?? null, change.state ?? null, change.subjectIds ?? null],
+    );
+    await manager.query(`SELECT pg_notify($1, '')`, [CHANNEL]);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [{ revision }] = await manager.query(`SELECT coalesce(max(id), 0)::bigint AS revision FROM flag_changes`);
+      for (const subscriber of this.subscribers) await subscriber.load(manager);
+      this.revision = Number(revision);
+    });
+    this.loaded = true;
+    this.lastSyncAt = new Date();
+    this.timer = setInterval(() => void this.pull(), POLL_MS);
+    this.timer.unref();
+    // LISTEN needs a connection of its own; a one-connection database (PGlite) relies on the poll.
+    if (this.config.databasePoolSize > 1) void this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.listener?.end().catch(() => undefined);
+    await this.pulling;
+  }
+
+  health(): FeedHealth {
+    return {
+      loaded: this.loaded,
+      revision: this.revision,
+      lastSyncAt: this.lastSyncAt?.toISOString() ?? null,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Applies every change committed since the last pull. Single-flight; never throws. */
+  pull(): Promise<void> {
+    if (this.pulling) {
+      this.pullAgain = true;
+      return this.pulling;
+    }
+    this.pulling = this.drain().finally(() => {
+      this.pulling = null;
+      if (this.pullAgain && !this.stopped) {
+        this.pullAgain = false;
+        void this.pull();
+      }
+    });
+    return this.pulling;
+  }
+
+  private async drain(): Promise<void> {
+    if (!this.loaded || this.stopped) return;
+    try {
+      for (;;) {
+        const rows: { id: string; kind: ChangeKind; feature_key: string | null; state: FlagChangeState | null; subject_ids: string[] | null }[] =
+          await this.dataSource.query(
+            `SELECT id, kind, feature_key, state, subject_ids FROM flag_changes WHERE id > $1 ORDER BY id LIMIT ${BATCH}`,
+            [this.revision],
+          );
+        for (const row of rows) {
+          const change: Change = {
+            id: Number(row.id),
+            kind: row.kind,
+            featureKey: row.feature_key,
+            state: row.state,
+            subjectIds: row.subject_ids,
+          };
+          for (const subscriber of this.subscribers) subscriber.apply(change);
+          this.revision = change.id;
+        }
+        if (rows.length < BATCH) break;
+      }
+      if (this.lastError !== null) this.logger.log('Change feed reconnected; snapshot is current again');
+      this.lastError = null;
+      this.lastSyncAt = new Date();
+    } catch (error) {
+      if (this.lastError === null) {
+        this.logger.warn({ err: error }, 'Change feed cannot reach the database; serving the last snapshot');
+      }
+      this.lastError = error instanceof Error ? error.message : String(error);
+    }
+  }
+
+  /** A dedicated connection for LISTEN (PostgreSQL only), reconnecting with back-off. */
+  private async listen(delayMs = 0): Promise<void> {
+    if (this.stopped) return;
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    const url = this.dataSource.options.type === 'postgres' ? (this.dataSource.options.url as string) : '';
+    const client = new Client({ connectionString: url, application_name: 'flagdog-listener' });
+    client.on('notification', () => void this.pull());
+    client.on('error', () => undefined);
+    client.on('end', () => {
+      if (this.listener !== client) return;
+      this.listener = null;
+      if (!this.stopped) void this.listen(250);
+    });
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.listener = client;
+      void this.pull();
+    } catch {
+      await client.end().catch(() => undefined);
+      void this.listen(Math.min(Math.max(delayMs * 2, 250), 5000));
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import { BulkEvaluationResponseDto, EvaluationResponseDto } from 'src/feature-flags/evaluation.dto';
+import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
+import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
+import { Evaluation, evaluate } from 'src/feature-flags/resolver';
+
+/** Answers "is this flag on for this subject?" from the in-memory snapshot only (DESIGN §4). */
+@Injectable()
+export class EvaluationService {
+  private readonly masterSwitchesOff: ReadonlySet<string>;
+
+  constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
+    private readonly snapshot: FlagSnapshotService,
+    private readonly counter: FlagRequestCounter,
+  ) {
+    this.masterSwitchesOff = config.masterSwitchesOff;
+  }
+
+  evaluate(key: string, subjectId: string): Evaluation {
+    this.counter.increment(key);
+    return evaluate(this.snapshot.get(key), subjectId, this.masterSwitchesOff.has(key));
+  }
+
+  one(key: string, subjectId: string): EvaluationResponseDto {
+    const { enabled, reason, bucket, version } = this.evaluate(key, subjectId);
+    return { key, subjectId, enabled, reason, bucket, version };
+  }
+
+  many(subjectId: string, keys?: string[]): BulkEvaluationResponseDto {
+    const results = (keys ?? this.snapshot.keys()).map((key) => {
+      const { enabled, reason, version } = this.evaluate(key, subjectId);
+      return { key, enabled, reason, version };
+    });
+    return { subjectId, results };
+  }
+
+  /** Live flag keys, for OFREP bulk evaluation. */
+  keys(): string[] {
+    return this.snapshot.keys();
+  }
+}

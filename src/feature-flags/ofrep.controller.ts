@@ -1,0 +1,50 @@
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, HttpCode, Param, Post, Res, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Allow } from 'src/auth/access.decorator';
+import { Permission } from 'src/auth/permissions';
+import { OfrepError, sendWithEtag } from 'src/feature-flags/ofrep';
+import { OfrepBulkResponseDto, OfrepEvaluationRequestDto, OfrepEvaluationResponseDto } from 'src/feature-flags/ofrep.dto';
+import { OfrepService } from 'src/feature-flags/ofrep.service';
+import { IfNoneMatch } from 'src/http/if-match.decorator';
+
+/** OFREP errors travel in the protocol's shape `{key, errorCode, errorDetails}`, not problem+json. */
+@Catch(OfrepError)
+export class OfrepErrorFilter implements ExceptionFilter {
+  catch(error: OfrepError, host: ArgumentsHost): void {
+    host.switchToHttp().getResponse<FastifyReply>().status(error.status).send(error.body);
+  }
+}
+
+/**
+ * OpenFeature Remote Evaluation Protocol: any OpenFeature SDK with the OFREP provider asks
+ * flagdog without a custom client. The body is the protocol's, so it is read as is.
+ */
+@ApiTags('OpenFeature (OFREP)')
+@UseFilters(OfrepErrorFilter)
+@Controller('ofrep/v1')
+export class OfrepController {
+  constructor(private readonly ofrep: OfrepService) {}
+
+  /** One flag, as `@openfeature/ofrep-provider` asks for it. */
+  @Post('evaluate/flags/:key')
+  @HttpCode(200)
+  @Allow(Permission.FLAGS_EVALUATE)
+  @ApiBody({ type: OfrepEvaluationRequestDto })
+  @ApiBadRequestResponse({ description: '`{key, errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })
+  @ApiNotFoundResponse({ description: '`{key, errorCode: "FLAG_NOT_FOUND", errorDetails}`' })
+  evaluate(@Param('key') key: string, @Body() body: unknown): OfrepEvaluationResponseDto {
+    return this.ofrep.evaluate(key, body);
+  }
+
+  /** Every live flag; `ETag` on the answer, 304 when `If-None-Match` still holds it. */
+  @Post('evaluate/flags')
+  @HttpCode(200)
+  @Allow(Permission.FLAGS_EVALUATE)
+  @ApiBody({ type: OfrepEvaluationRequestDto })
+  @ApiOkResponse({ type: OfrepBulkResponseDto })
+  @ApiBadRequestResponse({ description: '`{errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })
+  bulk(@Body() body: unknown, @IfNoneMatch() ifNoneMatch: string | undefined, @Res() reply: FastifyReply): void {
+    sendWithEtag(reply, this.ofrep.bulk(body), ifNoneMatch);
+  }
+}

@@ -1,0 +1,82 @@
+import type { FastifyReply } from 'fastify';
+import { createHash } from 'node:crypto';
+import type { Evaluation } from 'src/feature-flags/resolver';
+
+/** OpenFeature Remote Evaluation Protocol shapes (DESIGN §5.4). */
+export type OfrepReason = 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED';
+
+export type OfrepSuccess = Readonly<{
+  key: string;
+  value: boolean;
+  variant: 'on' | 'off';
+  reason: OfrepReason;
+  metadata: Readonly<{ flagdogReason: string; version: number | null; killSwitch?: 'env' }>;
+}>;
+
+export type OfrepFailure = Readonly<{
+  key?: string;
+  errorCode: 'FLAG_NOT_FOUND' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'PARSE_ERROR' | 'GENERAL';
+  errorDetails: string;
+}>;
+
+/** A failure with its HTTP status; the OFREP filter sends it in the protocol's own shape. */
+export class OfrepError extends Error {
+  constructor(
+    readonly status: 400 | 404,
+    readonly body: OfrepFailure,
+  ) {
+    super(body.errorDetails);
+  }
+}
+
+/** The targeting key of an OFREP request body `{context: {targetingKey, …}}`. */
+export function targetingKeyOf(body: unknown, key?: string): string {
+  const context = (body as { context?: unknown } | null | undefined)?.context;
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) {
+    throw new OfrepError(400, { key, errorCode: 'INVALID_CONTEXT', errorDetails: 'The body must be {"context": {"targetingKey": "…"}}.' });
+  }
+  const targetingKey = (context as { targetingKey?: unknown }).targetingKey;
+  if (targetingKey === undefined || targetingKey === null || targetingKey === '') {
+    throw new OfrepError(400, { key, errorCode: 'TARGETING_KEY_MISSING', errorDetails: 'context.targetingKey is required.' });
+  }
+  return String(targetingKey);
+}
+
+const REASONS: Record<string, OfrepReason> = {
+  ALLOWLIST: 'TARGETING_MATCH',
+  ROLLOUT: 'SPLIT',
+  ROLLOUT_EXCLUDED: 'SPLIT',
+  DISABLED: 'DISABLED',
+  MASTER_SWITCH: 'DISABLED',
+};
+
+export function toOfrep(key: string, evaluation: Evaluation): OfrepSuccess {
+  const metadata =
+    evaluation.reason === 'MASTER_SWITCH'
+      ? { flagdogReason: evaluation.reason, version: evaluation.version, killSwitch: 'env' as const }
+      : { flagdogReason: evaluation.reason, version: evaluation.version };
+  return {
+    key,
+    value: evaluation.enabled,
+    variant: evaluation.enabled ? 'on' : 'off',
+    reason: REASONS[evaluation.reason],
+    metadata,
+  };
+}
+
+/** A strong ETag of a bulk answer: equal bodies, equal tags. */
+export function etagOf(body: unknown): string {
+  return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+}
+
+/** Sends `body` with its strong ETag, or 304 with no body when the client's copy is current. */
+export function sendWithEtag(reply: FastifyReply, body: unknown, ifNoneMatch: string | undefined): void {
+  const etag = etagOf(body);
+  reply.header('etag', etag);
+  const tags = ifNoneMatch?.split(',').map((tag) => tag.trim()) ?? [];
+  if (tags.includes(etag) || tags.includes('*')) {
+    reply.status(304).send();
+    return;
+  }
+  reply.status(200).send(body);
+}
