@@ -1,6 +1,8 @@
 import request from 'supertest';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { randomBytes } from 'node:crypto';
 import { MIGRATIONS } from 'src/database/data-source-options';
+import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, login, startInstance } from './support/test-app';
 import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
 
@@ -59,5 +61,47 @@ describe('several instances on one PostgreSQL database', () => {
     );
     const flag = await clients[2].get('/api/admin/feature-flags/shared_flag').auth(admin, { type: 'bearer' }).expect(200);
     expect(flag.body).toMatchObject({ allowlistCount: 42, version: 22 });
+  });
+
+  it('shows a change made on one instance on the others within a second', async () => {
+    const [a, b, c] = apps.map((app) => request(app.getHttpServer()));
+    const admin = await login(a, ADMIN_EMAIL, ADMIN_PASSWORD);
+    const service = (await a.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'propagation' })).body.token;
+    await a.post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({ key: 'propagated_flag', enabled: true }).expect(201);
+    const delays: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const subjectId = `subject-${i}`;
+      await a.post('/api/admin/feature-flags/propagated_flag/allowlist').auth(admin, { type: 'bearer' }).send({ subjectIds: [subjectId] }).expect(200);
+      const committed = Date.now();
+      for (const other of [b, c]) {
+        let reason = '';
+        while (reason !== 'ALLOWLIST' && Date.now() - committed < 2000) {
+          reason = (await other.get('/api/feature-flags/propagated_flag/evaluate').query({ subjectId }).set('x-api-key', service)).body.reason;
+        }
+        delays.push(Date.now() - committed);
+      }
+    }
+    expect(Math.max(...delays)).toBeLessThan(1000);
+  });
+
+  it('gives the same answer on every instance for 100,000 random subjects at 1 % and 5.25 %', async () => {
+    const [a] = apps.map((app) => request(app.getHttpServer()));
+    const admin = await login(a, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await a.post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({ key: 'agreed_flag', enabled: true }).expect(201);
+    const subjects = Array.from({ length: 100_000 }, () => randomBytes(9).toString('base64url'));
+    const services = apps.map((app) => app.get(EvaluationService));
+    for (const percentage of [1, 5.25]) {
+      const put = await a.put('/api/admin/feature-flags/agreed_flag').auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: percentage }).expect(200);
+      const version = put.body.version;
+      for (const service of services) {
+        const deadline = Date.now() + 1000;
+        while (service.evaluate('agreed_flag', 'probe').version !== version && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      }
+      const answers = services.map((service) => subjects.map((subject) => service.evaluate('agreed_flag', subject).enabled));
+      const on = answers[0].filter(Boolean).length;
+      expect(answers[1]).toEqual(answers[0]);
+      expect(answers[2]).toEqual(answers[0]);
+      expect(Math.abs(on / subjects.length - percentage / 100)).toBeLessThan(0.005);
+    }
   });
 });

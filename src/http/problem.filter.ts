@@ -90,6 +90,15 @@ export class ProblemFilter implements ExceptionFilter {
     if (error instanceof ThrottlerException) {
       return problem(429, 'RATE_LIMITED', 'Too many attempts; wait and retry.', requestId);
     }
+    if (error instanceof HttpException && isHealthReport(error.getResponse())) {
+      const report = error.getResponse() as HealthReport;
+      const down = Object.keys(report.error ?? {}).join(', ');
+      return problem(error.getStatus(), 'NOT_READY', `Not ready: ${down} down.`, requestId, {
+        info: report.info,
+        error: report.error,
+        details: report.details,
+      });
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const code = MALFORMED_JSON.test(error.message) ? 'MALFORMED_JSON' : (STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'));
@@ -106,6 +115,14 @@ export class ProblemFilter implements ExceptionFilter {
     }
     return problem(500, 'INTERNAL_ERROR', 'The server failed; the error was logged with the request id.', requestId);
   }
+}
+
+type HealthReport = { status: 'error'; info?: object; error?: object; details: object };
+
+/** @nestjs/terminus reports a failed check as a 503 carrying every indicator's details. */
+function isHealthReport(response: unknown): response is HealthReport {
+  const report = response as Partial<HealthReport> | null;
+  return typeof report === 'object' && report !== null && report.status === 'error' && typeof report.details === 'object';
 }
 
 function httpDetail(error: HttpException): string {
