@@ -1,4 +1,4 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
@@ -12,13 +12,19 @@ import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 import { HealthModule } from 'src/health/health.module';
 import { loggerParams } from 'src/http/logging';
 
-export type AppOptions = Readonly<{ databaseUrl: string; logStream?: DestinationStream }>;
+export type AppOptions = Readonly<{
+  databaseUrl: string;
+  logStream?: DestinationStream;
+  /** More controllers, e.g. the benchmark's reference route; never used in production. */
+  extraControllers?: Type[];
+}>;
 
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig, options: AppOptions): DynamicModule {
     return {
       module: AppModule,
+      controllers: options.extraControllers ?? [],
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
