@@ -22,6 +22,8 @@ const shared = {
 const pglite = process.env.TEST_DATABASE === 'pglite';
 
 module.exports = {
+  // jest reads testTimeout at the top level only; it bounds the e2e suites' slow set-ups.
+  testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
     {
@@ -32,7 +34,6 @@ module.exports = {
       testPathIgnorePatterns: pglite ? ['/node_modules/', '\\.postgres\\.e2e-spec\\.ts$'] : ['/node_modules/'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
-      testTimeout: 60000,
       slowTestThreshold: 20,
     },
   ],

@@ -1,11 +1,10 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiTags } from '@nestjs/swagger';
-import { SubjectIdPipe } from 'src/allowlist/subject-id.pipe';
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
 import { BulkEvaluationRequestDto, BulkEvaluationResponseDto, EvaluationResponseDto } from 'src/feature-flags/evaluation.dto';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
-import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
+import { EvaluationTarget, EvaluationTargetParam } from 'src/feature-flags/evaluation-target.decorator';
 
 @ApiTags('evaluation')
 @ApiBadRequestResponse({ description: 'The request is not valid (VALIDATION_FAILED).' })
@@ -16,11 +15,10 @@ export class EvaluationController {
   /** Is the flag on for this subject? An unknown flag answers 200 with reason FLAG_NOT_FOUND. */
   @Get(':key/evaluate')
   @Allow(Permission.FLAGS_EVALUATE)
-  evaluate(
-    @Param('key', FlagKeyPipe) key: string,
-    @Query('subjectId', SubjectIdPipe) subjectId: string,
-  ): EvaluationResponseDto {
-    return this.evaluation.one(key, subjectId);
+  @ApiParam({ name: 'key', description: 'The flag key, e.g. passenger_favorites_matching.' })
+  @ApiQuery({ name: 'subjectId', required: true, description: 'The subject: 1–128 characters, no control characters.' })
+  evaluate(@EvaluationTargetParam() target: EvaluationTarget): EvaluationResponseDto {
+    return this.evaluation.one(target.key, target.subjectId);
   }
 
   /** Several flags (or all live ones) for one subject. */

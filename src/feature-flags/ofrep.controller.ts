@@ -1,9 +1,9 @@
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, HttpCode, Param, Post, Res, UseFilters } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, HttpCode, Post, Res, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
-import { OfrepError, sendWithEtag } from 'src/feature-flags/ofrep';
+import { OfrepError, OfrepTarget, OfrepTargetParam, sendWithEtag } from 'src/feature-flags/ofrep';
 import { OfrepBulkResponseDto, OfrepEvaluationRequestDto, OfrepEvaluationResponseDto } from 'src/feature-flags/ofrep.dto';
 import { OfrepService } from 'src/feature-flags/ofrep.service';
 import { IfNoneMatch } from 'src/http/if-match.decorator';
@@ -33,8 +33,9 @@ export class OfrepController {
   @ApiBody({ type: OfrepEvaluationRequestDto })
   @ApiBadRequestResponse({ description: '`{key, errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })
   @ApiNotFoundResponse({ description: '`{key, errorCode: "FLAG_NOT_FOUND", errorDetails}`' })
-  evaluate(@Param('key') key: string, @Body() body: unknown): OfrepEvaluationResponseDto {
-    return this.ofrep.evaluate(key, body);
+  @ApiParam({ name: 'key', description: 'The flag key.' })
+  evaluate(@OfrepTargetParam() target: OfrepTarget): OfrepEvaluationResponseDto {
+    return this.ofrep.evaluate(target.key, target.subjectId);
   }
 
   /** Every live flag; `ETag` on the answer, 304 when `If-None-Match` still holds it. */

@@ -7,8 +7,7 @@ import { OfrepError, targetingKeyOf, toOfrep } from 'src/feature-flags/ofrep';
 export class OfrepService {
   constructor(private readonly evaluation: EvaluationService) {}
 
-  evaluate(key: string, body: unknown): OfrepEvaluationResponseDto {
-    const subjectId = targetingKeyOf(body, key);
+  evaluate(key: string, subjectId: string): OfrepEvaluationResponseDto {
     const result = this.evaluation.evaluate(key, subjectId);
     if (result.reason === 'FLAG_NOT_FOUND') {
       throw new OfrepError(404, { key, errorCode: 'FLAG_NOT_FOUND', errorDetails: `No flag with the key ${key}.` });

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Evaluation } from 'src/feature-flags/resolver';
 
 /** OpenFeature Remote Evaluation Protocol shapes (DESIGN §5.4). */
@@ -69,14 +70,27 @@ export function etagOf(body: unknown): string {
   return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
 }
 
-/** Sends `body` with its strong ETag, or 304 with no body when the client's copy is current. */
+/**
+ * Sends `body` with its strong ETag, or 304 with no body when the client's copy is current.
+ * If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"…"`, as a compressing proxy may
+ * send it back, matches too.
+ */
 export function sendWithEtag(reply: FastifyReply, body: unknown, ifNoneMatch: string | undefined): void {
   const etag = etagOf(body);
   reply.header('etag', etag);
-  const tags = ifNoneMatch?.split(',').map((tag) => tag.trim()) ?? [];
+  const tags = ifNoneMatch?.split(',').map((tag) => tag.trim().replace(/^W\//, '')) ?? [];
   if (tags.includes(etag) || tags.includes('*')) {
     reply.status(304).send();
     return;
   }
   reply.status(200).send(body);
 }
+
+export type OfrepTarget = Readonly<{ key: string; subjectId: string }>;
+
+/** The flag key (path) and targeting key (body) of a single OFREP evaluation, in one step. */
+export const OfrepTargetParam = createParamDecorator((_: unknown, context: ExecutionContext): OfrepTarget => {
+  const request = context.switchToHttp().getRequest<{ params: { key: string }; body: unknown }>();
+  const key = request.params.key;
+  return { key, subjectId: targetingKeyOf(request.body, key) };
+});

@@ -1,30 +1,31 @@
-import { ArgumentMetadata, Injectable, ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, Injectable, PipeTransform, ValidationError, ValidationPipe } from '@nestjs/common';
 import { AppError, FieldProblem } from 'src/http/app-error';
 
 /**
  * The one validation pipe: unknown fields are refused, values are transformed to their DTO
- * types, and every problem is reported at once with the field's path.
+ * types, and every problem is reported at once with the field's path. Plain values (path and
+ * query strings) pass straight through, synchronously: their own pipes check them, and the
+ * evaluation routes should not pay for a validator they do not use.
  */
 @Injectable()
-export class StrictValidationPipe extends ValidationPipe {
-  constructor() {
-    super({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      forbidUnknownValues: true,
-      transform: true,
-      stopAtFirstError: false,
-      validationError: { target: false, value: false },
-      exceptionFactory: (errors) => AppError.validation(flatten(errors)),
-    });
-  }
+export class StrictValidationPipe implements PipeTransform {
+  private readonly validation = new ValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+    transform: true,
+    stopAtFirstError: false,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => AppError.validation(flatten(errors)),
+  });
 
-  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const isDto = typeof metadata.metatype === 'function' && !BUILT_INS.has(metadata.metatype);
-    if (metadata.type === 'body' && isDto && value !== undefined && !isPlainObject(value)) {
+    if (!isDto) return value;
+    if (metadata.type === 'body' && value !== undefined && !isPlainObject(value)) {
       throw AppError.validation([{ field: '', message: 'the body must be a JSON object' }]);
     }
-    return super.transform(value, metadata);
+    return this.validation.transform(value, metadata);
   }
 }
 

@@ -1,0 +1,187 @@
+'use strict';
+/**
+ * `npm run bench`: flagdog's performance figures next to references measured in the same run
+ * (DESIGN §10). Needs a build (`npm run bench` builds first). Uses PostgreSQL at
+ * BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test, where it creates and
+ * drops a flagdog_bench database), or the embedded PGlite when that is unreachable.
+ *
+ *   BENCH_SECONDS=10  duration of each HTTP measurement (after a 3 s warm-up)
+ */
+const { fork, spawnSync } = require('node:child_process');
+const { mkdtempSync } = require('node:fs');
+const { tmpdir } = require('node:os');
+const { join } = require('node:path');
+const autocannon = require('autocannon');
+const { Client } = require('pg');
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = 50;
+const ADMIN = { email: 'bench-admin@flagdog.test', password: 'bench admin passphrase' };
+const FLAG = 'passenger_favorites_matching';
+const results = [];
+
+function report(name, value, unit, target, ok) {
+  results.push({ name, value, unit, target, ok });
+  console.log(`  ${name.padEnd(58)} ${String(value).padStart(12)} ${unit.padEnd(14)} ${target ? `target ${target}` : ''}${ok === undefined ? '' : ok ? '  ✓' : '  ✗ MISSED'}`);
+}
+
+async function database() {
+  const admin = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+  try {
+    const client = new Client({ connectionString: admin, connectionTimeoutMillis: 2000 });
+    await client.connect();
+    await client.query('DROP DATABASE IF EXISTS flagdog_bench WITH (FORCE)');
+    await client.query('CREATE DATABASE flagdog_bench');
+    await client.end();
+    const url = new URL(admin);
+    url.pathname = '/flagdog_bench';
+    return { label: 'PostgreSQL', env: { DATABASE_URL: url.toString(), DATABASE_POOL_SIZE: '10' } };
+  } catch {
+    return { label: 'embedded PGlite', env: { DATA_DIR: mkdtempSync(join(tmpdir(), 'flagdog-bench-')) } };
+  }
+}
+
+function startServer(env) {
+  const child = fork(join(__dirname, 'server.js'), [], {
+    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-that-is-long-enough-1234567', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, ...env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    child.once('message', (message) => resolve({ child, url: message.url, startMs: Date.now() - started }));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+}
+
+function ask(child) {
+  return new Promise((resolve) => {
+    child.once('message', resolve);
+    child.send('cpu');
+  });
+}
+
+async function stop(child) {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.send('stop');
+  await exited;
+}
+
+async function http(url, method, path, { token, body } = {}) {
+  const response = await fetch(`${url}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} → ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+async function load(server, label, options) {
+  await autocannon({ url: server.url, connections: CONNECTIONS, duration: 3, ...options }); // warm-up
+  const before = await ask(server.child);
+  const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: SECONDS, ...options });
+  const after = await ask(server.child);
+  const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+  const requests = result.requests.total;
+  const errors = result.errors + result.non2xx;
+  const figures = {
+    label,
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuPerRequest: cpuMicros / requests,
+    errors,
+  };
+  console.log(
+    `  ${label.padEnd(34)} ${String(figures.rps).padStart(7)} req/s  p50 ${String(figures.p50).padStart(3)} ms  p99 ${String(figures.p99).padStart(3)} ms  ` +
+      `${figures.cpuPerRequest.toFixed(1).padStart(6)} µs CPU/request  errors ${errors}`,
+  );
+  return figures;
+}
+
+function subjects(count) {
+  return Array.from({ length: count }, (_, i) => (i % 4 === 0 ? `pass_${String(i).padStart(7, '0')}_2026` : `passenger-${i}`));
+}
+
+async function main() {
+  console.log(`flagdog benchmark — node ${process.version}, ${require('node:os').cpus().length} cores, ${SECONDS} s per HTTP run, ${CONNECTIONS} connections`);
+
+  console.log('\nIn-process resolver (bench/resolver-bench.js):');
+  const resolver = spawnSync(process.execPath, [join(__dirname, 'resolver-bench.js')], { encoding: 'utf8' });
+  process.stdout.write(resolver.stdout.replace(/^/gm, '  '));
+  const ns = Number(/ns\/evaluation: ([\d.]+)/.exec(resolver.stdout)?.[1]);
+  report('resolver with a 1 M-entry allowlist', ns, 'ns/evaluation', '≤ 330 ns (≥ 3 M/s)', ns <= 330);
+
+  const db = await database();
+  console.log(`\nServer on ${db.label}`);
+  let server = await startServer(db.env);
+  report(`cold start to listening (${db.label}, empty)`, server.startMs, 'ms');
+  const { accessToken } = await http(server.url, 'POST', '/api/auth/login', { body: ADMIN });
+  await http(server.url, 'POST', '/api/admin/feature-flags', { token: accessToken, body: { key: FLAG, enabled: true, rolloutPercentage: 5 } });
+  const { token: serviceToken } = await http(server.url, 'POST', '/api/admin/service-tokens', { token: accessToken, body: { name: 'bench' } });
+
+  console.log('\nAllowlist:');
+  let started = Date.now();
+  for (let call = 0; call < 10; call++) {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `pass_${String(call * 10_000 + i).padStart(7, '0')}_2026`);
+    await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, { token: accessToken, body: { subjectIds: ids } });
+  }
+  const addMs = Date.now() - started;
+  report('100,000 subjects added (10 calls × 10,000)', (addMs / 1000).toFixed(2), 's', '< 5 s', addMs < 5000);
+  started = Date.now();
+  for (let call = 10; call < 100; call++) {
+    const ids = Array.from({ length: 10_000 }, (_, i) => `pass_${String(call * 10_000 + i).padStart(7, '0')}_2026`);
+    await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, { token: accessToken, body: { subjectIds: ids } });
+  }
+  report('900,000 more subjects added (90 calls × 10,000)', ((Date.now() - started) / 1000).toFixed(1), 's');
+  global.gc?.();
+  await stop(server.child);
+  server = await startServer(db.env);
+  const { rss } = await ask(server.child);
+  report(`cold start with 1 M allowlisted subjects (${db.label})`, server.startMs, 'ms');
+  report('process memory (RSS) holding 1 M allowlisted subjects', Math.round(rss / 1024 / 1024), 'MB', '< 300 MB', rss < 300 * 1024 * 1024);
+
+  console.log(`\nHTTP on loopback (${CONNECTIONS} keep-alive connections, subjects cycling over 1,000 IDs):`);
+  const ids = subjects(1000);
+  let next = 0;
+  const hello = await load(server, 'GET /bench/hello (reference)', { url: `${server.url}/bench/hello` });
+  const rest = await load(server, 'GET /api/feature-flags/:key/evaluate', {
+    headers: { 'x-api-key': serviceToken },
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/feature-flags/${FLAG}/evaluate?subjectId=${ids[next++ % ids.length]}` }) }],
+  });
+  const postHello = await load(server, 'POST /bench/hello (reference, JSON body)', {
+    method: 'POST',
+    url: `${server.url}/bench/hello`,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ context: { targetingKey: 'passenger-1' } }),
+  });
+  const ofrep = await load(server, 'POST /ofrep/v1/evaluate/flags/:key', {
+    headers: { 'x-api-key': serviceToken, 'content-type': 'application/json' },
+    requests: [
+      {
+        method: 'POST',
+        path: `/ofrep/v1/evaluate/flags/${FLAG}`,
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ context: { targetingKey: ids[next++ % ids.length] } }) }),
+      },
+    ],
+  });
+  for (const figures of [rest, ofrep]) {
+    const throughput = figures.rps / hello.rps;
+    const cpu = figures.cpuPerRequest / hello.cpuPerRequest;
+    report(`${figures.label}: req/s vs hello`, `${(throughput * 100).toFixed(0)} %`, '', '≥ 80 %', throughput >= 0.8);
+    report(`${figures.label}: CPU/request vs hello`, `${cpu.toFixed(2)}×`, '', '≤ 1.3×', cpu <= 1.3);
+    report(`${figures.label}: errors`, figures.errors, '', '0', figures.errors === 0);
+  }
+  report('OFREP: req/s vs POST hello (same body parsing)', `${((ofrep.rps / postHello.rps) * 100).toFixed(0)} %`, '', '(context)');
+  report('OFREP: CPU/request vs POST hello', `${(ofrep.cpuPerRequest / postHello.cpuPerRequest).toFixed(2)}×`, '', '(context)');
+  await stop(server.child);
+
+  const missed = results.filter((result) => result.ok === false);
+  console.log(`\n${results.filter((r) => r.ok).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join('; ')}` : ''}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
