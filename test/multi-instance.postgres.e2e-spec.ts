@@ -28,7 +28,14 @@ describe('several instances on one PostgreSQL database', () => {
       bootstrapEvents: (await client.query(`SELECT count(*)::int AS n FROM audit_events WHERE action = 'user.bootstrapped'`)).rows[0].n,
     }));
     expect(counts).toEqual({ migrations: MIGRATIONS.length, admins: 1, bootstrapEvents: 1 });
-    for (const app of apps) await request(app.getHttpServer()).get('/health/ready').expect(200);
+    for (const app of apps) {
+      const deadline = Date.now() + 5000;
+      let snapshot: { listening?: boolean } = {};
+      while (snapshot.listening !== true && Date.now() < deadline) {
+        snapshot = (await request(app.getHttpServer()).get('/health/ready').expect(200)).body.details.snapshot;
+      }
+      expect(snapshot).toMatchObject({ status: 'up', loaded: true, listening: true });
+    }
   });
 
   it('stops accepting a revoked service token on every instance within a second', async () => {

@@ -31,6 +31,8 @@ export interface ChangeSubscriber {
 
 export type FeedHealth = Readonly<{
   loaded: boolean;
+  /** Whether changes arrive by LISTEN/NOTIFY now (else by the 500 ms poll only). */
+  listening: boolean;
   revision: number;
   lastSyncAt: string | null;
   lastError: string | null;
@@ -59,6 +61,8 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
   private pullAgain = false;
   private timer: NodeJS.Timeout | null = null;
   private listener: Client | null = null;
+  private listenFailures = 0;
+  private listening = false;
   private stopped = false;
 
   constructor(
@@ -107,6 +111,7 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
   health(): FeedHealth {
     return {
       loaded: this.loaded,
+      listening: this.listening,
       revision: this.revision,
       lastSyncAt: this.lastSyncAt?.toISOString() ?? null,
       lastError: this.lastError,
@@ -164,25 +169,36 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
 
   /** A dedicated connection for LISTEN (PostgreSQL only), reconnecting with back-off. */
   private async listen(delayMs = 0): Promise<void> {
-    if (this.stopped) return;
     if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    if (this.stopped) return;
     const url = this.dataSource.options.type === 'postgres' ? (this.dataSource.options.url as string) : '';
     const client = new Client({ connectionString: url, application_name: 'flagdog-listener' });
+    this.listener = client;
     client.on('notification', () => void this.pull());
     client.on('error', () => undefined);
     client.on('end', () => {
       if (this.listener !== client) return;
+      this.listening = false;
       this.listener = null;
-      if (!this.stopped) void this.listen(250);
+      this.relisten();
     });
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
-      this.listener = client;
+      if (this.stopped) throw new Error('stopped');
+      this.listenFailures = 0;
+      this.listening = true;
       void this.pull();
     } catch {
+      if (this.listener === client) this.listener = null;
       await client.end().catch(() => undefined);
-      void this.listen(Math.min(Math.max(delayMs * 2, 250), 5000));
+      this.relisten();
     }
+  }
+
+  private relisten(): void {
+    if (this.stopped) return;
+    this.listenFailures += 1;
+    void this.listen(Math.min(250 * 2 ** (this.listenFailures - 1), 5000));
   }
 }
