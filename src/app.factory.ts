@@ -12,11 +12,13 @@ import { setupOpenApi } from 'src/openapi/openapi';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 /**
- * The allowlist bulk add takes 10,000 IDs of up to 128 characters (up to 4 UTF-8 bytes each):
- * more than 1 MiB in the worst case, so that one route accepts up to 6 MiB.
+ * Two bulk routes take more than 1 MiB in the worst case: the allowlist add (10,000 IDs of up to
+ * 128 characters, up to 4 UTF-8 bytes each) and telemetry (5,000 events with long routes).
  */
-export const ALLOWLIST_BODY_LIMIT_BYTES = 6 * 1024 * 1024;
-const LARGE_BODY_ROUTES = new Set(['POST /api/admin/feature-flags/:key/allowlist']);
+const LARGE_BODY_ROUTES = new Map([
+  ['POST /api/admin/feature-flags/:key/allowlist', 6 * 1024 * 1024],
+  ['POST /api/telemetry/events', 4 * 1024 * 1024],
+]);
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** An incoming X-Request-Id is kept when it is sane; otherwise a fresh one is made. */
@@ -41,7 +43,10 @@ export async function createApp(config: AppConfig, options: AppOptions): Promise
   });
   adapter.getInstance().addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (methods.some((method) => LARGE_BODY_ROUTES.has(`${method} ${route.url}`))) route.bodyLimit = ALLOWLIST_BODY_LIMIT_BYTES;
+    for (const method of methods) {
+      const limit = LARGE_BODY_ROUTES.get(`${method} ${route.url}`);
+      if (limit !== undefined) route.bodyLimit = limit;
+    }
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,

@@ -4,6 +4,8 @@ import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AllowlistModule } from 'src/allowlist/allowlist.module';
 import { AuthModule } from 'src/auth/auth.module';
+import { BetaMonitorModule } from 'src/beta-monitor/beta-monitor.module';
+import { TelemetryModule } from 'src/beta-monitor/telemetry.module';
 import { ChangeFeedModule } from 'src/change-feed/change-feed.module';
 import { AppConfig } from 'src/config/app-config';
 import { ConfigModule } from 'src/config/config.module';
@@ -36,6 +38,8 @@ export class AppModule {
         AuthModule,
         FeatureFlagsModule,
         AllowlistModule,
+        TelemetryModule,
+        BetaMonitorModule,
         HealthModule,
       ],
     };

@@ -28,9 +28,16 @@ const MUTATIONS: ReadonlyArray<Route & { allowed: Caller[]; body?: object }> = [
   { method: 'DELETE', path: '/api/admin/users/:id', allowed: ['SUPER_ADMIN'] },
   { method: 'POST', path: '/api/admin/service-tokens', allowed: ['SUPER_ADMIN'], body: { name: '' } },
   { method: 'DELETE', path: '/api/admin/service-tokens/:id', allowed: ['SUPER_ADMIN'] },
+  { method: 'POST', path: '/api/admin/beta-monitor/:key/run', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: { phase: 'phase1_beta' } },
+  { method: 'PUT', path: '/api/admin/beta-monitor/:key/phases', allowed: ['SUPER_ADMIN'], body: { phases: [] } },
+  { method: 'POST', path: '/api/admin/beta-monitor/:key/phases/:phase/start', allowed: ['SUPER_ADMIN'], body: {} },
+  { method: 'POST', path: '/api/admin/beta-monitor/:key/complaints', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: {} },
 ];
 
-const READS: ReadonlyArray<Route & { allowed: Caller[] }> = [
+const READERS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'];
+
+/** Reads; `status` is what an allowed caller gets when it is not 200 (a missing checkpoint). */
+const READS: ReadonlyArray<Route & { allowed: Caller[]; status?: number }> = [
   { method: 'GET', path: '/api/admin/feature-flags', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
   { method: 'GET', path: '/api/admin/feature-flags/:key', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
   { method: 'GET', path: '/api/admin/feature-flags/:key/history', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
@@ -38,14 +45,20 @@ const READS: ReadonlyArray<Route & { allowed: Caller[] }> = [
   { method: 'GET', path: '/api/admin/users', allowed: ['SUPER_ADMIN'] },
   { method: 'GET', path: '/api/admin/service-tokens', allowed: ['SUPER_ADMIN'] },
   { method: 'GET', path: '/api/auth/me', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE'] },
+  { method: 'GET', path: '/api/admin/beta-monitor/:key/checkpoints', allowed: READERS },
+  { method: 'GET', path: '/api/admin/beta-monitor/:key/checkpoints/:id', allowed: READERS, status: 404 },
+  { method: 'GET', path: '/api/admin/beta-monitor/:key/status', allowed: READERS },
+  { method: 'GET', path: '/api/admin/beta-monitor/:key/phases', allowed: READERS },
+  { method: 'GET', path: '/api/admin/beta-monitor/:key/complaints', allowed: READERS },
 ];
 
-/** Evaluation and OFREP: every role and service tokens, never anonymous. */
-const EVALUATIONS: ReadonlyArray<Route & { body?: object }> = [
+/** Evaluation, OFREP and telemetry intake: every role and service tokens, never anonymous. */
+const EVALUATIONS: ReadonlyArray<Route & { body?: object; status?: number }> = [
   { method: 'GET', path: '/api/feature-flags/:key/evaluate' },
   { method: 'POST', path: '/api/feature-flags/evaluate', body: { subjectId: 'p1' } },
   { method: 'POST', path: '/ofrep/v1/evaluate/flags/:key', body: { context: { targetingKey: 'p1' } } },
   { method: 'POST', path: '/ofrep/v1/evaluate/flags', body: { context: { targetingKey: 'p1' } } },
+  { method: 'POST', path: '/api/telemetry/events', body: { events: [] }, status: 202 },
 ];
 
 const PUBLIC: ReadonlyArray<Route> = [
@@ -109,7 +122,11 @@ describe('access control (deny by default)', () => {
   });
 
   const concrete = (path: string): string =>
-    path.replace(':key', flagKey).replace(':subjectId', 'p1').replace(':id', path.includes('users') ? operatorId : tokenId);
+    path
+      .replace(':key', flagKey)
+      .replace(':subjectId', 'p1')
+      .replace(':phase', 'phase1_beta')
+      .replace(':id', path.includes('users') ? operatorId : tokenId);
 
   it.each(CALLERS)('enforces DESIGN §3 for %s on every mutating route', async (caller) => {
     for (const route of MUTATIONS) {
@@ -138,7 +155,7 @@ describe('access control (deny by default)', () => {
     for (const route of READS) {
       const response = await t.http.get(concrete(route.path)).set(credentials.get(caller)!);
       const where = `${caller} GET ${route.path} → ${response.status}`;
-      const expected = caller === 'ANONYMOUS' ? 401 : route.allowed.includes(caller) ? 200 : 403;
+      const expected = caller === 'ANONYMOUS' ? 401 : route.allowed.includes(caller) ? (route.status ?? 200) : 403;
       expect([where, response.status]).toEqual([where, expected]);
     }
   });
@@ -148,7 +165,7 @@ describe('access control (deny by default)', () => {
       const path = `${concrete(route.path)}${route.method === 'GET' ? '?subjectId=p1' : ''}`;
       const response = await t.http[route.method.toLowerCase() as 'post'](path).set(credentials.get(caller)!).send(route.body);
       const where = `${caller} ${route.method} ${route.path} → ${response.status}`;
-      expect([where, response.status]).toEqual([where, caller === 'ANONYMOUS' ? 401 : 200]);
+      expect([where, response.status]).toEqual([where, caller === 'ANONYMOUS' ? 401 : (route.status ?? 200)]);
     }
   });
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { DataSource, EntityManager, LessThan, MoreThanOrEqual } from 'typeorm';
 import { AuditEventEntity } from 'src/audit/audit-event.entity';
 import { Actor } from 'src/auth/principal';
 import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
@@ -45,6 +45,16 @@ export class AuditService {
     });
   }
 
+  /** A flag's events since a moment, oldest first (what changed during a rollout phase). */
+  async eventsSince(featureKey: string, since: Date, limit = 200): Promise<AuditEventView[]> {
+    const rows = await this.dataSource.getRepository(AuditEventEntity).find({
+      where: { featureKey, at: MoreThanOrEqual(since) },
+      order: { id: 'ASC' },
+      take: limit,
+    });
+    return rows.map(toView);
+  }
+
   async historyOf(
     featureKey: string,
     limit: number,
@@ -63,6 +73,8 @@ export class AuditService {
     };
   }
 }
+
+export type { AuditEventView as AuditEvent };
 
 function toView(row: AuditEventEntity): AuditEventView {
   return {

@@ -11,6 +11,8 @@ export const ADVISORY_LOCKS = {
   superAdmins: 4_170_022_002,
   /** Change-feed writers, held to commit, so journal ids become visible in order (ADR 0006). */
   changeFeed: 4_170_022_003,
+  /** Scheduled checkpoints: with a second key per (flag, slot), one instance runs each slot. */
+  scheduledCheckpoint: 417_002,
 } as const;
 
 /** A PostgreSQL unique violation (SQLSTATE 23505), e.g. two creates racing past a check. */

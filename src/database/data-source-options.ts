@@ -6,9 +6,16 @@ import { UserEntity } from 'src/auth/user.entity';
 import { FeatureFlagEntity } from 'src/feature-flags/feature-flag.entity';
 import { Foundation1764400000000 } from 'src/database/migrations/1764400000000-Foundation';
 import { ChangeFeed1764500000000 } from 'src/database/migrations/1764500000000-ChangeFeed';
+import { Telemetry1764600000000 } from 'src/database/migrations/1764600000000-Telemetry';
+import { BetaMonitor1764700000000 } from 'src/database/migrations/1764700000000-BetaMonitor';
 
 export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
-export const MIGRATIONS = [Foundation1764400000000, ChangeFeed1764500000000];
+export const MIGRATIONS = [
+  Foundation1764400000000,
+  ChangeFeed1764500000000,
+  Telemetry1764600000000,
+  BetaMonitor1764700000000,
+];
 
 /** The one builder of DataSource options, used by the app, the migration command and ormconfig.ts. */
 export function buildDataSourceOptions(url: string, poolSize: number): DataSourceOptions {

@@ -1,0 +1,262 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { IsSubjectId } from 'src/allowlist/subject-id';
+import { IsOmittable } from 'src/http/is-omittable.decorator';
+
+export const PHASE_NAME = /^[a-z][a-z0-9_]{1,63}$/;
+const PERCENTAGE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 };
+
+export class PhaseExpectedDto {
+  @IsBoolean()
+  enabled: boolean;
+
+  /** 0–100 with at most two decimals. */
+  @IsNumber(PERCENTAGE)
+  @Min(0)
+  @Max(100)
+  rolloutPercentage: number;
+
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  allowlistCount: number;
+}
+
+export class DeterminismProbeDto {
+  @IsSubjectId()
+  subjectId: string;
+
+  /** Whether the subject is expected on the allowlist (then it must answer ALLOWLIST). */
+  @IsBoolean()
+  inAllowlist: boolean;
+}
+
+export class PhaseThresholdsDto {
+  /** Treatment 5xx rate allowed when no baseline exists (default 0: any 5xx warns). */
+  @IsOmittable()
+  @IsNumber()
+  @Min(0)
+  @Max(1)
+  max5xxRate?: number;
+
+  /** Treatment p95 latency allowed (ms) when no baseline exists. */
+  @IsOmittable()
+  @IsNumber()
+  @Min(1)
+  @Max(600_000)
+  latencyP95Ms?: number;
+}
+
+export class PhaseDto {
+  /** e.g. `phase1_beta`. */
+  @Matches(PHASE_NAME, { message: 'name must match ^[a-z][a-z0-9_]{1,63}$' })
+  name: string;
+
+  @ValidateNested()
+  @Type(() => PhaseExpectedDto)
+  expected: PhaseExpectedDto;
+
+  /** Allowlist count difference that is only a warning (default 1). */
+  @IsOmittable()
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  allowlistTolerance?: number;
+
+  @IsOmittable()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => DeterminismProbeDto)
+  determinismProbes?: DeterminismProbeDto[];
+
+  /** The go/no-go is due this long after the phase starts (default 24). */
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(24 * 90)
+  minDurationHours?: number;
+
+  /** Level 1 rollback on a FAIL caused by 5xx, determinism or a critical complaint (default false). */
+  @IsOmittable()
+  @IsBoolean()
+  autoRollback?: boolean;
+
+  @IsOmittable()
+  @ValidateNested()
+  @Type(() => PhaseThresholdsDto)
+  thresholds?: PhaseThresholdsDto;
+}
+
+export class PhasesReplaceDto {
+  /** The phases in rollout order. */
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => PhaseDto)
+  phases: PhaseDto[];
+
+  @IsOmittable()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class PhaseStartDto {
+  @IsOmittable()
+  @IsString()
+  @MaxLength(2000)
+  reason?: string;
+}
+
+export class PhaseResponseDto {
+  name: string;
+  position: number;
+  expected: PhaseExpectedDto;
+  allowlistTolerance: number;
+  determinismProbes: DeterminismProbeDto[];
+  minDurationHours: number;
+  autoRollback: boolean;
+  thresholds: PhaseThresholdsDto;
+  startedAt: string | null;
+  startedBy: string | null;
+  /** The pre-phase baseline recorded at start: the last 24 h of control traffic. */
+  baseline: Record<string, unknown> | null;
+}
+
+export class PhaseListResponseDto {
+  items: PhaseResponseDto[];
+  /** The phase started last, or null. */
+  active: string | null;
+}
+
+export class CheckpointRunDto {
+  /** The phase to check; the active phase when left out. */
+  @IsOmittable()
+  @Matches(PHASE_NAME, { message: 'phase must match ^[a-z][a-z0-9_]{1,63}$' })
+  phase?: string;
+
+  /** A label unique per flag; `manual-<timestamp>` when left out. */
+  @IsOmittable()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, { message: 'label must be 1–100 letters, digits or . _ : -' })
+  label?: string;
+}
+
+export class CheckpointListQueryDto {
+  @IsOmittable()
+  @IsIn(['PASS', 'WARN', 'FAIL', 'ERROR'])
+  status?: 'PASS' | 'WARN' | 'FAIL' | 'ERROR';
+
+  @IsOmittable()
+  @Matches(PHASE_NAME)
+  phase?: string;
+
+  /** ISO-8601; checkpoints created at or after. */
+  @IsOmittable()
+  @Matches(/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/, { message: 'since must be an ISO-8601 timestamp' })
+  since?: string;
+
+  /** ISO-8601; checkpoints created before. */
+  @IsOmittable()
+  @Matches(/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/, { message: 'until must be an ISO-8601 timestamp' })
+  until?: string;
+
+  @IsOmittable()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit: number = 50;
+
+  @IsOmittable()
+  @IsString()
+  @MaxLength(1024)
+  cursor?: string;
+}
+
+export class AlertDto {
+  code: string;
+  severity: 'WARN' | 'CRITICAL';
+  message: string;
+  observed: unknown;
+  expected: unknown;
+}
+
+export class CheckpointResponseDto {
+  id: string;
+  featureKey: string;
+  phase: string | null;
+  label: string;
+  status: 'PASS' | 'WARN' | 'FAIL' | 'ERROR';
+  health: 'GREEN' | 'YELLOW' | 'RED';
+  trigger: 'scheduled' | 'manual' | 'cli';
+  triggeredBy: string;
+  windowStart: string;
+  windowEnd: string;
+  alerts: AlertDto[];
+  config: Record<string, unknown> | null;
+  metrics: Record<string, unknown> | null;
+  determinism: Record<string, unknown> | null;
+  evidence: Record<string, unknown> | null;
+  error: string | null;
+  durationMs: number;
+  createdAt: string;
+}
+
+export class CheckpointListResponseDto {
+  items: CheckpointResponseDto[];
+  nextCursor: string | null;
+}
+
+export class BetaMonitorStatusResponseDto {
+  featureKey: string;
+  /** GREEN, YELLOW or RED from the latest checkpoint; null before the first. */
+  health: 'GREEN' | 'YELLOW' | 'RED' | null;
+  latest: CheckpointResponseDto | null;
+  phase: PhaseResponseDto | null;
+  nextScheduledRunAt: string | null;
+  goNoGoDueAt: string | null;
+}
+
+export class ComplaintCreateDto {
+  @IsSubjectId()
+  subjectId: string;
+
+  @IsIn(['critical', 'minor'])
+  severity: 'critical' | 'minor';
+
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  summary: string;
+}
+
+export class ComplaintResponseDto {
+  id: string;
+  featureKey: string;
+  subjectId: string;
+  severity: 'critical' | 'minor';
+  summary: string;
+  createdAt: string;
+  createdBy: string;
+}
+
+export class ComplaintListResponseDto {
+  items: ComplaintResponseDto[];
+}

@@ -1,0 +1,141 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AlertDto, CheckpointListQueryDto, CheckpointListResponseDto, CheckpointResponseDto } from 'src/beta-monitor/beta-monitor.dto';
+import { AppError } from 'src/http/app-error';
+import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
+
+export type NewCheckpoint = Omit<CheckpointResponseDto, 'id' | 'createdAt'>;
+
+type CheckpointRow = {
+  id: string;
+  feature_key: string;
+  phase: string | null;
+  checkpoint_label: string;
+  status: CheckpointResponseDto['status'];
+  health: CheckpointResponseDto['health'];
+  trigger: CheckpointResponseDto['trigger'];
+  triggered_by: string;
+  window_start: Date;
+  window_end: Date;
+  config_json: Record<string, unknown> | null;
+  metrics_json: Record<string, unknown> | null;
+  determinism_json: Record<string, unknown> | null;
+  evidence_json: Record<string, unknown> | null;
+  alerts_json: AlertDto[];
+  error: string | null;
+  duration_ms: number;
+  created_at: Date;
+};
+
+/** `beta_monitor_checkpoints`, with the column names the runbook's SQL uses. */
+@Injectable()
+export class CheckpointsRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Inserts unless the flag already has a checkpoint with this label; null when it had. */
+  async insertOnce(checkpoint: NewCheckpoint): Promise<CheckpointResponseDto | null> {
+    const rows: CheckpointRow[] = await this.dataSource.query(
+      `INSERT INTO beta_monitor_checkpoints (feature_key, phase, checkpoint_label, status, health, trigger, triggered_by,
+         window_start, window_end, config_json, metrics_json, determinism_json, evidence_json, alerts_json, error, duration_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (feature_key, checkpoint_label) DO NOTHING
+       RETURNING *`,
+      [
+        checkpoint.featureKey,
+        checkpoint.phase,
+        checkpoint.label,
+        checkpoint.status,
+        checkpoint.health,
+        checkpoint.trigger,
+        checkpoint.triggeredBy,
+        checkpoint.windowStart,
+        checkpoint.windowEnd,
+        checkpoint.config,
+        checkpoint.metrics,
+        checkpoint.determinism,
+        checkpoint.evidence,
+        JSON.stringify(checkpoint.alerts),
+        checkpoint.error,
+        checkpoint.durationMs,
+      ],
+    );
+    return rows.length ? toView(rows[0]) : null;
+  }
+
+  async exists(key: string, label: string): Promise<boolean> {
+    const rows = await this.dataSource.query(
+      `SELECT 1 FROM beta_monitor_checkpoints WHERE feature_key = $1 AND checkpoint_label = $2`,
+      [key, label],
+    );
+    return rows.length > 0;
+  }
+
+  async findById(key: string, id: string): Promise<CheckpointResponseDto> {
+    const rows: CheckpointRow[] = await this.dataSource.query(
+      `SELECT * FROM beta_monitor_checkpoints WHERE feature_key = $1 AND id = $2`,
+      [key, id],
+    );
+    if (!rows.length) throw AppError.notFound('CHECKPOINT_NOT_FOUND', 'No such checkpoint.');
+    return toView(rows[0]);
+  }
+
+  async latest(key: string, trigger?: CheckpointResponseDto['trigger']): Promise<CheckpointResponseDto | null> {
+    const rows: CheckpointRow[] = await this.dataSource.query(
+      `SELECT * FROM beta_monitor_checkpoints WHERE feature_key = $1 AND ($2::text IS NULL OR trigger = $2)
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [key, trigger ?? null],
+    );
+    return rows.length ? toView(rows[0]) : null;
+  }
+
+  /** Newest first, filtered, keyset-paged on (created_at, id). */
+  async list(key: string, query: CheckpointListQueryDto): Promise<CheckpointListResponseDto> {
+    const after = decodeCursor<string>(query.cursor, 'string');
+    const [atCursor, idCursor] = after === null ? [null, null] : after.split('|');
+    if (after !== null && (!atCursor || !idCursor || !/^[0-9a-f-]{36}$/.test(idCursor))) {
+      throw AppError.validation([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
+    }
+    const rows: (CheckpointRow & { cursor_at: string })[] = await this.dataSource.query(
+      `SELECT *, created_at::text AS cursor_at FROM beta_monitor_checkpoints
+       WHERE feature_key = $1
+         AND ($2::text IS NULL OR status = $2)
+         AND ($3::text IS NULL OR phase = $3)
+         AND ($4::timestamptz IS NULL OR created_at >= $4)
+         AND ($5::timestamptz IS NULL OR created_at < $5)
+         AND ($6::timestamptz IS NULL OR (created_at, id) < ($6::timestamptz, $7::uuid))
+       ORDER BY created_at DESC, id DESC
+       LIMIT $8`,
+      [key, query.status ?? null, query.phase ?? null, query.since ?? null, query.until ?? null, atCursor, idCursor, query.limit + 1],
+    );
+    const page = rows.slice(0, query.limit).map(toView);
+    const last = rows[query.limit - 1];
+    return {
+      items: page,
+      nextCursor: rows.length > query.limit ? encodeCursor(`${last.cursor_at}|${last.id}`) : null,
+    };
+  }
+}
+
+function toView(row: CheckpointRow): CheckpointResponseDto {
+  return {
+    id: row.id,
+    featureKey: row.feature_key,
+    phase: row.phase,
+    label: row.checkpoint_label,
+    status: row.status,
+    health: row.health,
+    trigger: row.trigger,
+    triggeredBy: row.triggered_by,
+    windowStart: new Date(row.window_start).toISOString(),
+    windowEnd: new Date(row.window_end).toISOString(),
+    alerts: row.alerts_json,
+    config: row.config_json,
+    metrics: row.metrics_json,
+    determinism: row.determinism_json,
+    evidence: row.evidence_json,
+    error: row.error,
+    durationMs: row.duration_ms,
+    createdAt: new Date(row.created_at).toISOString(),
+  };
+}

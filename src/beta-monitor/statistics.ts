@@ -1,0 +1,67 @@
+import betainc from '@stdlib/math-base-special-betainc';
+
+/** The checkpoint's significance level (DESIGN §6): strict, because 24 hourly looks a day would otherwise raise false alarms. */
+export const SIGNIFICANCE_ALPHA = 0.001;
+
+function assertCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer (got ${value})`);
+}
+
+function assertProbability(p: number): void {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`p must be a probability between 0 and 1 (got ${p})`);
+}
+
+/**
+ * Exact P[X ≥ k] for X ~ Binomial(n, p): the p-value of the one-sided test "more successes
+ * than p explains". It is the regularized incomplete beta I_p(k, n − k + 1), taken from
+ * stdlib's Boost-derived `betainc` with relative precision, so a tail of 1e-23 over 10 M trials
+ * is exact to the last digits instead of vanishing in `1 − cdf`.
+ *
+ * No trials (n = 0) is no evidence: 1, whatever k is.
+ */
+export function binomialUpperTail(k: number, n: number, p: number): number {
+  assertCount('n', n);
+  if (!Number.isSafeInteger(k)) throw new RangeError(`k must be an integer (got ${k})`);
+  assertProbability(p);
+  if (n === 0 || k <= 0) return 1;
+  if (k > n) return 0;
+  if (p === 0) return 0;
+  if (p === 1) return 1;
+  const tail = betainc(p, k, n - k + 1, true, false);
+  return Math.min(1, Math.max(0, tail));
+}
+
+/** x of n with half an event added, so a baseline that saw no error still gives a usable rate (DESIGN §6). */
+export function smoothedRate(x: number, n: number): number {
+  assertCount('n', n);
+  assertCount('x', x);
+  if (x > n) throw new RangeError(`x must not exceed n (got ${x} of ${n})`);
+  return (x + 0.5) / (n + 1);
+}
+
+/**
+ * The smallest count k with binomialUpperTail(k, n, p) < alpha: how many events n trials
+ * must show before they are significantly more than p explains. Null when even k = n is not
+ * enough (too few trials). The tail falls as k grows, so a binary search does it in log2(n)
+ * tail evaluations.
+ */
+export function smallestDetectableCount(n: number, p: number, alpha: number = SIGNIFICANCE_ALPHA): number | null {
+  assertCount('n', n);
+  assertProbability(p);
+  if (!(alpha > 0 && alpha <= 1)) throw new RangeError(`alpha must be in (0, 1] (got ${alpha})`);
+  if (n === 0 || binomialUpperTail(n, n, p) >= alpha) return null;
+  let low = 1;
+  let high = n;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (binomialUpperTail(middle, n, p) < alpha) high = middle;
+    else low = middle + 1;
+  }
+  return low;
+}
+
+/** smallestDetectableCount as a rate of n: "with 37 requests, a 5xx rate above 8 % would have shown". */
+export function smallestDetectableRate(n: number, p: number, alpha: number = SIGNIFICANCE_ALPHA): number | null {
+  const count = smallestDetectableCount(n, p, alpha);
+  return count === null ? null : count / n;
+}

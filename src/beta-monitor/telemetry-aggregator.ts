@@ -1,0 +1,283 @@
+import { subjectIdProblem } from 'src/allowlist/subject-id';
+import { addInto, bucketIndex, emptyHistogram, percentile } from 'src/beta-monitor/latency-histogram';
+import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
+
+export const MAX_EVENTS_PER_BATCH = 5000;
+export const MINUTE_MS = 60_000;
+/** Events older than this are refused (DESIGN §9). */
+export const MAX_AGE_MS = 24 * 60 * 60_000;
+/** Events further in the future than this are refused (clock skew allowance, DESIGN §9). */
+export const MAX_FUTURE_MS = 5 * 60_000;
+export const MAX_ROUTE_LENGTH = 512;
+
+export type TelemetryVariant = 'on' | 'off';
+
+/** One flag's counts for one variant and one minute (a row of `telemetry_minutes`). */
+export type TelemetryBucket = {
+  featureKey: string;
+  variant: TelemetryVariant;
+  /** Minutes since the epoch (UTC). */
+  minute: number;
+  requests: number;
+  c2xx: number;
+  c3xx: number;
+  c4xx: number;
+  c5xx: number;
+  c401: number;
+  c403: number;
+  c429: number;
+  /** Latency histogram (latency-histogram.ts layout); null until the first HTTP event. */
+  latency: number[] | null;
+  matchingTotal: number;
+  matchingSuccess: number;
+  /** Time-to-match histogram of successful matches; null until the first one with a time. */
+  ttm: number[] | null;
+};
+
+export type TelemetryAggregate = {
+  http: { total: number; c2xx: number; c3xx: number; c4xx: number; c5xx: number; c401: number; c403: number; c429: number };
+  /** Latency histogram in the HISTOGRAM_BOUNDS_MS layout (all bins). */
+  latency: number[];
+  latencyP95: number | null;
+  matching: { total: number; success: number; ttmP50: number | null; ttmP95: number | null };
+};
+
+export type TelemetryWindow = { on: TelemetryAggregate; off: TelemetryAggregate };
+
+export type TelemetryRejection = { index: number; reason: string };
+
+export type TelemetryIngestResult = {
+  accepted: number;
+  rejected: TelemetryRejection[];
+  /** Valid events not counted because the in-memory buffer is full (the database is away). */
+  dropped: number;
+};
+
+const HTTP_FIELDS = new Set(['type', 'featureKey', 'variant', 'route', 'statusCode', 'latencyMs', 'at']);
+const MATCHING_FIELDS = new Set(['type', 'featureKey', 'variant', 'subjectId', 'matched', 'timeToMatchMs', 'at']);
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
+const DROPPED = 'dropped';
+
+type Item = Record<string, unknown>;
+
+/**
+ * Telemetry intake in memory (DESIGN §9): validates each event on its own and adds it to the
+ * per-minute bucket of its flag and variant. At most `maxBuckets` distinct buckets are held;
+ * once full, events that would open a new bucket are dropped and counted (the buckets already
+ * held keep counting, so memory stays bounded while the database is away). No I/O here.
+ */
+export class TelemetryAggregator {
+  /** featureKey → (minute × 2 + variant) → bucket. */
+  private buckets = new Map<string, Map<number, TelemetryBucket>>();
+  private size = 0;
+  private droppedTotal = 0;
+
+  constructor(private readonly maxBuckets: number) {}
+
+  /** Validates and counts a batch; `now` is the receive time (ms), also the time of events without `at`. */
+  ingest(events: readonly unknown[], now = Date.now()): TelemetryIngestResult {
+    const rejected: TelemetryRejection[] = [];
+    let accepted = 0;
+    let dropped = 0;
+    for (let index = 0; index < events.length; index++) {
+      const reason = this.add(events[index], now);
+      if (reason === null) accepted += 1;
+      else if (reason === DROPPED) dropped += 1;
+      else rejected.push({ index, reason });
+    }
+    this.droppedTotal += dropped;
+    return { accepted, rejected, dropped };
+  }
+
+  get bucketCount(): number {
+    return this.size;
+  }
+
+  /** Valid events dropped since start because the buffer was full. */
+  get dropped(): number {
+    return this.droppedTotal;
+  }
+
+  /** Removes and returns every bucket held (to be written). */
+  take(): TelemetryBucket[] {
+    const taken: TelemetryBucket[] = [];
+    for (const perFlag of this.buckets.values()) for (const bucket of perFlag.values()) taken.push(bucket);
+    this.buckets = new Map();
+    this.size = 0;
+    return taken;
+  }
+
+  /** Puts back buckets whose write failed, adding them to what arrived since; never drops them. */
+  restore(buckets: readonly TelemetryBucket[]): void {
+    for (const bucket of buckets) mergeInto(this.bucketFor(bucket.featureKey, bucket.variant, bucket.minute, true)!, bucket);
+  }
+
+  /** The sums of the buckets held for `featureKey` in minutes [fromMinute, toMinute), per variant. */
+  sum(featureKey: string, fromMinute: number, toMinute: number): Record<TelemetryVariant, TelemetryBucket> {
+    const on = blankBucket(featureKey, 'on', fromMinute);
+    const off = blankBucket(featureKey, 'off', fromMinute);
+    for (const bucket of this.buckets.get(featureKey)?.values() ?? []) {
+      if (bucket.minute >= fromMinute && bucket.minute < toMinute) mergeInto(bucket.variant === 'on' ? on : off, bucket);
+    }
+    return { on, off };
+  }
+
+  /** Null when counted (or dropped: DROPPED), else why the event is refused. */
+  private add(raw: unknown, now: number): string | null {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'the event must be a JSON object';
+    const item = raw as Item;
+    const type = item.type;
+    const fields = type === 'http' ? HTTP_FIELDS : type === 'matching' ? MATCHING_FIELDS : null;
+    if (fields === null) return 'type must be "http" or "matching"';
+    for (const field in item) if (!fields.has(field)) return `unknown field "${field}" (${type} events have: ${[...fields].join(', ')})`;
+    const featureKey = item.featureKey;
+    if (typeof featureKey !== 'string' || !FLAG_KEY_PATTERN.test(featureKey)) {
+      return 'featureKey must match ^[a-z][a-z0-9_]{2,63}$';
+    }
+    const variant = item.variant;
+    if (variant !== 'on' && variant !== 'off') return 'variant must be "on" or "off"';
+    const at = timeOf(item.at, now);
+    if (typeof at === 'string') return at;
+    return type === 'http' ? this.addHttp(item, featureKey, variant, at) : this.addMatching(item, featureKey, variant, at);
+  }
+
+  private addHttp(item: Item, featureKey: string, variant: TelemetryVariant, at: number): string | null {
+    const route = item.route;
+    if (typeof route !== 'string' || route.length === 0 || route.length > MAX_ROUTE_LENGTH) {
+      return `route must be a string of 1–${MAX_ROUTE_LENGTH} characters`;
+    }
+    const status = item.statusCode;
+    if (typeof status !== 'number' || !Number.isInteger(status) || status < 100 || status > 599) {
+      return 'statusCode must be an integer from 100 to 599';
+    }
+    const latency = item.latencyMs;
+    if (typeof latency !== 'number' || !(latency >= 0) || latency === Infinity) return 'latencyMs must be a number ≥ 0';
+    const bucket = this.bucketFor(featureKey, variant, Math.floor(at / MINUTE_MS), false);
+    if (bucket === null) return DROPPED;
+    bucket.requests += 1;
+    if (status >= 500) bucket.c5xx += 1;
+    else if (status >= 400) {
+      bucket.c4xx += 1;
+      if (status === 401) bucket.c401 += 1;
+      else if (status === 403) bucket.c403 += 1;
+      else if (status === 429) bucket.c429 += 1;
+    } else if (status >= 300) bucket.c3xx += 1;
+    else if (status >= 200) bucket.c2xx += 1;
+    (bucket.latency ??= emptyHistogram())[bucketIndex(latency)] += 1;
+    return null;
+  }
+
+  private addMatching(item: Item, featureKey: string, variant: TelemetryVariant, at: number): string | null {
+    if (item.subjectId !== undefined) {
+      const problem = subjectIdProblem(item.subjectId);
+      if (problem !== null) return `subjectId ${problem}`;
+    }
+    const matched = item.matched;
+    if (typeof matched !== 'boolean') return 'matched must be a boolean';
+    const ttm = item.timeToMatchMs;
+    if (ttm !== undefined && (typeof ttm !== 'number' || !(ttm >= 0) || ttm === Infinity)) {
+      return 'timeToMatchMs must be a number ≥ 0 (or left out)';
+    }
+    const bucket = this.bucketFor(featureKey, variant, Math.floor(at / MINUTE_MS), false);
+    if (bucket === null) return DROPPED;
+    bucket.matchingTotal += 1;
+    if (matched) {
+      bucket.matchingSuccess += 1;
+      // Time-to-match describes successful matches only; a failed attempt's duration is not one.
+      if (ttm !== undefined) (bucket.ttm ??= emptyHistogram())[bucketIndex(ttm)] += 1;
+    }
+    return null;
+  }
+
+  /** The bucket, created when absent and there is room (or `force`); null when full. */
+  private bucketFor(featureKey: string, variant: TelemetryVariant, minute: number, force: boolean): TelemetryBucket | null {
+    let perFlag = this.buckets.get(featureKey);
+    if (perFlag === undefined) {
+      if (!force && this.size >= this.maxBuckets) return null;
+      perFlag = new Map();
+      this.buckets.set(featureKey, perFlag);
+    }
+    const slot = minute * 2 + (variant === 'on' ? 1 : 0);
+    let bucket = perFlag.get(slot);
+    if (bucket === undefined) {
+      if (!force && this.size >= this.maxBuckets) return null;
+      bucket = blankBucket(featureKey, variant, minute);
+      perFlag.set(slot, bucket);
+      this.size += 1;
+    }
+    return bucket;
+  }
+}
+
+/** The event's time in ms: `at` when given and within [now − 24 h, now + 5 min], else a reason. */
+function timeOf(at: unknown, now: number): number | string {
+  if (at === undefined) return now;
+  const time = typeof at === 'string' && ISO_TIMESTAMP.test(at) ? Date.parse(at) : NaN;
+  if (Number.isNaN(time)) return 'at must be an ISO-8601 timestamp with a time zone, e.g. 2026-02-01T06:00:00Z (or left out)';
+  if (time < now - MAX_AGE_MS) return 'at is more than 24 h in the past';
+  if (time > now + MAX_FUTURE_MS) return 'at is more than 5 min in the future';
+  return time;
+}
+
+export function blankBucket(featureKey: string, variant: TelemetryVariant, minute: number): TelemetryBucket {
+  return {
+    featureKey,
+    variant,
+    minute,
+    requests: 0,
+    c2xx: 0,
+    c3xx: 0,
+    c4xx: 0,
+    c5xx: 0,
+    c401: 0,
+    c403: 0,
+    c429: 0,
+    latency: null,
+    matchingTotal: 0,
+    matchingSuccess: 0,
+    ttm: null,
+  };
+}
+
+/** Adds the counts of `source` into `target` (key, variant and minute are the target's). */
+export function mergeInto(target: TelemetryBucket, source: TelemetryBucket): TelemetryBucket {
+  target.requests += source.requests;
+  target.c2xx += source.c2xx;
+  target.c3xx += source.c3xx;
+  target.c4xx += source.c4xx;
+  target.c5xx += source.c5xx;
+  target.c401 += source.c401;
+  target.c403 += source.c403;
+  target.c429 += source.c429;
+  target.matchingTotal += source.matchingTotal;
+  target.matchingSuccess += source.matchingSuccess;
+  if (source.latency !== null) target.latency = addInto(target.latency ?? emptyHistogram(), source.latency);
+  if (source.ttm !== null) target.ttm = addInto(target.ttm ?? emptyHistogram(), source.ttm);
+  return target;
+}
+
+/** What a checkpoint reads: counts, the full latency histogram and the percentiles. */
+export function toAggregate(bucket: TelemetryBucket): TelemetryAggregate {
+  const latency = addInto(emptyHistogram(), bucket.latency ?? []);
+  const ttm = bucket.ttm ?? [];
+  return {
+    http: {
+      total: bucket.requests,
+      c2xx: bucket.c2xx,
+      c3xx: bucket.c3xx,
+      c4xx: bucket.c4xx,
+      c5xx: bucket.c5xx,
+      c401: bucket.c401,
+      c403: bucket.c403,
+      c429: bucket.c429,
+    },
+    latency,
+    latencyP95: percentile(latency, 0.95),
+    matching: {
+      total: bucket.matchingTotal,
+      success: bucket.matchingSuccess,
+      ttmP50: percentile(ttm, 0.5),
+      ttmP95: percentile(ttm, 0.95),
+    },
+  };
+}

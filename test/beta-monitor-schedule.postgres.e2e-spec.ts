@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import request from 'supertest';
+import { FLAG, setUpPhase1 } from './support/runbook';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, LogCapture, login, startInstance, TEST_JWT_SECRET } from './support/test-app';
+import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
+
+const ROOT = join(__dirname, '..');
+
+function cli(args: string[], databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'bin', 'beta-monitor-dog.js'), ...args],
+      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn', BETA_MONITOR_SCHEDULE_ENABLED: 'false' }, timeout: 60_000 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** Scheduled checkpoints and the CLI, on PostgreSQL shared by several instances. */
+describe('beta monitor schedule and CLI', () => {
+  let database: TestDatabase;
+  const apps: NestFastifyApplication[] = [];
+  // Several apps share one process here; Nest's and pino's loggers are process-wide, so a line
+  // may land in any instance's capture.
+  const captures: LogCapture[] = [];
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const { app, logs } = await startInstance(database);
+    apps.push(app);
+    captures.push(logs);
+    const http = request(app.getHttpServer());
+    await setUpPhase1(http, await login(http, ADMIN_EMAIL, ADMIN_PASSWORD));
+  });
+  afterAll(async () => {
+    await Promise.all(apps.map((app) => app.close()));
+    await database.drop();
+  });
+
+  it('runs exactly one scheduled checkpoint per slot across three instances', async () => {
+    const env = { BETA_MONITOR_SCHEDULE_ENABLED: 'true', BETA_MONITOR_CRON: '*/2 * * * * *' };
+    const scheduled = await Promise.all([1, 2, 3].map(() => startInstance(database, env)));
+    apps.push(...scheduled.map(({ app }) => app));
+    captures.push(...scheduled.map(({ logs }) => logs));
+    await new Promise((resolve) => setTimeout(resolve, 7000));
+    const rows: { checkpoint_label: string; n: number }[] = await withClient(database.url, async (client) =>
+      (await client.query(`SELECT checkpoint_label, count(*)::int AS n FROM beta_monitor_checkpoints WHERE trigger = 'scheduled' GROUP BY 1 ORDER BY 1`)).rows,
+    );
+    expect(rows.length).toBeGreaterThanOrEqual(2);
+    expect(rows.every((row) => row.n === 1)).toBe(true);
+    expect(rows[0].checkpoint_label).toMatch(/^scheduled-\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    const lines = captures
+      .flatMap((capture) => capture.text().split('\n'))
+      .filter((line) => line.includes('"msg":"Beta Monitor Dog checkpoint"'))
+      .map((line) => JSON.parse(line));
+    const logged = new Set(lines.map((line) => line.checkpoint_label));
+    for (const row of rows) expect(logged.has(row.checkpoint_label)).toBe(true);
+    expect(lines.length).toBe(logged.size);
+    expect(lines[0]).toMatchObject({ feature_key: FLAG, phase: 'phase1_beta', status: 'PASS', alerts: [], duration_ms: expect.any(Number) });
+  });
+
+  it('CLI: prints a report and exits 0 on PASS, 2 on FAIL (with --json), 3 when it cannot run', async () => {
+    const pass = await cli([FLAG, '--phase', 'phase1_beta'], database.url);
+    expect(pass.code).toBe(0);
+    expect(pass.stdout).toContain('status PASS (GREEN)');
+    const http = request(apps[0].getHttpServer());
+    const admin = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD);
+    await http.put(`/api/admin/feature-flags/${FLAG}`).auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: 5 }).expect(200);
+    const fail = await cli([FLAG, '--json'], database.url);
+    expect(fail.code).toBe(2);
+    expect(JSON.parse(fail.stdout)).toMatchObject({ status: 'FAIL', trigger: 'cli', alerts: expect.arrayContaining([expect.objectContaining({ code: 'CONFIG_DRIFT' })]) });
+    const unknown = await cli(['no_such_flag'], database.url);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain('no_such_flag');
+    expect((await cli([], database.url)).code).toBe(3);
+  });
+});
