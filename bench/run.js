@@ -100,6 +100,40 @@ async function load(server, label, options) {
   return figures;
 }
 
+/**
+ * A checkpoint over a window holding 10 M requests vs one holding 10 k: telemetry is stored per
+ * flag, variant and minute, so both windows are 120 rows and should cost the same.
+ */
+async function checkpointBench(server, token, databaseUrl) {
+  console.log('\nCheckpoint duration (median of 7 manual runs; telemetry written straight into telemetry_minutes):');
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  const now = Date.now();
+  const medians = {};
+  for (const [key, total] of [['bench_small_window', 10_000], ['bench_large_window', 10_000_000]]) {
+    await http(server.url, 'POST', '/api/admin/feature-flags', { token, body: { key } });
+    const phase = { name: 'phase1_beta', expected: { enabled: true, rolloutPercentage: 1, allowlistCount: 0 }, determinismProbes: [{ subjectId: 'probe-1', inAllowlist: false }] };
+    await http(server.url, 'PUT', `/api/admin/beta-monitor/${key}/phases`, { token, body: { phases: [phase] } });
+    await http(server.url, 'POST', `/api/admin/beta-monitor/${key}/phases/phase1_beta/start`, { token, body: {} });
+    await client.query(
+      `INSERT INTO telemetry_minutes (feature_key, variant, minute, requests, c2xx, c5xx, latency, matching_total, matching_success, ttm)
+       SELECT $1, v, date_trunc('minute', to_timestamp($2 / 1000.0)) - make_interval(mins => m), $3::bigint, $3::bigint - $3::bigint / 1000, $3::bigint / 1000,
+              array_fill($3::bigint / 40, ARRAY[40]), $3::bigint / 10, $3::bigint / 11, array_fill($3::bigint / 400, ARRAY[50])
+       FROM generate_series(0, 59) AS m, unnest(ARRAY['on', 'off']) AS v`,
+      [key, now, Math.round(total / 120)],
+    );
+    const durations = [];
+    for (let i = 0; i < 7; i++) durations.push((await http(server.url, 'POST', `/api/admin/beta-monitor/${key}/run`, { token, body: {} })).durationMs);
+    durations.sort((a, b) => a - b);
+    medians[total] = durations[3];
+  }
+  await client.end();
+  report('checkpoint over a window of 10 k requests', medians[10_000], 'ms');
+  report('checkpoint over a window of 10 M requests', medians[10_000_000], 'ms', '< 200 ms', medians[10_000_000] < 200);
+  const ratio = medians[10_000_000] / Math.max(medians[10_000], 1);
+  report('… 10 M vs 10 k', `${ratio.toFixed(2)}×`, '', '≤ 1.5×', ratio <= 1.5);
+}
+
 function subjects(count) {
   return Array.from({ length: count }, (_, i) => (i % 4 === 0 ? `pass_${String(i).padStart(7, '0')}_2026` : `passenger-${i}`));
 }
@@ -175,6 +209,16 @@ async function main() {
   }
   report('OFREP: req/s vs POST hello (same body parsing)', `${((ofrep.rps / postHello.rps) * 100).toFixed(0)} %`, '', '(context)');
   report('OFREP: CPU/request vs POST hello', `${(ofrep.cpuPerRequest / postHello.cpuPerRequest).toFixed(2)}×`, '', '(context)');
+
+  console.log('\nTelemetry intake (bench/telemetry-bench.js):');
+  const telemetry = require('./telemetry-bench');
+  const local = await telemetry.inProcess();
+  report('aggregation in process (5,000-event batches)', local.eventsPerSecond.toLocaleString('en'), 'events/s', '≥ 50,000', local.eventsPerSecond >= 50_000);
+  const remote = await telemetry.overHttp({ url: server.url, cpu: () => ask(server.child).then((m) => m.cpu) }, serviceToken, { seconds: SECONDS, batch: 1000 });
+  report(`over HTTP (1,000-event batches, 10 connections, p99 ${remote.p99Ms} ms)`, remote.eventsPerSecond.toLocaleString('en'), 'events/s', '≥ 50,000', remote.eventsPerSecond >= 50_000 && remote.errors === 0);
+
+  if (db.env.DATABASE_URL) await checkpointBench(server, accessToken, db.env.DATABASE_URL);
+  else console.log('\nCheckpoint duration: needs PostgreSQL (it writes 60 minutes of telemetry directly); skipped on PGlite.');
   await stop(server.child);
 
   const missed = results.filter((result) => result.ok === false);

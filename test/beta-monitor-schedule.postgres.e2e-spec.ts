@@ -13,7 +13,7 @@ function cli(args: string[], databaseUrl: string): Promise<{ code: number; stdou
     execFile(
       process.execPath,
       [join(ROOT, 'bin', 'beta-monitor-dog.js'), ...args],
-      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'warn', BETA_MONITOR_SCHEDULE_ENABLED: 'false' }, timeout: 60_000 },
+      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', BETA_MONITOR_SCHEDULE_ENABLED: 'false' }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -71,10 +71,14 @@ describe('beta monitor schedule and CLI', () => {
     await http.put(`/api/admin/feature-flags/${FLAG}`).auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: 5 }).expect(200);
     const fail = await cli([FLAG, '--json'], database.url);
     expect(fail.code).toBe(2);
+    const logged = fail.stderr.split('\n').find((line) => line.includes('"msg":"Beta Monitor Dog checkpoint"'));
+    expect(JSON.parse(logged ?? '{}')).toMatchObject({ feature_key: FLAG, status: 'FAIL', trigger: 'cli' });
     expect(JSON.parse(fail.stdout)).toMatchObject({ status: 'FAIL', trigger: 'cli', alerts: expect.arrayContaining([expect.objectContaining({ code: 'CONFIG_DRIFT' })]) });
     const unknown = await cli(['no_such_flag'], database.url);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('no_such_flag');
     expect((await cli([], database.url)).code).toBe(3);
+    const help = await cli(['--help'], database.url);
+    expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Exit codes')]);
   });
 });

@@ -139,4 +139,33 @@ ORDER BY created_at DESC;`);
     await t.http.put(`/api/admin/beta-monitor/${FLAG}/phases`).auth(operator, { type: 'bearer' }).send({ phases: [] }).expect(403);
     await t.http.put(`/api/admin/beta-monitor/${FLAG}/phases`).auth(admin, { type: 'bearer' }).send({ phases: [] }).expect(400);
   });
+
+  it('rolls an opted-in phase back (Level 1) on a critical complaint, once, and audits it', async () => {
+    const key = 'auto_rollback_flag';
+    const auth = { type: 'bearer' as const };
+    await t.http.post('/api/admin/feature-flags').auth(admin, auth).send({ key }).expect(201);
+    await t.http.post(`/api/admin/feature-flags/${key}/allowlist`).auth(admin, auth).send({ subjectIds: ['vip-1'] }).expect(200);
+    const phase = {
+      name: 'phase1_beta',
+      expected: { enabled: true, rolloutPercentage: 0, allowlistCount: 1 },
+      determinismProbes: [{ subjectId: 'vip-1', inAllowlist: true }],
+      autoRollback: true,
+    };
+    await t.http.put(`/api/admin/beta-monitor/${key}/phases`).auth(admin, auth).send({ phases: [phase] }).expect(200);
+    await t.http.post(`/api/admin/beta-monitor/${key}/phases/phase1_beta/start`).auth(admin, auth).send({}).expect(200);
+    await t.http.post(`/api/admin/beta-monitor/${key}/complaints`).auth(operator, auth).send({ subjectId: 'vip-1', severity: 'critical', summary: 'Wrong pickup' }).expect(201);
+
+    const first = (await t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(operator, auth).send({}).expect(201)).body as Checkpoint;
+    expect(first.status).toBe('FAIL');
+    expect(codes(first)).toEqual(expect.arrayContaining(['CRITICAL_COMPLAINT:CRITICAL', 'ROLLBACK_EXECUTED:CRITICAL']));
+    const flag = await t.http.get(`/api/admin/feature-flags/${key}`).auth(operator, auth).expect(200);
+    expect(flag.body).toMatchObject({ enabled: false, rolloutPercentage: 0, updatedBy: 'beta-monitor' });
+    const evaluation = await t.http.get(`/api/feature-flags/${key}/evaluate?subjectId=vip-1`).set('x-api-key', service).expect(200);
+    expect(evaluation.body.reason).toBe('DISABLED');
+    const history = await t.http.get(`/api/admin/feature-flags/${key}/history`).auth(operator, auth).expect(200);
+    expect(history.body.items.map((event: { action: string }) => event.action)).toEqual(expect.arrayContaining(['rollback.executed', 'flag.updated']));
+
+    const second = (await t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(operator, auth).send({}).expect(201)).body as Checkpoint;
+    expect(codes(second)).not.toContain('ROLLBACK_EXECUTED:CRITICAL');
+  });
 });

@@ -84,6 +84,10 @@ export class BetaMonitorService {
     if (phase === null) {
       throw new AppError(409, 'NO_ACTIVE_PHASE', `The flag ${key} has no started phase; name one with {"phase": "…"} or start one.`);
     }
+    if (await this.checkpoints.exists(key, label)) {
+      if (options.trigger === 'scheduled') return null;
+      throw new AppError(409, 'CHECKPOINT_EXISTS', `The flag ${key} already has a checkpoint labelled ${label}.`);
+    }
     const windowEnd = now;
     const windowStart = new Date(Math.max(now.getTime() - WINDOW_MS, Date.parse(phase.startedAt ?? '') || 0));
     let measured: Measurement;
@@ -95,7 +99,12 @@ export class BetaMonitorService {
       error = failure instanceof Error ? failure.message : String(failure);
       measured = { config: null, metrics: null, determinism: null, evidence: null, alerts: [], status: 'ERROR', health: 'RED' };
     }
-    const rollback = phase.autoRollback && measured.status === 'FAIL' && measured.alerts.some((alert) => ROLLBACK_CODES.has(alert.code));
+    // Only while the flag is still on: a flag the monitor already disabled is not rolled back again.
+    const rollback =
+      phase.autoRollback &&
+      measured.status === 'FAIL' &&
+      (measured.config?.actual as { enabled?: boolean } | undefined)?.enabled === true &&
+      measured.alerts.some((alert) => ROLLBACK_CODES.has(alert.code));
     if (rollback) measured = await this.rollBack(key, phase, measured);
     const checkpoint = await this.checkpoints.insertOnce({
       featureKey: key,
@@ -253,13 +262,21 @@ export class BetaMonitorService {
   /** Level 1 (disable), verified with the probes, recorded in the checkpoint and the audit log. */
   private async rollBack(key: string, phase: PhaseResponseDto, measured: Measurement): Promise<Measurement> {
     const actor = { name: 'beta-monitor', role: 'SYSTEM', requestId: null };
-    const causes = measured.alerts.filter((alert) => ROLLBACK_CODES.has(alert.code)).map((alert) => alert.code);
+    const causes = [...new Set(measured.alerts.filter((alert) => ROLLBACK_CODES.has(alert.code)).map((alert) => alert.code))];
     await this.flags.update(MONITOR, actor, key, { enabled: false, rolloutPercentage: 0, reason: `automatic Level 1 rollback: ${causes.join(', ')}` });
     const verification = phase.determinismProbes.map(({ subjectId }) => ({
       subjectId,
       answer: evaluate(this.snapshot.get(key), subjectId, this.config.masterSwitchesOff.has(key)),
     }));
     const verified = verification.every(({ answer }) => !answer.enabled);
+    await this.dataSource.transaction((manager) =>
+      this.audit.record(manager, actor, {
+        action: 'rollback.executed',
+        featureKey: key,
+        after: { level: 1, mode: 'disable', phase: phase.name, causes, verified },
+        reason: `ROLLBACK_EXECUTED by the beta monitor: ${causes.join(', ')}`,
+      }),
+    );
     const alert: Alert = {
       code: 'ROLLBACK_EXECUTED',
       severity: 'CRITICAL',

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import { destination } from 'pino';
 import { AppModule } from 'src/app.module';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
@@ -23,7 +24,7 @@ export function parseArguments(argv: string[]): Arguments | string {
     if (arg === '--json') json = true;
     else if (arg === '--phase') phase = rest.shift();
     else if (arg.startsWith('--phase=')) phase = arg.slice('--phase='.length);
-    else if (arg === '--help' || arg === '-h') return USAGE;
+    else if (arg === '--help' || arg === '-h') return 'help';
     else if (!arg.startsWith('-') && key === undefined) key = arg;
     else return `unknown argument ${arg}\n${USAGE}`;
   }
@@ -41,7 +42,8 @@ export function report(checkpoint: CheckpointResponseDto): string {
   if (checkpoint.error) lines.push(`could not measure: ${checkpoint.error}`);
   const evidence = checkpoint.evidence ?? {};
   for (const [check, result] of Object.entries(evidence)) {
-    lines.push(`  ${check.padEnd(14)} ${String((result as { outcome?: string }).outcome ?? '')}`);
+    const outcome = (result as { outcome?: string }).outcome;
+    if (outcome) lines.push(`  ${check.padEnd(14)} ${outcome}`);
   }
   lines.push(checkpoint.alerts.length ? 'alerts:' : 'alerts: none');
   for (const alert of checkpoint.alerts) lines.push(`  ${alert.severity.padEnd(8)} ${alert.code.padEnd(22)} ${alert.message}`);
@@ -54,6 +56,10 @@ export function report(checkpoint: CheckpointResponseDto): string {
  */
 export async function main(argv: string[]): Promise<number> {
   const parsed = parseArguments(argv);
+  if (parsed === 'help') {
+    process.stdout.write(`${USAGE}\nExit codes: 0 PASS, 1 WARN, 2 FAIL, 3 ERROR (could not run).\n`);
+    return 0;
+  }
   if (typeof parsed === 'string') {
     process.stderr.write(`${parsed}\n`);
     return EXIT.ERROR;
@@ -63,10 +69,12 @@ export async function main(argv: string[]): Promise<number> {
     const loaded = loadConfig();
     const config = Object.freeze({ ...loaded, betaMonitor: Object.freeze({ ...loaded.betaMonitor, scheduleEnabled: false }) });
     embedded = config.databaseUrl === null ? await EmbeddedDatabase.start(config.dataDir) : null;
+    // Logs (the "Beta Monitor Dog checkpoint" line included) go to stderr; the report to stdout.
     const app = await NestFactory.createApplicationContext(
       AppModule.forRoot(config, { databaseUrl: embedded?.url ?? config.databaseUrl!, logStream: destination(2) }),
-      { logger: false },
+      { bufferLogs: true },
     );
+    app.useLogger(app.get(Logger));
     try {
       const checkpoint = await app.get(BetaMonitorService).runCheckpoint(parsed.key, {
         phase: parsed.phase,
