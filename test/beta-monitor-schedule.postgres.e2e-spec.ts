@@ -8,11 +8,11 @@ import { createTestDatabase, TestDatabase, withClient } from './support/test-dat
 
 const ROOT = join(__dirname, '..');
 
-function cli(args: string[], databaseUrl: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(args: string[], databaseUrl: string, bin = 'beta-monitor-dog.js'): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      [join(ROOT, 'bin', 'beta-monitor-dog.js'), ...args],
+      [join(ROOT, 'bin', bin), ...args],
       { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', BETA_MONITOR_SCHEDULE_ENABLED: 'false' }, timeout: 60_000 },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
@@ -78,6 +78,8 @@ describe('beta monitor schedule and CLI', () => {
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('no_such_flag');
     expect((await cli([], database.url)).code).toBe(3);
+    const viaFlagdog = await cli(['checkpoint', FLAG, '--json'], database.url, 'flagdog.js');
+    expect([viaFlagdog.code, JSON.parse(viaFlagdog.stdout).status]).toEqual([2, 'FAIL']);
     const help = await cli(['--help'], database.url);
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Exit codes')]);
   });

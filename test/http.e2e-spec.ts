@@ -103,6 +103,15 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
     expect(hostile.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('puts feature_key on request log lines about a flag', async () => {
+    await t.http.get('/api/admin/feature-flags/logged_flag').auth(admin, { type: 'bearer' }).expect(404);
+    const line = t.logs
+      .text()
+      .split('\n')
+      .find((entry) => entry.includes('/api/admin/feature-flags/logged_flag') && entry.includes('"res"'));
+    expect(JSON.parse(line ?? '{}')).toMatchObject({ feature_key: 'logged_flag', res: { statusCode: 404 } });
+  });
+
   it('never writes passwords, tokens, cookies or API keys to the log', async () => {
     const login = await t.http.post('/api/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200);
     const accessToken: string = login.body.accessToken;

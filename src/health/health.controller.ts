@@ -9,6 +9,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { Public } from 'src/auth/access.decorator';
+import { TelemetryService } from 'src/beta-monitor/telemetry.service';
 import { ChangeFeedService } from 'src/change-feed/change-feed.service';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
@@ -22,6 +23,7 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly feed: ChangeFeedService,
     private readonly snapshot: FlagSnapshotService,
+    private readonly telemetry: TelemetryService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -45,6 +47,8 @@ export class HealthController {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1000 }),
       () => this.snapshotCheck(),
+      // Informational: buffered telemetry and drops never make the instance unready.
+      () => this.indicators.check('telemetry').up({ ...this.telemetry.health() }),
     ]);
   }
 

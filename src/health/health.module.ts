@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { TelemetryModule } from 'src/beta-monitor/telemetry.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 import { HealthController } from 'src/health/health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), FeatureFlagsModule],
+  imports: [TerminusModule.forRoot({ logger: false }), FeatureFlagsModule, TelemetryModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -21,6 +21,13 @@ export const REDACTED_PATHS = [
   '*.cookie',
 ];
 
+/** The flag a request is about, from its path, so request log lines carry `feature_key` too. */
+const FLAG_IN_PATH = /\/(?:feature-flags|beta-monitor|evaluate\/flags)\/(?!evaluate(?:[/?]|$))([a-z][a-z0-9_]{2,63})(?:[/?]|$)/;
+
+export function featureKeyOf(url: string | undefined): string | undefined {
+  return url === undefined ? undefined : FLAG_IN_PATH.exec(url)?.[1];
+}
+
 export function loggerParams(config: AppConfig, stream?: DestinationStream): Params {
   return {
     pinoHttp: [
@@ -33,6 +40,10 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
         autoLogging: {
           ignore: (req: IncomingMessage & { originalUrl?: string }) =>
             (req.originalUrl ?? req.url)?.startsWith('/health/') ?? false,
+        },
+        customProps: (req: IncomingMessage & { originalUrl?: string }) => {
+          const key = featureKeyOf(req.originalUrl ?? req.url);
+          return key === undefined ? {} : { feature_key: key };
         },
         customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
