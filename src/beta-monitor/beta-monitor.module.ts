@@ -14,6 +14,6 @@ import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
   imports: [ScheduleModule.forRoot(), AuditModule, FeatureFlagsModule, TelemetryModule],
   controllers: [BetaMonitorController],
   providers: [BetaMonitorService, BetaMonitorScheduler, PhasesService, ComplaintsService, CheckpointsRepository],
-  exports: [BetaMonitorService],
+  exports: [BetaMonitorService, PhasesService, ComplaintsService, CheckpointsRepository],
 })
 export class BetaMonitorModule {}
