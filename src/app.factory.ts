@@ -8,6 +8,7 @@ import { AppModule, AppOptions } from 'src/app.module';
 import { AppConfig } from 'src/config/app-config';
 import { problem, ProblemFilter, sendProblem } from 'src/http/problem.filter';
 import { StrictValidationPipe } from 'src/http/strict-validation.pipe';
+import { MetricsService } from 'src/metrics/metrics.service';
 import { setupOpenApi } from 'src/openapi/openapi';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -58,6 +59,7 @@ export async function createApp(config: AppConfig, options: AppOptions): Promise
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+  app.get(MetricsService).instrument(fastify);
   await setupOpenApi(app);
   await app.init();
   return app;

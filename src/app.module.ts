@@ -5,6 +5,8 @@ import type { DestinationStream } from 'pino';
 import { AllowlistModule } from 'src/allowlist/allowlist.module';
 import { AuthModule } from 'src/auth/auth.module';
 import { BetaMonitorModule } from 'src/beta-monitor/beta-monitor.module';
+import { GoNoGoModule } from 'src/beta-monitor/go-no-go.module';
+import { RollbackModule } from 'src/beta-monitor/rollback.module';
 import { TelemetryModule } from 'src/beta-monitor/telemetry.module';
 import { ChangeFeedModule } from 'src/change-feed/change-feed.module';
 import { AppConfig } from 'src/config/app-config';
@@ -13,6 +15,7 @@ import { DatabaseModule } from 'src/database/database.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 import { HealthModule } from 'src/health/health.module';
 import { loggerParams } from 'src/http/logging';
+import { MetricsModule } from 'src/metrics/metrics.module';
 
 export type AppOptions = Readonly<{
   databaseUrl: string;
@@ -40,7 +43,10 @@ export class AppModule {
         AllowlistModule,
         TelemetryModule,
         BetaMonitorModule,
+        GoNoGoModule,
+        RollbackModule,
         HealthModule,
+        MetricsModule,
       ],
     };
   }

@@ -32,6 +32,9 @@ const MUTATIONS: ReadonlyArray<Route & { allowed: Caller[]; body?: object }> = [
   { method: 'PUT', path: '/api/admin/beta-monitor/:key/phases', allowed: ['SUPER_ADMIN'], body: { phases: [] } },
   { method: 'POST', path: '/api/admin/beta-monitor/:key/phases/:phase/start', allowed: ['SUPER_ADMIN'], body: {} },
   { method: 'POST', path: '/api/admin/beta-monitor/:key/complaints', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: {} },
+  { method: 'POST', path: '/api/admin/beta-monitor/:key/rollback', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: { level: 1 } },
+  { method: 'PUT', path: '/api/admin/beta-monitor/:key/go-no-go/checklist/:item', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: { status: 'PASS' } },
+  { method: 'POST', path: '/api/admin/beta-monitor/:key/advance', allowed: ['SUPER_ADMIN'], body: {} },
 ];
 
 const READERS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'];
@@ -50,6 +53,8 @@ const READS: ReadonlyArray<Route & { allowed: Caller[]; status?: number }> = [
   { method: 'GET', path: '/api/admin/beta-monitor/:key/status', allowed: READERS },
   { method: 'GET', path: '/api/admin/beta-monitor/:key/phases', allowed: READERS },
   { method: 'GET', path: '/api/admin/beta-monitor/:key/complaints', allowed: READERS },
+  // The flag here has no started phase, so the decision answers 409 NO_ACTIVE_PHASE.
+  { method: 'GET', path: '/api/admin/beta-monitor/:key/go-no-go', allowed: READERS, status: 409 },
 ];
 
 /** Evaluation, OFREP and telemetry intake: every role and service tokens, never anonymous. */
@@ -65,6 +70,7 @@ const PUBLIC: ReadonlyArray<Route> = [
   { method: 'POST', path: '/api/auth/login' },
   { method: 'GET', path: '/health/live' },
   { method: 'GET', path: '/health/ready' },
+  { method: 'GET', path: '/metrics' },
 ];
 
 function registeredRoutes(t: TestApp): Array<Route & { rule: AccessRule | undefined }> {
@@ -126,6 +132,7 @@ describe('access control (deny by default)', () => {
       .replace(':key', flagKey)
       .replace(':subjectId', 'p1')
       .replace(':phase', 'phase1_beta')
+      .replace(':item', 'MATCHING_SUCCESS_RATE')
       .replace(':id', path.includes('users') ? operatorId : tokenId);
 
   it.each(CALLERS)('enforces DESIGN §3 for %s on every mutating route', async (caller) => {

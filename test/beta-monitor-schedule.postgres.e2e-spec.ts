@@ -80,6 +80,8 @@ describe('beta monitor schedule and CLI', () => {
     expect((await cli([], database.url)).code).toBe(3);
     const viaFlagdog = await cli(['checkpoint', FLAG, '--json'], database.url, 'flagdog.js');
     expect([viaFlagdog.code, JSON.parse(viaFlagdog.stdout).status]).toEqual([2, 'FAIL']);
+    const seeded = await cli(['seed-runbook'], database.url, 'flagdog.js');
+    expect([seeded.code, seeded.stdout]).toEqual([0, expect.stringContaining('exists; left as it is')]);
     const help = await cli(['--help'], database.url);
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Exit codes')]);
   });

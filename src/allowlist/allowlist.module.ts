@@ -8,5 +8,6 @@ import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
   imports: [AuditModule, FeatureFlagsModule],
   controllers: [AllowlistController],
   providers: [AllowlistService],
+  exports: [AllowlistService],
 })
 export class AllowlistModule {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditModule } from 'src/audit/audit.module';
+import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { BetaMonitorController } from 'src/beta-monitor/beta-monitor.controller';
 import { BetaMonitorScheduler } from 'src/beta-monitor/beta-monitor.scheduler';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
@@ -13,7 +14,7 @@ import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 @Module({
   imports: [ScheduleModule.forRoot(), AuditModule, FeatureFlagsModule, TelemetryModule],
   controllers: [BetaMonitorController],
-  providers: [BetaMonitorService, BetaMonitorScheduler, PhasesService, ComplaintsService, CheckpointsRepository],
-  exports: [BetaMonitorService, PhasesService, ComplaintsService, CheckpointsRepository],
+  providers: [BetaMonitorService, BetaMonitorScheduler, PhasesService, ComplaintsService, CheckpointsRepository, AlertOutboxService],
+  exports: [BetaMonitorService, PhasesService, ComplaintsService, CheckpointsRepository, AlertOutboxService],
 })
 export class BetaMonitorModule {}

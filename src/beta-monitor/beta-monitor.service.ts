@@ -22,6 +22,7 @@ import {
   checkMatching,
   verdict,
 } from 'src/beta-monitor/checks';
+import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { CheckpointsRepository, NewCheckpoint } from 'src/beta-monitor/checkpoints.repository';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
 import { PhasesService } from 'src/beta-monitor/phases.service';
@@ -72,6 +73,7 @@ export class BetaMonitorService {
     private readonly complaints: ComplaintsService,
     private readonly checkpoints: CheckpointsRepository,
     private readonly audit: AuditService,
+    private readonly alertOutbox: AlertOutboxService,
   ) {}
 
   /** Runs and stores one checkpoint; null when a checkpoint with this label exists (scheduled runs). */
@@ -122,6 +124,8 @@ export class BetaMonitorService {
       if (options.trigger === 'scheduled') return null;
       throw new AppError(409, 'CHECKPOINT_EXISTS', `The flag ${key} already has a checkpoint labelled ${label}.`);
     }
+    // Its alert, if any, was committed with it (alerts out, DESIGN §6): deliver it now, not at the next tick.
+    this.alertOutbox.kick();
     this.logger.log(
       {
         feature_key: key,

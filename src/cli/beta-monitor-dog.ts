@@ -1,12 +1,8 @@
 import { userInfo } from 'node:os';
-import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
-import { destination } from 'pino';
-import { AppModule } from 'src/app.module';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
 import { CheckpointResponseDto } from 'src/beta-monitor/beta-monitor.dto';
-import { ConfigError, loadConfig } from 'src/config/app-config';
-import { EmbeddedDatabase } from 'src/database/embedded-database';
+import { withAppContext } from 'src/cli/app-context';
+import { ConfigError } from 'src/config/app-config';
 import { AppError } from 'src/http/app-error';
 
 const EXIT = { PASS: 0, WARN: 1, FAIL: 2, ERROR: 3 } as const;
@@ -64,18 +60,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${parsed}\n`);
     return EXIT.ERROR;
   }
-  let embedded: EmbeddedDatabase | null = null;
   try {
-    const loaded = loadConfig();
-    const config = Object.freeze({ ...loaded, betaMonitor: Object.freeze({ ...loaded.betaMonitor, scheduleEnabled: false }) });
-    embedded = config.databaseUrl === null ? await EmbeddedDatabase.start(config.dataDir) : null;
     // Logs (the "Beta Monitor Dog checkpoint" line included) go to stderr; the report to stdout.
-    const app = await NestFactory.createApplicationContext(
-      AppModule.forRoot(config, { databaseUrl: embedded?.url ?? config.databaseUrl!, logStream: destination(2) }),
-      { bufferLogs: true },
-    );
-    app.useLogger(app.get(Logger));
-    try {
+    return await withAppContext(async (app) => {
       const checkpoint = await app.get(BetaMonitorService).runCheckpoint(parsed.key, {
         phase: parsed.phase,
         trigger: 'cli',
@@ -83,15 +70,11 @@ export async function main(argv: string[]): Promise<number> {
       });
       process.stdout.write(parsed.json ? `${JSON.stringify(checkpoint, null, 2)}\n` : report(checkpoint!));
       return EXIT[checkpoint!.status];
-    } finally {
-      await app.close();
-    }
+    });
   } catch (error) {
     const message = error instanceof AppError || error instanceof ConfigError || error instanceof Error ? error.message : String(error);
     process.stderr.write(`beta-monitor-dog could not run a checkpoint: ${message}\n`);
     return EXIT.ERROR;
-  } finally {
-    await embedded?.stop();
   }
 }
 

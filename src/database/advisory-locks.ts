@@ -13,6 +13,8 @@ export const ADVISORY_LOCKS = {
   changeFeed: 4_170_022_003,
   /** Scheduled checkpoints: with a second key per (flag, slot), one instance runs each slot. */
   scheduledCheckpoint: 417_002,
+  /** Checkpoint inserts per flag (with a second key from the flag), so "previous status" is exact. */
+  checkpointInsert: 417_901,
 } as const;
 
 /** A PostgreSQL unique violation (SQLSTATE 23505), e.g. two creates racing past a check. */

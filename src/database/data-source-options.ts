@@ -8,6 +8,8 @@ import { Foundation1764400000000 } from 'src/database/migrations/1764400000000-F
 import { ChangeFeed1764500000000 } from 'src/database/migrations/1764500000000-ChangeFeed';
 import { Telemetry1764600000000 } from 'src/database/migrations/1764600000000-Telemetry';
 import { BetaMonitor1764700000000 } from 'src/database/migrations/1764700000000-BetaMonitor';
+import { GoNoGo1764800000000 } from 'src/database/migrations/1764800000000-GoNoGo';
+import { AlertOutbox1764900000000 } from 'src/database/migrations/1764900000000-AlertOutbox';
 
 export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
 export const MIGRATIONS = [
@@ -15,6 +17,8 @@ export const MIGRATIONS = [
   ChangeFeed1764500000000,
   Telemetry1764600000000,
   BetaMonitor1764700000000,
+  GoNoGo1764800000000,
+  AlertOutbox1764900000000,
 ];
 
 /** The one builder of DataSource options, used by the app, the migration command and ormconfig.ts. */

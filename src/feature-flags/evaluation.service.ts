@@ -20,7 +20,9 @@ export class EvaluationService {
 
   evaluate(key: string, subjectId: string): Evaluation {
     this.counter.increment(key);
-    return evaluate(this.snapshot.get(key), subjectId, this.masterSwitchesOff.has(key));
+    const evaluation = evaluate(this.snapshot.get(key), subjectId, this.masterSwitchesOff.has(key));
+    this.counter.countReason(key, evaluation.reason);
+    return evaluation;
   }
 
   one(key: string, subjectId: string): EvaluationResponseDto {

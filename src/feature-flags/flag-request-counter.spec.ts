@@ -1,4 +1,4 @@
-import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
+import { FlagRequestCounter, MAX_REASON_KEYS, OTHER_FLAGS } from 'src/feature-flags/flag-request-counter';
 
 const at = (iso: string) => new Date(iso).getTime();
 
@@ -25,5 +25,29 @@ describe('FlagRequestCounter', () => {
     const kept = counter.perMinute('a', new Date(start - 60_000), new Date(start + 2 * 86_400_000));
     expect(kept.length).toBeLessThanOrEqual(24 * 60 + 1);
     expect(kept[kept.length - 1].minute).toBe('2026-02-02T00:10:00.000Z');
+  });
+
+  it('counts evaluations per flag and reason, apart from the per-minute counts', () => {
+    const counter = new FlagRequestCounter();
+    counter.countReason('a', 'ALLOWLIST');
+    counter.countReason('a', 'ALLOWLIST');
+    counter.countReason('a', 'ROLLOUT_EXCLUDED');
+    counter.countReason('b', 'FLAG_NOT_FOUND');
+    expect(counter.reasonCounts()).toEqual([
+      { key: 'a', reason: 'ALLOWLIST', count: 2 },
+      { key: 'a', reason: 'ROLLOUT_EXCLUDED', count: 1 },
+      { key: 'b', reason: 'FLAG_NOT_FOUND', count: 1 },
+    ]);
+    expect(counter.total('a', new Date(0), new Date(Date.now() + 60_000))).toBe(0);
+  });
+
+  it(`counts keys beyond the first ${MAX_REASON_KEYS} under ${OTHER_FLAGS}`, () => {
+    const counter = new FlagRequestCounter();
+    for (let i = 0; i < MAX_REASON_KEYS + 5; i++) counter.countReason(`flag_${i}`, 'FLAG_NOT_FOUND');
+    counter.countReason('flag_0', 'FLAG_NOT_FOUND');
+    const counts = counter.reasonCounts();
+    expect(counts).toHaveLength(MAX_REASON_KEYS + 1);
+    expect(counts.find((c) => c.key === OTHER_FLAGS)).toEqual({ key: OTHER_FLAGS, reason: 'FLAG_NOT_FOUND', count: 5 });
+    expect(counts.find((c) => c.key === 'flag_0')?.count).toBe(2);
   });
 });

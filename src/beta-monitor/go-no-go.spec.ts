@@ -1,0 +1,166 @@
+import { Alert } from 'src/beta-monitor/checks';
+import {
+  AUTOMATED_CRITERIA,
+  CHECKLIST_ITEMS,
+  CriterionStatus,
+  Decision,
+  PhaseCheckpoint,
+  SignedStatus,
+  automatedCriteria,
+  checkCoverage,
+  decide,
+  suggestChecklist,
+} from 'src/beta-monitor/go-no-go';
+
+const START = new Date('2026-02-01T06:30:00Z');
+const DUE = new Date('2026-02-02T06:30:00Z');
+const BEFORE_DUE = new Date('2026-02-01T18:00:00Z');
+const AFTER_DUE = new Date('2026-02-02T07:00:00Z');
+const H = 3_600_000;
+
+const automated = (status: CriterionStatus, which = 0) =>
+  AUTOMATED_CRITERIA.map((code, index) => ({ code, status: index === which ? status : ('PASS' as CriterionStatus) }));
+const manual = (status: SignedStatus | null, which = 0) =>
+  CHECKLIST_ITEMS.map((item, index) => ({ item, signed: index === which ? status : ('PASS' as SignedStatus) }));
+
+describe('go/no-go decision (runbook §5 matrix)', () => {
+  type Row = [string, ReturnType<typeof automated>, ReturnType<typeof manual>, Date, Decision, Date | null];
+  const rows: Row[] = [
+    // The runbook's matrix, one row each.
+    ['all automated PASS + all manual PASS → GO', automated('PASS'), manual('PASS'), AFTER_DUE, 'GO', null],
+    ['automated PASS + a manual WARN → EXTEND, due + 24 h', automated('PASS'), manual('WARN', 2), AFTER_DUE, 'EXTEND', new Date(DUE.getTime() + 24 * H)],
+    ['any FAIL (automated) → NO_GO', automated('FAIL', 1), manual('PASS'), AFTER_DUE, 'NO_GO', null],
+    ['any FAIL (signed manual) → NO_GO', automated('PASS'), manual('FAIL', 4), AFTER_DUE, 'NO_GO', null],
+    ['a FAIL wins over a WARN → NO_GO', automated('PASS'), [...manual('WARN', 0).slice(0, 4), { item: 'RESOLVER_DETERMINISM', signed: 'FAIL' }], AFTER_DUE, 'NO_GO', null],
+    // Early NO_GO: known before the due time.
+    ['automated FAIL before the due time → NO_GO', automated('FAIL', 3), manual(null), BEFORE_DUE, 'NO_GO', null],
+    ['signed manual FAIL before the due time → NO_GO', automated('PASS'), manual('FAIL', 3), BEFORE_DUE, 'NO_GO', null],
+    // PENDING.
+    ['everything PASS but before the due time → PENDING', automated('PASS'), manual('PASS'), BEFORE_DUE, 'PENDING', DUE],
+    ['after the due time with an unsigned item → PENDING', automated('PASS'), manual(null, 1), AFTER_DUE, 'PENDING', DUE],
+    ['a WARN before the due time → PENDING', automated('PASS'), manual('WARN'), BEFORE_DUE, 'PENDING', DUE],
+    ['exactly at the due time, all PASS → GO', automated('PASS'), manual('PASS'), DUE, 'GO', null],
+    // Not in the matrix: automated WARN / INSUFFICIENT_DATA are never a GO.
+    ['automated WARN, manual PASS → EXTEND', automated('WARN', 1), manual('PASS'), AFTER_DUE, 'EXTEND', new Date(DUE.getTime() + 24 * H)],
+    ['automated INSUFFICIENT_DATA → EXTEND', automated('INSUFFICIENT_DATA', 0), manual('PASS'), AFTER_DUE, 'EXTEND', new Date(DUE.getTime() + 24 * H)],
+    ['EXTEND 30 h after the due time → next review at due + 48 h', automated('PASS'), manual('WARN'), new Date(DUE.getTime() + 30 * H), 'EXTEND', new Date(DUE.getTime() + 48 * H)],
+  ];
+
+  it.each(rows)('%s', (_name, auto, signed, now, decision, nextReviewAt) => {
+    const result = decide({ automated: auto, manual: signed, dueAt: DUE, now });
+    expect(result.decision).toBe(decision);
+    expect(result.nextReviewAt).toEqual(nextReviewAt);
+    expect(result.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('names what failed', () => {
+    expect(decide({ automated: automated('FAIL', 1), manual: manual('FAIL', 3), dueAt: DUE, now: AFTER_DUE }).reasons).toEqual([
+      'CONFIG_STABLE FAIL',
+      'ZERO_CRITICAL_COMPLAINTS FAIL',
+    ]);
+  });
+});
+
+const alert = (code: string, severity: Alert['severity']): Alert => ({ code, severity, message: `${code} ${severity}`, observed: null, expected: null });
+let counter = 0;
+const checkpoint = (overrides: Partial<PhaseCheckpoint> = {}): PhaseCheckpoint => ({
+  id: `id-${++counter}`,
+  label: `manual-${counter}`,
+  trigger: 'manual',
+  status: 'PASS',
+  createdAt: '2026-02-01T07:00:00.000Z',
+  alerts: [],
+  evidence: {
+    http_errors: { outcome: 'PASS' },
+    latency: { outcome: 'INSUFFICIENT_DATA' },
+    matching: { outcome: 'INSUFFICIENT_DATA' },
+    determinism: { outcome: 'PASS' },
+  },
+  ...overrides,
+});
+const scheduled = (slot: Date, status = 'PASS'): PhaseCheckpoint =>
+  checkpoint({ label: `scheduled-${slot.toISOString().slice(0, 16)}Z`, trigger: 'scheduled', status, createdAt: new Date(slot.getTime() + 60_000).toISOString() });
+const slots = (count: number, skip: number[] = []) =>
+  Array.from({ length: count }, (_, i) => new Date(Date.parse('2026-02-01T07:00:00Z') + i * H)).filter((_, i) => !skip.includes(i)).map((slot) => scheduled(slot));
+
+describe('checkpoint coverage', () => {
+  it.each([
+    ['all 24 hours covered', slots(24), AFTER_DUE, 'PASS'],
+    ['2 of 24 missed (≤ 10 %)', slots(24, [3, 9]), AFTER_DUE, 'PASS'],
+    ['3 of 24 missed (> 10 %)', slots(24, [3, 9, 15]), AFTER_DUE, 'FAIL'],
+    ['3 missed already at T+12h: known FAIL', slots(11, [1, 2, 3]), BEFORE_DUE, 'FAIL'],
+    ['1 missed at T+12h: still PASS', slots(11, [1]), BEFORE_DUE, 'PASS'],
+    ['no hour yet', [], new Date(START.getTime() + 20 * 60_000), 'INSUFFICIENT_DATA'],
+  ] as const)('%s', (_name, checkpoints, now, status) => {
+    expect(checkCoverage(checkpoints, START, 24, now).status).toBe(status);
+  });
+
+  it('does not count ERROR or manual checkpoints', () => {
+    const errored = slots(24).map((c, i) => (i < 3 ? { ...c, status: 'ERROR' } : c));
+    expect(checkCoverage(errored, START, 24, AFTER_DUE).status).toBe('FAIL');
+    const manualOnly = slots(24).map((c) => ({ ...c, trigger: 'manual' }));
+    expect(checkCoverage(manualOnly, START, 24, AFTER_DUE).status).toBe('FAIL');
+  });
+});
+
+describe('automated criteria', () => {
+  const config = { enabled: true, rolloutPercentage: 0, allowlistCount: 10, masterSwitch: null, version: 3 };
+  const expected = { enabled: true, rolloutPercentage: 0, allowlistCount: 10 };
+  const run = (checkpoints: PhaseCheckpoint[], current = config) =>
+    Object.fromEntries(
+      automatedCriteria({ checkpoints, startedAt: START, minDurationHours: 24, now: AFTER_DUE, current, expected, allowlistTolerance: 1 }).map((c) => [c.code, c.status]),
+    );
+
+  it('passes a clean phase', () => {
+    expect(run(slots(24))).toEqual({ ERROR_5XX_NO_INCREASE: 'PASS', CONFIG_STABLE: 'PASS', NO_ROLLBACK_TRIGGERS: 'PASS', CHECKPOINT_COVERAGE: 'PASS' });
+  });
+
+  it('fails on a critical 5xx, which is also a rollback trigger', () => {
+    const result = run([...slots(24), checkpoint({ status: 'FAIL', alerts: [alert('ERROR_RATE_5XX', 'CRITICAL')] })]);
+    expect(result).toMatchObject({ ERROR_5XX_NO_INCREASE: 'FAIL', NO_ROLLBACK_TRIGGERS: 'FAIL' });
+  });
+
+  it('warns on a non-significant 5xx, INSUFFICIENT_DATA when no checkpoint measured', () => {
+    expect(run([...slots(24), checkpoint({ alerts: [alert('ERROR_RATE_5XX', 'WARN')] })]).ERROR_5XX_NO_INCREASE).toBe('WARN');
+    const quiet = slots(24).map((c) => ({ ...c, evidence: { http_errors: { outcome: 'INSUFFICIENT_DATA' } } }));
+    expect(run(quiet).ERROR_5XX_NO_INCREASE).toBe('INSUFFICIENT_DATA');
+  });
+
+  it('fails CONFIG_STABLE on critical drift in the past, or on the config now', () => {
+    expect(run([...slots(24), checkpoint({ alerts: [alert('CONFIG_DRIFT', 'CRITICAL')] })]).CONFIG_STABLE).toBe('FAIL');
+    expect(run([...slots(24), checkpoint({ alerts: [alert('CONFIG_DRIFT', 'WARN')] })]).CONFIG_STABLE).toBe('PASS');
+    expect(run(slots(24), { ...config, rolloutPercentage: 5 }).CONFIG_STABLE).toBe('FAIL');
+    expect(run(slots(24), { ...config, allowlistCount: 9 }).CONFIG_STABLE).toBe('WARN');
+  });
+
+  it('fails NO_ROLLBACK_TRIGGERS on ROLLBACK_EXECUTED', () => {
+    expect(run([...slots(24), checkpoint({ alerts: [alert('ROLLBACK_EXECUTED', 'CRITICAL')] })]).NO_ROLLBACK_TRIGGERS).toBe('FAIL');
+  });
+});
+
+describe('checklist suggestions', () => {
+  const suggest = (checkpoints: PhaseCheckpoint[], complaints = { critical: 0, minor: 0 }) =>
+    Object.fromEntries(suggestChecklist(checkpoints, complaints).map((s) => [s.code, s.status]));
+
+  it('pre-fills from the evidence: PASS where measured, INSUFFICIENT_DATA where not', () => {
+    expect(suggest([checkpoint()])).toEqual({
+      MATCHING_SUCCESS_RATE: 'INSUFFICIENT_DATA',
+      TIME_TO_MATCH: 'INSUFFICIENT_DATA',
+      API_LATENCY_P95: 'INSUFFICIENT_DATA',
+      ZERO_CRITICAL_COMPLAINTS: 'PASS',
+      RESOLVER_DETERMINISM: 'PASS',
+    });
+  });
+
+  it('suggests WARN and FAIL from alerts and complaints', () => {
+    const measured = { matching: { outcome: 'WARN' }, latency: { outcome: 'PASS' }, determinism: { outcome: 'FAIL' } };
+    const alerts = [alert('MATCHING_SUCCESS_DROP', 'CRITICAL'), alert('TIME_TO_MATCH', 'WARN'), alert('LATENCY_P95', 'WARN'), alert('DETERMINISM_FAIL', 'CRITICAL')];
+    expect(suggest([checkpoint({ alerts, evidence: measured })], { critical: 1, minor: 0 })).toEqual({
+      MATCHING_SUCCESS_RATE: 'FAIL',
+      TIME_TO_MATCH: 'WARN',
+      API_LATENCY_P95: 'WARN',
+      ZERO_CRITICAL_COMPLAINTS: 'FAIL',
+      RESOLVER_DETERMINISM: 'FAIL',
+    });
+  });
+});

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { AllowlistModule } from 'src/allowlist/allowlist.module';
+import { AuditModule } from 'src/audit/audit.module';
+import { BetaMonitorModule } from 'src/beta-monitor/beta-monitor.module';
+import { RollbackController } from 'src/beta-monitor/rollback.controller';
+import { RollbackService } from 'src/beta-monitor/rollback.service';
+import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
+
+@Module({
+  imports: [AuditModule, AllowlistModule, FeatureFlagsModule, BetaMonitorModule],
+  controllers: [RollbackController],
+  providers: [RollbackService],
+})
+export class RollbackModule {}

@@ -1,0 +1,31 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import { destination } from 'pino';
+import { AppModule } from 'src/app.module';
+import { AppConfig, loadConfig } from 'src/config/app-config';
+import { EmbeddedDatabase } from 'src/database/embedded-database';
+
+/**
+ * The app without HTTP, for command-line tools: on the configured database (or the embedded one
+ * in DATA_DIR, which then must not be open in a running server), schedule off, logs on stderr.
+ */
+export async function withAppContext<T>(work: (app: INestApplicationContext, config: AppConfig) => Promise<T>): Promise<T> {
+  const loaded = loadConfig();
+  const config = Object.freeze({ ...loaded, betaMonitor: Object.freeze({ ...loaded.betaMonitor, scheduleEnabled: false }) });
+  const embedded = config.databaseUrl === null ? await EmbeddedDatabase.start(config.dataDir) : null;
+  try {
+    const app = await NestFactory.createApplicationContext(
+      AppModule.forRoot(config, { databaseUrl: embedded?.url ?? config.databaseUrl!, logStream: destination(2) }),
+      { bufferLogs: true },
+    );
+    app.useLogger(app.get(Logger));
+    try {
+      return await work(app, config);
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await embedded?.stop();
+  }
+}

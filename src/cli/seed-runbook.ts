@@ -1,0 +1,54 @@
+import { INestApplicationContext } from '@nestjs/common';
+import { AllowlistService } from 'src/allowlist/allowlist.service';
+import { Principal } from 'src/auth/principal';
+import { PhasesService } from 'src/beta-monitor/phases.service';
+import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
+import { AppError } from 'src/http/app-error';
+
+export const RUNBOOK_FLAG = 'passenger_favorites_matching';
+export const RUNBOOK_BETA = Array.from({ length: 10 }, (_, i) => `pass_beta_${String(i + 1).padStart(3, '0')}_2026`);
+export const RUNBOOK_PHASES = [
+  {
+    name: 'phase1_beta',
+    expected: { enabled: true, rolloutPercentage: 0, allowlistCount: 10 },
+    allowlistTolerance: 1,
+    determinismProbes: [
+      { subjectId: 'pass_beta_001_2026', inAllowlist: true },
+      { subjectId: 'pass_beta_005_2026', inAllowlist: true },
+    ],
+    minDurationHours: 24,
+  },
+  {
+    name: 'phase2_one_percent',
+    expected: { enabled: true, rolloutPercentage: 1, allowlistCount: 10 },
+    allowlistTolerance: 1,
+    determinismProbes: [
+      { subjectId: 'pass_beta_001_2026', inAllowlist: true },
+      { subjectId: 'pass_beta_005_2026', inAllowlist: true },
+    ],
+    minDurationHours: 24,
+  },
+];
+
+const SEEDER: Principal = { kind: 'service', id: 'seed-runbook', name: 'seed-runbook', role: 'SUPER_ADMIN' };
+
+/**
+ * The runbook's §1, exactly: `passenger_favorites_matching`, 10 beta passengers, Phase 1
+ * (enabled, 0 %) started, Phase 2 (1 %) defined. Idempotent: an existing flag is left as it is.
+ */
+export async function seedRunbook(app: INestApplicationContext): Promise<'created' | 'exists'> {
+  const flags = app.get(FeatureFlagsService);
+  const actor = { name: SEEDER.name, role: SEEDER.role, requestId: null };
+  try {
+    await flags.get(RUNBOOK_FLAG);
+    return 'exists';
+  } catch (error) {
+    if (!(error instanceof AppError && error.code === 'FLAG_NOT_FOUND')) throw error;
+  }
+  await flags.create(actor, { key: RUNBOOK_FLAG, description: 'Passenger Favorites Matching (runbook Phase 1 beta)', reason: 'seed-runbook' });
+  await app.get(AllowlistService).add(actor, RUNBOOK_FLAG, { subjectIds: RUNBOOK_BETA, note: 'Phase 1 beta group', reason: 'seed-runbook' });
+  const phases = app.get(PhasesService);
+  await phases.replace(actor, RUNBOOK_FLAG, { phases: RUNBOOK_PHASES, reason: 'seed-runbook' });
+  await phases.start(SEEDER, actor, RUNBOOK_FLAG, 'phase1_beta', 'seed-runbook: Phase 1 beta, allowlist only');
+  return 'created';
+}

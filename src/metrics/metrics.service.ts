@@ -1,0 +1,167 @@
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
+import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
+import { PhasesService } from 'src/beta-monitor/phases.service';
+import { TelemetryService } from 'src/beta-monitor/telemetry.service';
+import { ChangeFeedService } from 'src/change-feed/change-feed.service';
+import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
+import { CHECKPOINT_STATUSES, DatabaseFigures, TtlCache, UNMATCHED_ROUTE } from 'src/metrics/metrics';
+
+/** How long figures read from the database are reused, so frequent scrapes cost one query round. */
+export const DATABASE_FIGURES_TTL_MS = 10_000;
+
+/**
+ * Prometheus metrics (DESIGN §11), one registry per app instance. Nothing here runs on the
+ * evaluation path: evaluations are counted by FlagRequestCounter (a map increment) and copied
+ * into the registry by `collect()` callbacks when /metrics is scraped; HTTP requests are
+ * recorded once per response from Fastify's onResponse hook.
+ */
+@Injectable()
+export class MetricsService implements OnModuleDestroy {
+  private readonly logger = new Logger(MetricsService.name);
+  readonly registry = new Registry();
+  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
+  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  private readonly databaseFigures: TtlCache<DatabaseFigures>;
+
+  constructor(
+    counter: FlagRequestCounter,
+    telemetry: TelemetryService,
+    feed: ChangeFeedService,
+    private readonly phases: PhasesService,
+    private readonly checkpoints: CheckpointsRepository,
+    private readonly outbox: AlertOutboxService,
+  ) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'flagdog_' });
+
+    new Counter({
+      name: 'flagdog_evaluations_total',
+      help: 'Flag evaluations since the process started, by flag and reason (flag "_other" beyond 1000 distinct keys).',
+      labelNames: ['flag', 'reason'],
+      registers,
+      collect() {
+        this.reset();
+        for (const { key, reason, count } of counter.reasonCounts()) this.inc({ flag: key, reason }, count);
+      },
+    });
+    this.httpRequests = new Counter({
+      name: 'flagdog_http_requests_total',
+      help: 'HTTP requests answered, by method, route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.httpDuration = new Histogram({
+      name: 'flagdog_http_request_duration_seconds',
+      help: 'Time from receiving a request to sending the whole response, by method, route template and status code.',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    });
+
+    this.databaseFigures = new TtlCache(DATABASE_FIGURES_TTL_MS, () => this.readDatabaseFigures());
+    const figures = {
+      // A failed first read leaves these gauges out of the scrape instead of failing it.
+      get: (): Promise<DatabaseFigures> =>
+        this.databaseFigures.get().catch((error: unknown) => {
+          this.logger.warn({ err: error }, 'Checkpoint figures unavailable for /metrics');
+          return { checkpoints: [], outboxBacklog: null };
+        }),
+    };
+    new Gauge({
+      name: 'flagdog_checkpoint_status',
+      help: "1 for the status of the latest checkpoint of each flag with a started phase, else 0 (refreshed at most every 10 s).",
+      labelNames: ['flag', 'status'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const { key, status } of (await figures.get()).checkpoints) {
+          for (const candidate of CHECKPOINT_STATUSES) this.set({ flag: key, status: candidate }, candidate === status ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'flagdog_alert_outbox_backlog',
+      help: 'Alerts in the outbox not yet delivered (refreshed at most every 10 s; absent when unknown).',
+      registers,
+      async collect() {
+        this.reset();
+        const backlog = (await figures.get()).outboxBacklog;
+        if (backlog !== null) this.set(backlog);
+      },
+    });
+
+    new Counter({
+      name: 'flagdog_telemetry_dropped_total',
+      help: 'Valid telemetry events dropped since the process started because the buffer was full.',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(telemetry.health().dropped);
+      },
+    });
+    new Gauge({
+      name: 'flagdog_telemetry_buffered_buckets',
+      help: 'Telemetry buckets held in memory, not yet written to the database.',
+      registers,
+      collect() {
+        this.set(telemetry.health().bufferedBuckets);
+      },
+    });
+    new Gauge({
+      name: 'flagdog_snapshot_revision',
+      help: 'The last change-feed id applied to this instance’s flag snapshot.',
+      registers,
+      collect() {
+        this.set(feed.health().revision);
+      },
+    });
+    new Gauge({
+      name: 'flagdog_snapshot_stale',
+      help: '1 when the last change-feed pull failed (evaluation answers from the last snapshot), else 0.',
+      registers,
+      collect() {
+        this.set(feed.health().lastError === null ? 0 : 1);
+      },
+    });
+  }
+
+  /** Records every response from Fastify's onResponse hook; call before the app is initialised. */
+  instrument(fastify: FastifyInstance): void {
+    fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      this.record(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
+      done();
+    });
+  }
+
+  /** `route` is the route template (never the raw URL: IDs in paths would explode cardinality). */
+  record(method: string, route: string | undefined, status: number, elapsedMs: number): void {
+    const labels = { method, route: route ?? UNMATCHED_ROUTE, status };
+    this.httpRequests.inc(labels);
+    this.httpDuration.observe(labels, elapsedMs / 1000);
+  }
+
+  async exposition(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  onModuleDestroy(): void {
+    this.registry.clear();
+  }
+
+  private async readDatabaseFigures(): Promise<DatabaseFigures> {
+    const checkpoints: Array<DatabaseFigures['checkpoints'][number]> = [];
+    for (const key of await this.phases.activeFlags()) {
+      checkpoints.push({ key, status: (await this.checkpoints.latest(key))?.status ?? null });
+    }
+    let outboxBacklog: number | null = null;
+    try {
+      outboxBacklog = await this.outbox.backlog();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Alert outbox backlog unavailable for /metrics');
+    }
+    return { checkpoints, outboxBacklog };
+  }
+}

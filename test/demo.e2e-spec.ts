@@ -1,0 +1,73 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** `npm run demo` (built): the runbook's Phase 1 on the embedded database, ready for its curl lines. */
+describe('the runbook demo', () => {
+  let demo: ChildProcess;
+  let output = '';
+
+  afterAll(async () => {
+    if (demo.exitCode === null) {
+      const exited = new Promise((resolve) => demo.once('exit', resolve));
+      demo.kill('SIGINT');
+      await exited;
+    }
+  });
+
+  it('starts, seeds the runbook, prints working tokens and curl lines, and runs checkpoints on its schedule', async () => {
+    const port = await freePort();
+    demo = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'demo.js')], {
+      env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(join(tmpdir(), 'flagdog-demo-')), PORT: String(port), HOST: '127.0.0.1', BETA_MONITOR_CRON: '*/2 * * * * *', LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const deadline = Date.now() + 45_000;
+    while (!output.includes('Ctrl-C stops the demo') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(output).toContain('flagdog demo is running');
+    const base = /export BASE=(\S+) TOKEN=(\S+)/.exec(output)!;
+    const [, url, token] = base;
+    expect(url).toBe(`http://localhost:${port}`);
+
+    const run = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/run`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"phase":"phase1_beta"}',
+    });
+    expect(run.status).toBe(201);
+    expect((await run.json()) as object).toMatchObject({ status: 'PASS', health: 'GREEN', phase: 'phase1_beta' });
+
+    const viewer = /ANGEL_VIEWER token:\s+(\S+)/.exec(output)![1];
+    const refused = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/run`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${viewer}`, 'content-type': 'application/json' },
+      body: '{"phase":"phase1_beta"}',
+    });
+    expect(refused.status).toBe(403);
+
+    let scheduled = 0;
+    while (scheduled === 0 && Date.now() < deadline + 10_000) {
+      const list = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/checkpoints?limit=50`, { headers: { authorization: `Bearer ${viewer}` } });
+      scheduled = ((await list.json()) as { items: { trigger: string }[] }).items.filter((item) => item.trigger === 'scheduled').length;
+      if (scheduled === 0) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    expect(scheduled).toBeGreaterThan(0);
+
+    const flag = await fetch(`${url}/api/admin/feature-flags/passenger_favorites_matching`, { headers: { authorization: `Bearer ${viewer}` } });
+    expect((await flag.json()) as object).toMatchObject({ enabled: true, rolloutPercentage: 0, allowlistCount: 10 });
+  });
+});
