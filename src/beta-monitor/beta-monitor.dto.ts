@@ -17,6 +17,7 @@ import {
 } from 'class-validator';
 import { IsSubjectId } from 'src/allowlist/subject-id';
 import { IsOmittable } from 'src/http/is-omittable.decorator';
+import { PageQueryDto } from 'src/http/page-query.dto';
 
 export const PHASE_NAME = /^[a-z][a-z0-9_]{1,63}$/;
 const PERCENTAGE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 };
@@ -158,7 +159,7 @@ export class CheckpointRunDto {
   label?: string;
 }
 
-export class CheckpointListQueryDto {
+export class CheckpointListQueryDto extends PageQueryDto {
   @IsOmittable()
   @IsIn(['PASS', 'WARN', 'FAIL', 'ERROR'])
   status?: 'PASS' | 'WARN' | 'FAIL' | 'ERROR';
@@ -176,18 +177,6 @@ export class CheckpointListQueryDto {
   @IsOmittable()
   @Matches(/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2})$/, { message: 'until must be an ISO-8601 timestamp' })
   until?: string;
-
-  @IsOmittable()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(500)
-  limit: number = 50;
-
-  @IsOmittable()
-  @IsString()
-  @MaxLength(1024)
-  cursor?: string;
 }
 
 export class AlertDto {
