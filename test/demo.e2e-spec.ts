@@ -67,6 +67,10 @@ describe('the runbook demo', () => {
     }
     expect(scheduled).toBeGreaterThan(0);
 
+    const goNoGo = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/go-no-go`, { headers: { authorization: `Bearer ${token}` } });
+    expect(((await goNoGo.json()) as { decision: string }).decision).toBe('PENDING');
+    expect(output).toContain('/go-no-go/checklist/MATCHING_SUCCESS_RATE');
+
     const flag = await fetch(`${url}/api/admin/feature-flags/passenger_favorites_matching`, { headers: { authorization: `Bearer ${viewer}` } });
     expect((await flag.json()) as object).toMatchObject({ enabled: true, rolloutPercentage: 0, allowlistCount: 10 });
   });

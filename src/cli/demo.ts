@@ -121,6 +121,12 @@ curl -X PUT ${flag} \\
 curl -X POST ${monitor}/rollback -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\
   -d '{"level":1,"mode":"disable","reason":"demo"}'
 
+# Runbook §5 — go/no-go (PENDING until T+24h), sign a checklist item, advance to Phase 2 on GO
+curl -s ${monitor}/go-no-go -H "Authorization: Bearer $TOKEN"
+curl -X PUT ${monitor}/go-no-go/checklist/MATCHING_SUCCESS_RATE -H "Authorization: Bearer $TOKEN" \
+  -H "Content-Type: application/json" -d '{"status":"PASS","note":"matching success at baseline"}'
+curl -X POST ${monitor}/advance -H "Authorization: Bearer <SUPER_ADMIN token>" -H "Content-Type: application/json" -d '{}'
+
 Ctrl-C stops the demo.
 `);
 }
