@@ -12,9 +12,12 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     new Logger('flagdog').log(`Received ${signal}; shutting down`);
-    await app.close();
-    await embedded?.stop();
-    process.exit(0);
+    try {
+      await app.close();
+    } finally {
+      await embedded?.stop();
+      process.exit(0);
+    }
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -134,6 +134,8 @@ ORDER BY created_at DESC;`);
     expect(phase.body.code).toBe('PHASE_NOT_FOUND');
     await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ phase: 'phase1_beta', extra: 1 }).expect(400);
     await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ phase: 'phase1_beta', label: 'once' }).expect(201);
+    const reserved = await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ label: 'scheduled-2030-01-01T00:00Z' }).expect(400);
+    expect(reserved.body.errors[0].field).toBe('label');
     const again = await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ phase: 'phase1_beta', label: 'once' }).expect(409);
     expect(again.body.code).toBe('CHECKPOINT_EXISTS');
     await t.http.put(`/api/admin/beta-monitor/${FLAG}/phases`).auth(operator, { type: 'bearer' }).send({ phases: [] }).expect(403);

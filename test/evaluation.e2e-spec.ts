@@ -110,6 +110,9 @@ describe('evaluation (REST and OFREP)', () => {
     expect((await ofrep('no_such_flag', { context: { targetingKey: 'p' } }).expect(404)).body).toMatchObject({ key: 'no_such_flag', errorCode: 'FLAG_NOT_FOUND' });
     expect((await ofrep(FLAG, { context: {} }).expect(400)).body).toMatchObject({ key: FLAG, errorCode: 'TARGETING_KEY_MISSING' });
     expect((await ofrep(FLAG, {}).expect(400)).body.errorCode).toBe('INVALID_CONTEXT');
+    expect((await ofrep(FLAG, { context: { targetingKey: { id: 1 } } }).expect(400)).body.errorCode).toBe('INVALID_CONTEXT');
+    expect((await ofrep(FLAG, { context: { targetingKey: 'x'.repeat(129) } }).expect(400)).body.errorCode).toBe('INVALID_CONTEXT');
+    expect((await ofrep('Not-A-Key', { context: { targetingKey: 'p' } }).expect(404)).body.errorCode).toBe('FLAG_NOT_FOUND');
     await t.http.post(`/ofrep/v1/evaluate/flags/${FLAG}`).send({ context: { targetingKey: 'p' } }).expect(401);
   });
 

@@ -10,7 +10,8 @@ export function subjectIdProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'must be a string';
   if (value.length === 0) return 'must not be empty';
   if (!value.isWellFormed()) return 'must be well-formed Unicode';
-  const length = [...value].length;
+  // Code points never outnumber UTF-16 units, so only long strings need counting.
+  const length = value.length > 128 ? [...value].length : value.length;
   if (length > 128) return `must be at most 128 characters (has ${length})`;
   if (CONTROL.test(value)) return 'must not contain control characters';
   return null;

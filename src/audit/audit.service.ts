@@ -45,14 +45,14 @@ export class AuditService {
     });
   }
 
-  /** A flag's events since a moment, oldest first (what changed during a rollout phase). */
+  /** A flag's latest events since a moment (at most `limit`), oldest first. */
   async eventsSince(featureKey: string, since: Date, limit = 200): Promise<AuditEventView[]> {
     const rows = await this.dataSource.getRepository(AuditEventEntity).find({
       where: { featureKey, at: MoreThanOrEqual(since) },
-      order: { id: 'ASC' },
+      order: { id: 'DESC' },
       take: limit,
     });
-    return rows.map(toView);
+    return rows.reverse().map(toView);
   }
 
   async historyOf(

@@ -15,6 +15,8 @@ import { ADVISORY_LOCKS, isUniqueViolation } from 'src/database/advisory-locks';
 import { AppError } from 'src/http/app-error';
 import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
 
+type CachedUser = { principal: Principal; version: number };
+
 const SYSTEM: Actor = { name: 'flagdog', role: 'SYSTEM', requestId: null };
 /** How long a verified access token's user is trusted before it is looked up again. */
 const PRINCIPAL_CACHE_MS = 1000;
@@ -22,7 +24,8 @@ const PRINCIPAL_CACHE_MS = 1000;
 @Injectable()
 export class UsersService implements OnModuleInit {
   private readonly logger = new Logger(UsersService.name);
-  private readonly principals = new Map<string, { user: { principal: Principal; version: number } | null; until: number }>();
+  private readonly principals = new Map<string, { user: CachedUser | null; until: number }>();
+  private readonly lookups = new Map<string, Promise<CachedUser | null>>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -48,10 +51,13 @@ export class UsersService implements OnModuleInit {
     let user = cached && cached.until > now ? cached.user : undefined;
     if (user === undefined) {
       try {
-        const row = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
-        user = row ? { principal: { kind: 'user', id: row.id, name: row.email, role: row.role }, version: row.version } : null;
-        if (this.principals.size > 10_000) this.principals.clear();
-        this.principals.set(userId, { user, until: now + PRINCIPAL_CACHE_MS });
+        // Concurrent requests of one user share a single lookup when the cache runs out.
+        let lookup = this.lookups.get(userId);
+        if (lookup === undefined) {
+          lookup = this.lookUp(userId).finally(() => this.lookups.delete(userId));
+          this.lookups.set(userId, lookup);
+        }
+        user = await lookup;
       } catch (error) {
         // Fail-static: while the database is away, the last known answer keeps callers working.
         if (cached === undefined) throw error;
@@ -59,6 +65,14 @@ export class UsersService implements OnModuleInit {
       }
     }
     return user && user.principal.role === role && user.version === version ? user.principal : null;
+  }
+
+  private async lookUp(userId: string): Promise<CachedUser | null> {
+    const row = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
+    const user = row ? { principal: { kind: 'user', id: row.id, name: row.email, role: row.role } as const, version: row.version } : null;
+    if (this.principals.size > 10_000) this.principals.clear();
+    this.principals.set(userId, { user, until: Date.now() + PRINCIPAL_CACHE_MS });
+    return user;
   }
 
   async findForLogin(email: string): Promise<UserEntity | null> {

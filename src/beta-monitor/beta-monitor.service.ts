@@ -81,6 +81,9 @@ export class BetaMonitorService {
     const started = performance.now();
     const now = options.now ?? new Date();
     const label = options.label ?? `${options.trigger}-${now.toISOString()}`;
+    if (options.trigger !== 'scheduled' && label.startsWith('scheduled-')) {
+      throw AppError.validation([{ field: 'label', message: 'labels starting with scheduled- belong to the schedule' }]);
+    }
     await this.flags.get(key);
     const phase = await this.phases.find(key, options.phase);
     if (phase === null) {

@@ -47,7 +47,7 @@ export class ComplaintsService {
   async between(key: string, from: Date, to: Date): Promise<ComplaintResponseDto[]> {
     const rows: ComplaintRow[] = await this.dataSource.query(
       `SELECT * FROM beta_monitor_complaints WHERE feature_key = $1 AND created_at >= $2 AND created_at < $3
-       ORDER BY created_at DESC LIMIT 500`,
+       ORDER BY severity = 'critical' DESC, created_at DESC LIMIT 500`,
       [key, from, to],
     );
     return rows.map(toView);

@@ -19,8 +19,10 @@ export class EvaluationService {
   }
 
   evaluate(key: string, subjectId: string): Evaluation {
-    this.counter.increment(key);
-    const evaluation = evaluate(this.snapshot.get(key), subjectId, this.masterSwitchesOff.has(key));
+    const flag = this.snapshot.get(key);
+    const evaluation = evaluate(flag, subjectId, this.masterSwitchesOff.has(key));
+    // Per-minute counts only for flags that exist: callers cannot grow memory with made-up keys.
+    if (flag !== undefined) this.counter.increment(key);
     this.counter.countReason(key, evaluation.reason);
     return evaluation;
   }

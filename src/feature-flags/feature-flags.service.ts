@@ -15,6 +15,7 @@ import {
 } from 'src/feature-flags/feature-flag.dto';
 import { FeatureFlagEntity } from 'src/feature-flags/feature-flag.entity';
 import { basisPointsToPercentage, exposureGrows, percentageToBasisPoints } from 'src/feature-flags/rollout';
+import { isUniqueViolation } from 'src/database/advisory-locks';
 import { AppError } from 'src/http/app-error';
 
 export type FlagChange = Readonly<{
@@ -77,7 +78,9 @@ export class FeatureFlagsService {
         updatedAt: now,
         updatedBy: actor.name,
       });
-      await manager.insert(FeatureFlagEntity, flag);
+      await manager.insert(FeatureFlagEntity, flag).catch((error: unknown) => {
+        throw isUniqueViolation(error) ? new AppError(409, 'FLAG_EXISTS', `A flag with the key ${dto.key} exists.`) : error;
+      });
       await this.feed.append(manager, { kind: 'flag', featureKey: flag.key, state: changeState(flag) });
       await this.audit.record(manager, actor, {
         action: 'flag.created',

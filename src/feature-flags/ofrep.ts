@@ -1,6 +1,8 @@
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { subjectIdProblem } from 'src/allowlist/subject-id';
+import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 import type { Evaluation } from 'src/feature-flags/resolver';
 
 /** OpenFeature Remote Evaluation Protocol shapes (DESIGN §5.4). */
@@ -40,7 +42,11 @@ export function targetingKeyOf(body: unknown, key?: string): string {
   if (targetingKey === undefined || targetingKey === null || targetingKey === '') {
     throw new OfrepError(400, { key, errorCode: 'TARGETING_KEY_MISSING', errorDetails: 'context.targetingKey is required.' });
   }
-  return String(targetingKey);
+  const problem = subjectIdProblem(targetingKey);
+  if (problem !== null) {
+    throw new OfrepError(400, { key, errorCode: 'INVALID_CONTEXT', errorDetails: `context.targetingKey ${problem}.` });
+  }
+  return targetingKey as string;
 }
 
 const REASONS: Record<string, OfrepReason> = {
@@ -92,5 +98,8 @@ export type OfrepTarget = Readonly<{ key: string; subjectId: string }>;
 export const OfrepTargetParam = createParamDecorator((_: unknown, context: ExecutionContext): OfrepTarget => {
   const request = context.switchToHttp().getRequest<{ params: { key: string }; body: unknown }>();
   const key = request.params.key;
+  if (!FLAG_KEY_PATTERN.test(key)) {
+    throw new OfrepError(404, { key: key.slice(0, 64), errorCode: 'FLAG_NOT_FOUND', errorDetails: 'No flag has a key of this form.' });
+  }
   return { key, subjectId: targetingKeyOf(request.body, key) };
 });
