@@ -166,6 +166,8 @@ ORDER BY created_at DESC;`);
     expect(evaluation.body.reason).toBe('DISABLED');
     const history = await t.http.get(`/api/admin/feature-flags/${key}/history`).auth(operator, auth).expect(200);
     expect(history.body.items.map((event: { action: string }) => event.action)).toEqual(expect.arrayContaining(['rollback.executed', 'flag.updated']));
+    const executed = history.body.items.find((event: { action: string }) => event.action === 'rollback.executed');
+    expect(executed.after).toMatchObject({ checkpointLabel: first.label, causes: ['CRITICAL_COMPLAINT'], verified: true });
 
     const second = (await t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(operator, auth).send({}).expect(201)).body as Checkpoint;
     expect(codes(second)).not.toContain('ROLLBACK_EXECUTED:CRITICAL');

@@ -110,7 +110,7 @@ export class BetaMonitorService {
       measured.status === 'FAIL' &&
       (measured.config?.actual as { enabled?: boolean } | undefined)?.enabled === true &&
       measured.alerts.some((alert) => ROLLBACK_CODES.has(alert.code));
-    if (rollback) measured = await this.rollBack(key, phase, measured);
+    if (rollback) measured = await this.rollBack(key, phase, label, measured);
     const checkpoint = await this.checkpoints.insertOnce({
       featureKey: key,
       phase: phase.name,
@@ -267,7 +267,7 @@ export class BetaMonitorService {
   }
 
   /** Level 1 (disable), verified with the probes, recorded in the checkpoint and the audit log. */
-  private async rollBack(key: string, phase: PhaseResponseDto, measured: Measurement): Promise<Measurement> {
+  private async rollBack(key: string, phase: PhaseResponseDto, label: string, measured: Measurement): Promise<Measurement> {
     const actor = { name: 'beta-monitor', role: 'SYSTEM', requestId: null };
     const causes = [...new Set(measured.alerts.filter((alert) => ROLLBACK_CODES.has(alert.code)).map((alert) => alert.code))];
     await this.flags.update(MONITOR, actor, key, { enabled: false, rolloutPercentage: 0, reason: `automatic Level 1 rollback: ${causes.join(', ')}` });
@@ -280,8 +280,8 @@ export class BetaMonitorService {
       this.audit.record(manager, actor, {
         action: 'rollback.executed',
         featureKey: key,
-        after: { level: 1, mode: 'disable', phase: phase.name, causes, verified },
-        reason: `ROLLBACK_EXECUTED by the beta monitor: ${causes.join(', ')}`,
+        after: { level: 1, mode: 'disable', phase: phase.name, checkpointLabel: label, causes, verified },
+        reason: `ROLLBACK_EXECUTED by the beta monitor, checkpoint ${label}: ${causes.join(', ')}`,
       }),
     );
     const alert: Alert = {
