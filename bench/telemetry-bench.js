@@ -46,9 +46,9 @@ function time(rounds, work) {
 }
 
 async function inProcess({ rounds = 400 } = {}) {
-  const { TelemetryAggregator } = require(join(DIST, 'beta-monitor/telemetry-aggregator'));
+  const { TelemetryAggregator } = require(join(DIST, 'telemetry/telemetry-aggregator'));
   const { StrictValidationPipe } = require(join(DIST, 'http/strict-validation.pipe'));
-  const { TelemetryBatchPipe } = require(join(DIST, 'beta-monitor/telemetry-batch.pipe'));
+  const { TelemetryBatchPipe } = require(join(DIST, 'telemetry/telemetry-batch.pipe'));
   const events = makeEvents(BATCH);
   const body = JSON.stringify({ events });
   let aggregator = new TelemetryAggregator(100_000);

@@ -1,5 +1,5 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { TelemetryService } from 'src/beta-monitor/telemetry.service';
+import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { startInstance, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 

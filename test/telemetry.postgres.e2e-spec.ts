@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { TelemetryService } from 'src/beta-monitor/telemetry.service';
+import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, login, startInstance } from './support/test-app';
 import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
 import { TcpProxy } from './support/tcp-proxy';

@@ -1,6 +1,6 @@
 import { IsOmittable } from 'src/http/is-omittable.decorator';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsString, MaxLength } from 'class-validator';
-import { IsSubjectId } from 'src/allowlist/subject-id';
+import { IsSubjectId } from 'src/feature-flags/subject-id';
 
 export class AllowlistAddDto {
   /** 1–10,000 subject IDs; each 1–128 characters without control characters. */

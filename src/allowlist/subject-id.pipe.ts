@@ -1,5 +1,5 @@
 import { PipeTransform } from '@nestjs/common';
-import { subjectIdProblem } from 'src/allowlist/subject-id';
+import { subjectIdProblem } from 'src/feature-flags/subject-id';
 import { AppError } from 'src/http/app-error';
 
 export class SubjectIdPipe implements PipeTransform<string, string> {

@@ -12,7 +12,7 @@ import {
 } from 'src/auth/auth.dto';
 import { Actor, Principal } from 'src/auth/principal';
 import { ServiceTokenEntity } from 'src/auth/service-token.entity';
-import { isUniqueViolation } from 'src/database/advisory-locks';
+import { isUniqueViolation } from 'src/database/postgres-errors';
 import { AppError } from 'src/http/app-error';
 
 export const SERVICE_TOKEN_PREFIX = 'fds_';

@@ -11,7 +11,8 @@ import { Role } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 import { UserEntity } from 'src/auth/user.entity';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
-import { ADVISORY_LOCKS, isUniqueViolation } from 'src/database/advisory-locks';
+import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
+import { isUniqueViolation } from 'src/database/postgres-errors';
 import { AppError } from 'src/http/app-error';
 import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
 

@@ -20,9 +20,9 @@ import {
 import { BetaMonitorScheduler } from 'src/beta-monitor/beta-monitor.scheduler';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
-import { PhasesService } from 'src/beta-monitor/phases.service';
+import { PhasesService } from 'src/beta-monitor/phases/phases.service';
 import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
-import { PhaseNamePipe } from 'src/beta-monitor/phase-name.pipe';
+import { PhaseNamePipe } from 'src/beta-monitor/phases/phase-name.pipe';
 import { UuidParam } from 'src/http/uuid-param.pipe';
 
 @ApiTags('beta monitor')

@@ -15,7 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsSubjectId } from 'src/allowlist/subject-id';
+import { IsSubjectId } from 'src/feature-flags/subject-id';
 import { IsOmittable } from 'src/http/is-omittable.decorator';
 import { PageQueryDto } from 'src/http/page-query.dto';
 

@@ -7,8 +7,8 @@ import { BetaMonitorScheduler } from 'src/beta-monitor/beta-monitor.scheduler';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
 import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
-import { PhasesService } from 'src/beta-monitor/phases.service';
-import { TelemetryModule } from 'src/beta-monitor/telemetry.module';
+import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { TelemetryModule } from 'src/telemetry/telemetry.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 
 @Module({

@@ -6,7 +6,7 @@ import { CronJob, CronTime } from 'cron';
 import { DataSource } from 'typeorm';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
 import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
-import { PhasesService } from 'src/beta-monitor/phases.service';
+import { PhasesService } from 'src/beta-monitor/phases/phases.service';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
 

@@ -25,8 +25,8 @@ import {
 import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { CheckpointsRepository, NewCheckpoint } from 'src/beta-monitor/checkpoints.repository';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
-import { PhasesService } from 'src/beta-monitor/phases.service';
-import { TelemetryService } from 'src/beta-monitor/telemetry.service';
+import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';

@@ -1,7 +1,7 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { AllowlistService } from 'src/allowlist/allowlist.service';
 import { Principal } from 'src/auth/principal';
-import { PhasesService } from 'src/beta-monitor/phases.service';
+import { PhasesService } from 'src/beta-monitor/phases/phases.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { AppError } from 'src/http/app-error';
 

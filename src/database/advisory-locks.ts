@@ -1,5 +1,3 @@
-import { QueryFailedError } from 'typeorm';
-
 /**
  * PostgreSQL advisory lock keys, one place so no two uses collide. On the embedded database
  * (one process, one connection) they are uncontended and harmless.
@@ -17,7 +15,3 @@ export const ADVISORY_LOCKS = {
   checkpointInsert: 417_901,
 } as const;
 
-/** A PostgreSQL unique violation (SQLSTATE 23505), e.g. two creates racing past a check. */
-export function isUniqueViolation(error: unknown): boolean {
-  return error instanceof QueryFailedError && (error.driverError as { code?: string } | undefined)?.code === '23505';
-}

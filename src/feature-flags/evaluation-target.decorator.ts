@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { subjectIdProblem } from 'src/allowlist/subject-id';
+import { subjectIdProblem } from 'src/feature-flags/subject-id';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 import { AppError } from 'src/http/app-error';
 

@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsArray, Matches } from 'class-validator';
-import { IsSubjectId } from 'src/allowlist/subject-id';
+import { IsSubjectId } from 'src/feature-flags/subject-id';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 import { IsOmittable } from 'src/http/is-omittable.decorator';
 import type { EvaluationReason } from 'src/feature-flags/resolver';

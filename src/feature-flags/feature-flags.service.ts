@@ -15,7 +15,7 @@ import {
 } from 'src/feature-flags/feature-flag.dto';
 import { FeatureFlagEntity } from 'src/feature-flags/feature-flag.entity';
 import { basisPointsToPercentage, exposureGrows, percentageToBasisPoints } from 'src/feature-flags/rollout';
-import { isUniqueViolation } from 'src/database/advisory-locks';
+import { isUniqueViolation } from 'src/database/postgres-errors';
 import { AppError } from 'src/http/app-error';
 
 export type FlagChange = Readonly<{

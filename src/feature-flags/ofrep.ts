@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import { createHash } from 'node:crypto';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { subjectIdProblem } from 'src/allowlist/subject-id';
+import { subjectIdProblem } from 'src/feature-flags/subject-id';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 import type { Evaluation } from 'src/feature-flags/resolver';
 

@@ -9,7 +9,7 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { Public } from 'src/auth/access.decorator';
-import { TelemetryService } from 'src/beta-monitor/telemetry.service';
+import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { ChangeFeedService } from 'src/change-feed/change-feed.service';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { TelemetryModule } from 'src/beta-monitor/telemetry.module';
+import { TelemetryModule } from 'src/telemetry/telemetry.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 import { HealthController } from 'src/health/health.controller';
 

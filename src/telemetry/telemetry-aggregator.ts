@@ -1,5 +1,5 @@
-import { subjectIdProblem } from 'src/allowlist/subject-id';
-import { addInto, bucketIndex, emptyHistogram, percentile } from 'src/beta-monitor/latency-histogram';
+import { subjectIdProblem } from 'src/feature-flags/subject-id';
+import { addInto, bucketIndex, emptyHistogram, percentile } from 'src/telemetry/latency-histogram';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 
 export const MAX_EVENTS_PER_BATCH = 5000;

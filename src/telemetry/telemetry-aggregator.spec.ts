@@ -1,5 +1,5 @@
-import { bucketIndex, HISTOGRAM_BOUNDS_MS } from 'src/beta-monitor/latency-histogram';
-import { MAX_EVENTS_PER_BATCH, TelemetryAggregator, toAggregate } from 'src/beta-monitor/telemetry-aggregator';
+import { bucketIndex, HISTOGRAM_BOUNDS_MS } from 'src/telemetry/latency-histogram';
+import { MAX_EVENTS_PER_BATCH, TelemetryAggregator, toAggregate } from 'src/telemetry/telemetry-aggregator';
 
 const NOW = Date.parse('2026-02-01T06:30:20Z');
 const MINUTE = Math.floor(NOW / 60_000);

@@ -5,10 +5,10 @@ import { AuditService } from 'src/audit/audit.service';
 import { Actor, Principal } from 'src/auth/principal';
 import { PhaseResponseDto } from 'src/beta-monitor/beta-monitor.dto';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
-import { CHECKLIST_ITEMS, ChecklistItem, HOUR_MS, automatedCriteria, decide, suggestChecklist } from 'src/beta-monitor/go-no-go';
-import { ChecklistSignDto, GoNoGoResponseDto, PhaseAdvanceDto, PhaseAdvanceResponseDto } from 'src/beta-monitor/go-no-go.dto';
-import { ChecklistSignature, GoNoGoRepository } from 'src/beta-monitor/go-no-go.repository';
-import { PhasesService } from 'src/beta-monitor/phases.service';
+import { CHECKLIST_ITEMS, ChecklistItem, HOUR_MS, automatedCriteria, decide, suggestChecklist } from 'src/beta-monitor/go-no-go/go-no-go';
+import { ChecklistSignDto, GoNoGoResponseDto, PhaseAdvanceDto, PhaseAdvanceResponseDto } from 'src/beta-monitor/go-no-go/go-no-go.dto';
+import { ChecklistSignature, GoNoGoRepository } from 'src/beta-monitor/go-no-go/go-no-go.repository';
+import { PhasesService } from 'src/beta-monitor/phases/phases.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { AppError } from 'src/http/app-error';
 

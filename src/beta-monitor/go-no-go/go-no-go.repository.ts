@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AlertDto } from 'src/beta-monitor/beta-monitor.dto';
-import type { ChecklistItem, PhaseCheckpoint, SignedStatus } from 'src/beta-monitor/go-no-go';
+import type { ChecklistItem, PhaseCheckpoint, SignedStatus } from 'src/beta-monitor/go-no-go/go-no-go';
 
 type CheckpointRow = {
   id: string;

@@ -3,8 +3,8 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiTags } from '@nestjs/swa
 import { Allow, CurrentActor, CurrentPrincipal } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
 import type { Actor, Principal } from 'src/auth/principal';
-import { RollbackRequestDto, RollbackResponseDto } from 'src/beta-monitor/rollback.dto';
-import { RollbackService } from 'src/beta-monitor/rollback.service';
+import { RollbackRequestDto, RollbackResponseDto } from 'src/beta-monitor/rollback/rollback.dto';
+import { RollbackService } from 'src/beta-monitor/rollback/rollback.service';
 import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
 
 @ApiTags('beta monitor')

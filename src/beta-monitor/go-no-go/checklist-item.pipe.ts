@@ -1,5 +1,5 @@
 import { PipeTransform } from '@nestjs/common';
-import { CHECKLIST_ITEMS, ChecklistItem } from 'src/beta-monitor/go-no-go';
+import { CHECKLIST_ITEMS, ChecklistItem } from 'src/beta-monitor/go-no-go/go-no-go';
 import { AppError } from 'src/http/app-error';
 
 const isItem = (value: string): value is ChecklistItem => (CHECKLIST_ITEMS as readonly string[]).includes(value);

@@ -2,8 +2,8 @@ import { Module } from '@nestjs/common';
 import { AllowlistModule } from 'src/allowlist/allowlist.module';
 import { AuditModule } from 'src/audit/audit.module';
 import { BetaMonitorModule } from 'src/beta-monitor/beta-monitor.module';
-import { RollbackController } from 'src/beta-monitor/rollback.controller';
-import { RollbackService } from 'src/beta-monitor/rollback.service';
+import { RollbackController } from 'src/beta-monitor/rollback/rollback.controller';
+import { RollbackService } from 'src/beta-monitor/rollback/rollback.service';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 
 @Module({

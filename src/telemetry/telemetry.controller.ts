@@ -7,9 +7,9 @@ import {
   TelemetryHttpEventDto,
   TelemetryIngestResponseDto,
   TelemetryMatchingEventDto,
-} from 'src/beta-monitor/telemetry.dto';
-import { TelemetryBatch, TelemetryBatchPipe } from 'src/beta-monitor/telemetry-batch.pipe';
-import { TelemetryService } from 'src/beta-monitor/telemetry.service';
+} from 'src/telemetry/telemetry.dto';
+import { TelemetryBatch, TelemetryBatchPipe } from 'src/telemetry/telemetry-batch.pipe';
+import { TelemetryService } from 'src/telemetry/telemetry.service';
 
 @ApiTags('telemetry')
 @ApiExtraModels(TelemetryHttpEventDto, TelemetryMatchingEventDto)

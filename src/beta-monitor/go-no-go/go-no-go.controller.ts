@@ -3,10 +3,10 @@ import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiTag
 import { Allow, CurrentActor, CurrentPrincipal } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
 import type { Actor, Principal } from 'src/auth/principal';
-import { ChecklistItemPipe } from 'src/beta-monitor/checklist-item.pipe';
-import type { ChecklistItem } from 'src/beta-monitor/go-no-go';
-import { ChecklistSignDto, GoNoGoResponseDto, PhaseAdvanceDto, PhaseAdvanceResponseDto } from 'src/beta-monitor/go-no-go.dto';
-import { GoNoGoService } from 'src/beta-monitor/go-no-go.service';
+import { ChecklistItemPipe } from 'src/beta-monitor/go-no-go/checklist-item.pipe';
+import type { ChecklistItem } from 'src/beta-monitor/go-no-go/go-no-go';
+import { ChecklistSignDto, GoNoGoResponseDto, PhaseAdvanceDto, PhaseAdvanceResponseDto } from 'src/beta-monitor/go-no-go/go-no-go.dto';
+import { GoNoGoService } from 'src/beta-monitor/go-no-go/go-no-go.service';
 import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
 
 @ApiTags('beta monitor')

@@ -1,5 +1,5 @@
 import { PipeTransform } from '@nestjs/common';
-import { MAX_EVENTS_PER_BATCH } from 'src/beta-monitor/telemetry-aggregator';
+import { MAX_EVENTS_PER_BATCH } from 'src/telemetry/telemetry-aggregator';
 import { AppError, FieldProblem } from 'src/http/app-error';
 
 export type TelemetryBatch = { events: unknown[] };

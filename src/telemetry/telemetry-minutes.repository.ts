@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { trimmed } from 'src/beta-monitor/latency-histogram';
-import { blankBucket, MINUTE_MS, TelemetryBucket, TelemetryVariant } from 'src/beta-monitor/telemetry-aggregator';
+import { trimmed } from 'src/telemetry/latency-histogram';
+import { blankBucket, MINUTE_MS, TelemetryBucket, TelemetryVariant } from 'src/telemetry/telemetry-aggregator';
 
 /** The element-wise sum of two bigint[] histograms of any lengths (missing bins count 0). */
 const sumArrays = (column: string) =>

@@ -1,4 +1,4 @@
-import { subjectIdProblem } from 'src/allowlist/subject-id';
+import { subjectIdProblem } from 'src/feature-flags/subject-id';
 
 describe('subject IDs', () => {
   it.each(['pass_beta_001_2026', 'Jørgen', '山田太郎', '🚕-rider-7', 'a b/c?d', '🚕'.repeat(128), 'x'])('accepts %s', (id) => {

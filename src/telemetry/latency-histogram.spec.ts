@@ -7,7 +7,7 @@ import {
   HISTOGRAM_BOUNDS_MS,
   percentile,
   trimmed,
-} from 'src/beta-monitor/latency-histogram';
+} from 'src/telemetry/latency-histogram';
 
 const histogramOf = (values: number[]): number[] => {
   const counts = emptyHistogram();

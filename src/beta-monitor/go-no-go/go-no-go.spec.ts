@@ -10,7 +10,7 @@ import {
   checkCoverage,
   decide,
   suggestChecklist,
-} from 'src/beta-monitor/go-no-go';
+} from 'src/beta-monitor/go-no-go/go-no-go';
 
 const START = new Date('2026-02-01T06:30:00Z');
 const DUE = new Date('2026-02-02T06:30:00Z');

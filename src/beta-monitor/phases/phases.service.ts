@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { Actor, Principal } from 'src/auth/principal';
 import { PhaseDto, PhaseListResponseDto, PhaseResponseDto, PhasesReplaceDto } from 'src/beta-monitor/beta-monitor.dto';
-import { TelemetryService } from 'src/beta-monitor/telemetry.service';
+import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { AppError } from 'src/http/app-error';
 

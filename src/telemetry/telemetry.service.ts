@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { TelemetryIngestResponseDto } from 'src/beta-monitor/telemetry.dto';
+import { TelemetryIngestResponseDto } from 'src/telemetry/telemetry.dto';
 import {
   mergeInto,
   MINUTE_MS,
@@ -7,10 +7,10 @@ import {
   TelemetryAggregator,
   TelemetryWindow,
   toAggregate,
-} from 'src/beta-monitor/telemetry-aggregator';
-import { TelemetryMinutesRepository } from 'src/beta-monitor/telemetry-minutes.repository';
+} from 'src/telemetry/telemetry-aggregator';
+import { TelemetryMinutesRepository } from 'src/telemetry/telemetry-minutes.repository';
 
-export type { TelemetryAggregate, TelemetryWindow } from 'src/beta-monitor/telemetry-aggregator';
+export type { TelemetryAggregate, TelemetryWindow } from 'src/telemetry/telemetry-aggregator';
 
 /** How often the buffered minutes are written. */
 export const FLUSH_INTERVAL_MS = 2000;
