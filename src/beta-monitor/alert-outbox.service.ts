@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { retryDelayMs, signBody } from 'src/beta-monitor/alerts';
+import { DataSource, EntityManager } from 'typeorm';
+import { AlertingCheckpoint, alertReason, buildAlertPayload, retryDelayMs, signBody } from 'src/beta-monitor/alerts';
+import { CheckpointStatus } from 'src/beta-monitor/checks';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 
 type OutboxRow = {
@@ -57,6 +58,22 @@ export class AlertOutboxService implements OnApplicationBootstrap, OnModuleDestr
     if (this.timer) clearInterval(this.timer);
     this.abort.abort();
     await this.running;
+  }
+
+  /**
+   * Queues the checkpoint's webhook alert when it alerts (FAIL, ERROR, a change of status from
+   * `previousStatus`: `alertReason`), in the caller's transaction, so a stored checkpoint always
+   * has its alert and a lost insert has none. No network I/O here; `kick()` delivers after commit.
+   * Written whether or not a webhook is configured: turning it on later delivers the backlog.
+   */
+  async enqueue(manager: EntityManager, checkpoint: AlertingCheckpoint, previousStatus: CheckpointStatus | null): Promise<void> {
+    const reason = alertReason(checkpoint.status, previousStatus);
+    if (reason === null) return;
+    await manager.query(
+      `INSERT INTO alert_outbox (checkpoint_id, feature_key, payload) VALUES ($1, $2, $3)
+       ON CONFLICT (checkpoint_id) DO NOTHING`,
+      [checkpoint.id, checkpoint.featureKey, JSON.stringify(buildAlertPayload(checkpoint, previousStatus, reason))],
+    );
   }
 
   /** Runs a delivery round now (e.g. right after an alert was queued); never two at once. */

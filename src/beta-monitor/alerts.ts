@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { CheckpointHealth, CheckpointStatus, P0_5XX_RATE } from 'src/beta-monitor/checks';
 
 /**
  * Alerts out (DESIGN §6), the pure part: when a checkpoint alerts, how severe it is (runbook §6,
@@ -6,7 +7,6 @@ import { createHmac } from 'node:crypto';
  * `alert-outbox.service.ts`; docs/alerts.md is the operator's view of the same rules.
  */
 
-export type CheckpointStatus = 'PASS' | 'WARN' | 'FAIL' | 'ERROR';
 export type AlertSeverityLevel = 'P0' | 'P1' | 'P2';
 export type AlertReason = 'FAIL' | 'ERROR' | 'STATUS_CHANGE';
 
@@ -17,7 +17,7 @@ export type AlertingCheckpoint = Readonly<{
   phase: string | null;
   label: string;
   status: CheckpointStatus;
-  health: 'GREEN' | 'YELLOW' | 'RED';
+  health: CheckpointHealth;
   trigger: string;
   alerts: readonly Readonly<{ code: string; severity: 'WARN' | 'CRITICAL'; message: string; observed: unknown }>[];
   error: string | null;
@@ -33,7 +33,7 @@ export type AlertPayload = {
   featureKey: string;
   phase: string | null;
   status: CheckpointStatus;
-  health: 'GREEN' | 'YELLOW' | 'RED';
+  health: CheckpointHealth;
   previousStatus: CheckpointStatus | null;
   reason: AlertReason;
   severity: AlertSeverityLevel;
@@ -50,8 +50,6 @@ export type AlertPayload = {
 
 /** Codes that mean users are affected right now (runbook §6 P0 "service degradation affecting users"). */
 const USER_IMPACT_CODES = new Set(['CRITICAL_COMPLAINT', 'ROLLBACK_EXECUTED']);
-/** Runbook §6: "5xx error rate > 10 %" is P0. */
-const P0_5XX_RATE = 0.1;
 
 /**
  * Why a checkpoint alerts, or null when it does not: every FAIL, every ERROR, and every change of

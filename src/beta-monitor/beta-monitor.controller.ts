@@ -19,6 +19,7 @@ import {
 } from 'src/beta-monitor/beta-monitor.dto';
 import { BetaMonitorScheduler } from 'src/beta-monitor/beta-monitor.scheduler';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
+import { CheckpointsService } from 'src/beta-monitor/checkpoints.service';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
 import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
@@ -32,6 +33,7 @@ import { UuidParam } from 'src/http/uuid-param.pipe';
 export class BetaMonitorController {
   constructor(
     private readonly monitor: BetaMonitorService,
+    private readonly checkpoints: CheckpointsService,
     private readonly phasesService: PhasesService,
     private readonly complaintsService: ComplaintsService,
     private readonly scheduler: BetaMonitorScheduler,
@@ -49,21 +51,21 @@ export class BetaMonitorController {
   @Get('checkpoints')
   @Allow(Permission.FLAGS_READ)
   list(@Param('key', FlagKeyPipe) key: string, @Query() query: CheckpointListQueryDto): Promise<CheckpointListResponseDto> {
-    return this.monitor.list(key, query);
+    return this.checkpoints.list(key, query);
   }
 
   /** One checkpoint with all its evidence. */
   @Get('checkpoints/:id')
   @Allow(Permission.FLAGS_READ)
   get(@Param('key', FlagKeyPipe) key: string, @Param('id', UuidParam) id: string): Promise<CheckpointResponseDto> {
-    return this.monitor.get(key, id);
+    return this.checkpoints.get(key, id);
   }
 
   /** Health from the latest checkpoint, the active phase, the next scheduled run, the go/no-go due time. */
   @Get('status')
   @Allow(Permission.FLAGS_READ)
   status(@Param('key', FlagKeyPipe) key: string): Promise<BetaMonitorStatusResponseDto> {
-    return this.monitor.status(key, this.scheduler.nextRunAt());
+    return this.checkpoints.status(key, this.scheduler.nextRunAt());
   }
 
   @Get('phases')
@@ -72,7 +74,7 @@ export class BetaMonitorController {
     return this.phasesService.list(key);
   }
 
-  /** Defines the flag's phases in rollout order (DESIGN §7). */
+  /** Defines the flag's phases in rollout order. */
   @Put('phases')
   @Allow(Permission.PHASES_MANAGE)
   replacePhases(@CurrentActor() actor: Actor, @Param('key', FlagKeyPipe) key: string, @Body() dto: PhasesReplaceDto): Promise<PhaseListResponseDto> {

@@ -15,6 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { CHECKPOINT_STATUSES, CheckpointHealth, CheckpointStatus } from 'src/beta-monitor/checks';
 import { IsSubjectId } from 'src/feature-flags/subject-id';
 import { IsOmittable } from 'src/http/is-omittable.decorator';
 import { PageQueryDto } from 'src/http/page-query.dto';
@@ -161,8 +162,8 @@ export class CheckpointRunDto {
 
 export class CheckpointListQueryDto extends PageQueryDto {
   @IsOmittable()
-  @IsIn(['PASS', 'WARN', 'FAIL', 'ERROR'])
-  status?: 'PASS' | 'WARN' | 'FAIL' | 'ERROR';
+  @IsIn(CHECKPOINT_STATUSES)
+  status?: CheckpointStatus;
 
   @IsOmittable()
   @Matches(PHASE_NAME)
@@ -192,8 +193,8 @@ export class CheckpointResponseDto {
   featureKey: string;
   phase: string | null;
   label: string;
-  status: 'PASS' | 'WARN' | 'FAIL' | 'ERROR';
-  health: 'GREEN' | 'YELLOW' | 'RED';
+  status: CheckpointStatus;
+  health: CheckpointHealth;
   trigger: 'scheduled' | 'manual' | 'cli';
   triggeredBy: string;
   windowStart: string;

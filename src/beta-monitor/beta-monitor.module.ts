@@ -5,16 +5,28 @@ import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { BetaMonitorController } from 'src/beta-monitor/beta-monitor.controller';
 import { BetaMonitorScheduler } from 'src/beta-monitor/beta-monitor.scheduler';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
+import { CheckpointMeasurementService } from 'src/beta-monitor/checkpoint-measurement.service';
 import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
+import { CheckpointsService } from 'src/beta-monitor/checkpoints.service';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
-import { PhasesService } from 'src/beta-monitor/phases/phases.service';
-import { TelemetryModule } from 'src/telemetry/telemetry.module';
+import { PhasesModule } from 'src/beta-monitor/phases/phases.module';
+import { RollbackModule } from 'src/beta-monitor/rollback/rollback.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
+import { TelemetryModule } from 'src/telemetry/telemetry.module';
 
+/** The checkpoint: its schedule, measurement, storage, alert outbox, and the API over them. */
 @Module({
-  imports: [ScheduleModule.forRoot(), AuditModule, FeatureFlagsModule, TelemetryModule],
+  imports: [ScheduleModule.forRoot(), AuditModule, FeatureFlagsModule, TelemetryModule, PhasesModule, RollbackModule],
   controllers: [BetaMonitorController],
-  providers: [BetaMonitorService, BetaMonitorScheduler, PhasesService, ComplaintsService, CheckpointsRepository, AlertOutboxService],
-  exports: [BetaMonitorService, PhasesService, ComplaintsService, CheckpointsRepository, AlertOutboxService],
+  providers: [
+    BetaMonitorService,
+    BetaMonitorScheduler,
+    CheckpointMeasurementService,
+    CheckpointsService,
+    CheckpointsRepository,
+    ComplaintsService,
+    AlertOutboxService,
+  ],
+  exports: [BetaMonitorService, CheckpointsService, ComplaintsService, AlertOutboxService],
 })
 export class BetaMonitorModule {}

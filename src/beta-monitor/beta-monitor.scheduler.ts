@@ -7,16 +7,11 @@ import { DataSource } from 'typeorm';
 import { BetaMonitorService } from 'src/beta-monitor/beta-monitor.service';
 import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { scheduledLabel } from 'src/beta-monitor/scheduled-label';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
 
 const JOB = 'beta-monitor-checkpoints';
-
-/** `scheduled-2026-02-01T06:00Z` (seconds appear only for sub-minute schedules). */
-export function scheduledLabel(slot: Date): string {
-  const iso = slot.toISOString();
-  return `scheduled-${slot.getUTCSeconds() === 0 ? iso.slice(0, 16) : iso.slice(0, 19)}Z`;
-}
 
 /** The latest slot of `cron` at or before `now` (looking back at most `lookbackMs`), or null. */
 export function previousSlot(cron: string, now: Date, lookbackMs = 2 * 3_600_000): Date | null {

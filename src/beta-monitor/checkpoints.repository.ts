@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { alertReason, buildAlertPayload, CheckpointStatus } from 'src/beta-monitor/alerts';
+import { DataSource, EntityManager } from 'typeorm';
+import { CheckpointHealth, CheckpointStatus } from 'src/beta-monitor/checks';
 import { AlertDto, CheckpointListQueryDto, CheckpointListResponseDto, CheckpointResponseDto } from 'src/beta-monitor/beta-monitor.dto';
 import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
 import { AppError } from 'src/http/app-error';
@@ -14,8 +14,8 @@ type CheckpointRow = {
   feature_key: string;
   phase: string | null;
   checkpoint_label: string;
-  status: CheckpointResponseDto['status'];
-  health: CheckpointResponseDto['health'];
+  status: CheckpointStatus;
+  health: CheckpointHealth;
   trigger: CheckpointResponseDto['trigger'];
   triggered_by: string;
   window_start: Date;
@@ -30,65 +30,50 @@ type CheckpointRow = {
   created_at: Date;
 };
 
-/** `beta_monitor_checkpoints`, with the column names the runbook's SQL uses. */
+/** `beta_monitor_checkpoints` (only checkpoints), with the column names the runbook's SQL uses. */
 @Injectable()
 export class CheckpointsRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /**
-   * Inserts unless the flag already has a checkpoint with this label; null when it had. In the
-   * same transaction, reads the flag's previous checkpoint's status and, when the checkpoint
-   * alerts (FAIL, ERROR, a change of status: `alertReason`), writes its webhook alert into
-   * `alert_outbox` — so a stored checkpoint always has its alert, and a lost insert has none.
-   * The transaction never leaves the database (no network I/O) and uses only its own manager.
+   * Inserts unless the flag already has a checkpoint with this label (null then), inside the
+   * caller's transaction. Takes the flag's checkpoint lock first and returns the status of the
+   * flag's previous checkpoint with the stored one, so "the previous checkpoint" is exact even
+   * with several writers.
    */
-  async insertOnce(checkpoint: NewCheckpoint): Promise<CheckpointResponseDto | null> {
-    return this.dataSource.transaction(async (manager) => {
-      // One writer per flag at a time, so "the previous checkpoint" is well defined.
-      await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ADVISORY_LOCKS.checkpointInsert, checkpoint.featureKey]);
-      const previous: { status: CheckpointStatus }[] = await manager.query(
-        `SELECT status FROM beta_monitor_checkpoints WHERE feature_key = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
-        [checkpoint.featureKey],
-      );
-      const rows: CheckpointRow[] = await manager.query(
-        `INSERT INTO beta_monitor_checkpoints (feature_key, phase, checkpoint_label, status, health, trigger, triggered_by,
-           window_start, window_end, config_json, metrics_json, determinism_json, evidence_json, alerts_json, error, duration_ms)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
-         ON CONFLICT (feature_key, checkpoint_label) DO NOTHING
-         RETURNING *`,
-        [
-          checkpoint.featureKey,
-          checkpoint.phase,
-          checkpoint.label,
-          checkpoint.status,
-          checkpoint.health,
-          checkpoint.trigger,
-          checkpoint.triggeredBy,
-          checkpoint.windowStart,
-          checkpoint.windowEnd,
-          checkpoint.config,
-          checkpoint.metrics,
-          checkpoint.determinism,
-          checkpoint.evidence,
-          JSON.stringify(checkpoint.alerts),
-          checkpoint.error,
-          checkpoint.durationMs,
-        ],
-      );
-      if (!rows.length) return null;
-      const stored = toView(rows[0]);
-      const previousStatus = previous[0]?.status ?? null;
-      const reason = alertReason(stored.status, previousStatus);
-      if (reason !== null) {
-        // Written whether or not a webhook is configured: turning it on later delivers the backlog.
-        await manager.query(
-          `INSERT INTO alert_outbox (checkpoint_id, feature_key, payload) VALUES ($1, $2, $3)
-           ON CONFLICT (checkpoint_id) DO NOTHING`,
-          [stored.id, stored.featureKey, JSON.stringify(buildAlertPayload(stored, previousStatus, reason))],
-        );
-      }
-      return stored;
-    });
+  async insertOnce(manager: EntityManager, checkpoint: NewCheckpoint): Promise<{ stored: CheckpointResponseDto; previousStatus: CheckpointStatus | null } | null> {
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ADVISORY_LOCKS.checkpointInsert, checkpoint.featureKey]);
+    const previous: { status: CheckpointStatus }[] = await manager.query(
+      `SELECT status FROM beta_monitor_checkpoints WHERE feature_key = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [checkpoint.featureKey],
+    );
+    const rows: CheckpointRow[] = await manager.query(
+      `INSERT INTO beta_monitor_checkpoints (feature_key, phase, checkpoint_label, status, health, trigger, triggered_by,
+         window_start, window_end, config_json, metrics_json, determinism_json, evidence_json, alerts_json, error, duration_ms)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       ON CONFLICT (feature_key, checkpoint_label) DO NOTHING
+       RETURNING *`,
+      [
+        checkpoint.featureKey,
+        checkpoint.phase,
+        checkpoint.label,
+        checkpoint.status,
+        checkpoint.health,
+        checkpoint.trigger,
+        checkpoint.triggeredBy,
+        checkpoint.windowStart,
+        checkpoint.windowEnd,
+        checkpoint.config,
+        checkpoint.metrics,
+        checkpoint.determinism,
+        checkpoint.evidence,
+        JSON.stringify(checkpoint.alerts),
+        checkpoint.error,
+        checkpoint.durationMs,
+      ],
+    );
+    if (!rows.length) return null;
+    return { stored: toView(rows[0]), previousStatus: previous[0]?.status ?? null };
   }
 
   async exists(key: string, label: string): Promise<boolean> {
@@ -115,6 +100,15 @@ export class CheckpointsRepository {
       [key, trigger ?? null],
     );
     return rows.length ? toView(rows[0]) : null;
+  }
+
+  /** A phase's checkpoints since its (latest) start, oldest first: what the go/no-go reads. */
+  async ofPhase(key: string, phase: string, since: Date): Promise<CheckpointResponseDto[]> {
+    const rows: CheckpointRow[] = await this.dataSource.query(
+      `SELECT * FROM beta_monitor_checkpoints WHERE feature_key = $1 AND phase = $2 AND created_at >= $3 ORDER BY created_at, id`,
+      [key, phase, since],
+    );
+    return rows.map(toView);
   }
 
   /** Newest first, filtered, keyset-paged on (created_at, id). */
@@ -157,7 +151,7 @@ function toView(row: CheckpointRow): CheckpointResponseDto {
     triggeredBy: row.triggered_by,
     windowStart: new Date(row.window_start).toISOString(),
     windowEnd: new Date(row.window_end).toISOString(),
-    alerts: row.alerts_json,
+    alerts: row.alerts_json ?? [],
     config: row.config_json,
     metrics: row.metrics_json,
     determinism: row.determinism_json,

@@ -1,10 +1,16 @@
 import { SIGNIFICANCE_ALPHA, binomialUpperTail, smallestDetectableCount, smoothedRate } from 'src/beta-monitor/statistics';
 import { Evaluation } from 'src/feature-flags/resolver';
+import type { HttpCounts } from 'src/telemetry/telemetry-aggregator';
 
 /*
  * The checkpoint's decisions (DESIGN §6, docs/beta-monitor-checks.md): plain inputs in, a
  * CheckResult out; no Nest, no database, no clock.
  */
+
+/** A checkpoint's status, the one definition (the DTOs, the alerts and /metrics use it). */
+export const CHECKPOINT_STATUSES = ['PASS', 'WARN', 'FAIL', 'ERROR'] as const;
+export type CheckpointStatus = (typeof CHECKPOINT_STATUSES)[number];
+export type CheckpointHealth = 'GREEN' | 'YELLOW' | 'RED';
 
 export type AlertSeverity = 'WARN' | 'CRITICAL';
 
@@ -37,9 +43,10 @@ export type CheckResult = {
   evidence: Record<string, unknown>;
 };
 
-export type CheckpointStatus = 'PASS' | 'WARN' | 'FAIL' | 'ERROR';
-export type CheckpointHealth = 'GREEN' | 'YELLOW' | 'RED';
 export type Verdict = { status: CheckpointStatus; health: CheckpointHealth };
+
+/** Alerts that make a phase with `autoRollback` roll itself back, and that fail the go/no-go's NO_ROLLBACK_TRIGGERS. */
+export const ROLLBACK_TRIGGER_CODES: ReadonlySet<string> = new Set(['ERROR_RATE_5XX', 'DETERMINISM_FAIL', 'CRITICAL_COMPLAINT']);
 
 /** Fewer treatment requests than this and a quiet check proves nothing (DESIGN §6, check 7). */
 export const MIN_TREATMENT_REQUESTS = 30;
@@ -263,17 +270,6 @@ export function checkDeterminism(probes: readonly DeterminismProbe[], answers: r
 }
 
 // ——— 3. HTTP errors ———
-
-export type HttpCounts = Readonly<{
-  total: number;
-  c2xx: number;
-  c3xx: number;
-  c4xx: number;
-  c5xx: number;
-  c401: number;
-  c403: number;
-  c429: number;
-}>;
 
 export type HttpThresholds = Readonly<{
   /** The 5xx rate allowed when neither control traffic nor a pre-phase baseline exists (default 0). */
@@ -568,16 +564,6 @@ export function checkMatching(input: Readonly<{ treatment: MatchingStats; baseli
 
 // ——— Verdict ———
 
-/** A check that could not run (its source unreachable): recorded with the reason, never a pass. */
-export function checkError(name: string, reason: string): CheckResult {
-  return { name, outcome: 'ERROR', alerts: [], evidence: { error: reason } };
-}
-
-/** A checkpoint that could not measure at all. */
-export function errorVerdict(): Verdict {
-  return { status: 'ERROR', health: 'RED' };
-}
-
 /**
  * The checkpoint's status from its alerts: any CRITICAL → FAIL/RED; else a check that could
  * not run → ERROR/RED (never counted as a pass); else any WARN → WARN/YELLOW; else
@@ -586,7 +572,7 @@ export function errorVerdict(): Verdict {
 export function verdict(results: readonly CheckResult[]): Verdict {
   const alerts = results.flatMap((result) => result.alerts);
   if (alerts.some((alert) => alert.severity === 'CRITICAL')) return { status: 'FAIL', health: 'RED' };
-  if (results.some((result) => result.outcome === 'ERROR')) return errorVerdict();
+  if (results.some((result) => result.outcome === 'ERROR')) return { status: 'ERROR', health: 'RED' };
   if (alerts.some((alert) => alert.severity === 'WARN')) return { status: 'WARN', health: 'YELLOW' };
   return { status: 'PASS', health: 'GREEN' };
 }

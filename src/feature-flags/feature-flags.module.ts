@@ -4,6 +4,7 @@ import { EvaluationController } from 'src/feature-flags/evaluation.controller';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { FeatureFlagsController } from 'src/feature-flags/feature-flags.controller';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
+import { FlagReadModel } from 'src/feature-flags/flag-read-model';
 import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 import { OfrepController } from 'src/feature-flags/ofrep.controller';
@@ -12,7 +13,7 @@ import { OfrepService } from 'src/feature-flags/ofrep.service';
 @Module({
   imports: [AuditModule],
   controllers: [FeatureFlagsController, EvaluationController, OfrepController],
-  providers: [FeatureFlagsService, FlagSnapshotService, FlagRequestCounter, EvaluationService, OfrepService],
-  exports: [FeatureFlagsService, FlagSnapshotService, FlagRequestCounter, EvaluationService],
+  providers: [FeatureFlagsService, FlagReadModel, FlagSnapshotService, FlagRequestCounter, EvaluationService, OfrepService],
+  exports: [FeatureFlagsService, FlagReadModel, FlagSnapshotService, FlagRequestCounter, EvaluationService],
 })
 export class FeatureFlagsModule {}

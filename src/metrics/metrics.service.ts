@@ -2,12 +2,12 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
-import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
-import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { CHECKPOINT_STATUSES } from 'src/beta-monitor/checks';
+import { CheckpointsService } from 'src/beta-monitor/checkpoints.service';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { ChangeFeedService } from 'src/change-feed/change-feed.service';
 import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
-import { CHECKPOINT_STATUSES, DatabaseFigures, TtlCache, UNMATCHED_ROUTE } from 'src/metrics/metrics';
+import { DatabaseFigures, TtlCache, UNMATCHED_ROUTE } from 'src/metrics/metrics';
 
 /** How long figures read from the database are reused, so frequent scrapes cost one query round. */
 export const DATABASE_FIGURES_TTL_MS = 10_000;
@@ -30,8 +30,7 @@ export class MetricsService implements OnModuleDestroy {
     counter: FlagRequestCounter,
     telemetry: TelemetryService,
     feed: ChangeFeedService,
-    private readonly phases: PhasesService,
-    private readonly checkpoints: CheckpointsRepository,
+    private readonly checkpoints: CheckpointsService,
     private readonly outbox: AlertOutboxService,
   ) {
     const registers = [this.registry];
@@ -152,10 +151,7 @@ export class MetricsService implements OnModuleDestroy {
   }
 
   private async readDatabaseFigures(): Promise<DatabaseFigures> {
-    const checkpoints: Array<DatabaseFigures['checkpoints'][number]> = [];
-    for (const key of await this.phases.activeFlags()) {
-      checkpoints.push({ key, status: (await this.checkpoints.latest(key))?.status ?? null });
-    }
+    const checkpoints = await this.checkpoints.latestStatuses();
     let outboxBacklog: number | null = null;
     try {
       outboxBacklog = await this.outbox.backlog();

@@ -1,10 +1,10 @@
+import type { CheckpointStatus } from 'src/beta-monitor/checks';
+
 /** Pure helpers of the metrics module. */
 
 /** The `route` label of requests no route matched (404s for unknown paths). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-export const CHECKPOINT_STATUSES = ['PASS', 'WARN', 'FAIL', 'ERROR'] as const;
-export type CheckpointStatus = (typeof CHECKPOINT_STATUSES)[number];
 
 export type DatabaseFigures = Readonly<{
   /** Flags with a started phase and their latest checkpoint's status (null: none yet). */

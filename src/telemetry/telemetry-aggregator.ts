@@ -34,8 +34,11 @@ export type TelemetryBucket = {
   ttm: number[] | null;
 };
 
+/** HTTP responses of a window by status class, plus the three 4xx codes the monitor watches. */
+export type HttpCounts = { total: number; c2xx: number; c3xx: number; c4xx: number; c5xx: number; c401: number; c403: number; c429: number };
+
 export type TelemetryAggregate = {
-  http: { total: number; c2xx: number; c3xx: number; c4xx: number; c5xx: number; c401: number; c403: number; c429: number };
+  http: HttpCounts;
   /** Latency histogram in the HISTOGRAM_BOUNDS_MS layout (all bins). */
   latency: number[];
   latencyP95: number | null;

@@ -4,10 +4,11 @@ import { BetaMonitorModule } from 'src/beta-monitor/beta-monitor.module';
 import { GoNoGoController } from 'src/beta-monitor/go-no-go/go-no-go.controller';
 import { GoNoGoRepository } from 'src/beta-monitor/go-no-go/go-no-go.repository';
 import { GoNoGoService } from 'src/beta-monitor/go-no-go/go-no-go.service';
+import { PhasesModule } from 'src/beta-monitor/phases/phases.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 
 @Module({
-  imports: [BetaMonitorModule, AuditModule, FeatureFlagsModule],
+  imports: [BetaMonitorModule, PhasesModule, AuditModule, FeatureFlagsModule],
   controllers: [GoNoGoController],
   providers: [GoNoGoService, GoNoGoRepository],
 })

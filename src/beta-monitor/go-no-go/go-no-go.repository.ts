@@ -1,45 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AlertDto } from 'src/beta-monitor/beta-monitor.dto';
-import type { ChecklistItem, PhaseCheckpoint, SignedStatus } from 'src/beta-monitor/go-no-go/go-no-go';
-
-type CheckpointRow = {
-  id: string;
-  checkpoint_label: string;
-  trigger: string;
-  status: string;
-  alerts_json: AlertDto[];
-  evidence_json: Record<string, unknown> | null;
-  created_at: Date;
-};
+import type { ChecklistItem, SignedStatus } from 'src/beta-monitor/go-no-go/go-no-go';
 
 type ChecklistRow = { item: ChecklistItem; status: SignedStatus; note: string | null; signed_by: string; signed_at: Date };
 
 export type ChecklistSignature = Readonly<{ item: ChecklistItem; status: SignedStatus; note: string | null; signedBy: string; signedAt: Date }>;
 
-/** A phase's checkpoints as the go/no-go reads them, and `beta_monitor_checklist`. */
+/** `beta_monitor_checklist`: the signed manual items of a phase's go/no-go. */
 @Injectable()
 export class GoNoGoRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
-
-  /** The phase's checkpoints since its (latest) start, oldest first. */
-  async phaseCheckpoints(key: string, phase: string, since: Date): Promise<PhaseCheckpoint[]> {
-    const rows: CheckpointRow[] = await this.dataSource.query(
-      `SELECT id, checkpoint_label, trigger, status, alerts_json, evidence_json, created_at FROM beta_monitor_checkpoints
-       WHERE feature_key = $1 AND phase = $2 AND created_at >= $3 ORDER BY created_at, id`,
-      [key, phase, since],
-    );
-    return rows.map((row) => ({
-      id: row.id,
-      label: row.checkpoint_label,
-      trigger: row.trigger,
-      status: row.status,
-      createdAt: new Date(row.created_at).toISOString(),
-      alerts: row.alerts_json ?? [],
-      evidence: row.evidence_json,
-    }));
-  }
 
   /** The phase's signatures made since its (latest) start: a restarted phase is signed afresh. */
   async signatures(key: string, phase: string, since: Date): Promise<ChecklistSignature[]> {

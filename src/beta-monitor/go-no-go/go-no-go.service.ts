@@ -4,8 +4,9 @@ import { DataSource } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { Actor, Principal } from 'src/auth/principal';
 import { PhaseResponseDto } from 'src/beta-monitor/beta-monitor.dto';
+import { CheckpointsService } from 'src/beta-monitor/checkpoints.service';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
-import { CHECKLIST_ITEMS, ChecklistItem, HOUR_MS, automatedCriteria, decide, suggestChecklist } from 'src/beta-monitor/go-no-go/go-no-go';
+import { CHECKLIST_ITEMS, ChecklistItem, automatedCriteria, decide, goNoGoDueAt, suggestChecklist } from 'src/beta-monitor/go-no-go/go-no-go';
 import { ChecklistSignDto, GoNoGoResponseDto, PhaseAdvanceDto, PhaseAdvanceResponseDto } from 'src/beta-monitor/go-no-go/go-no-go.dto';
 import { ChecklistSignature, GoNoGoRepository } from 'src/beta-monitor/go-no-go/go-no-go.repository';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
@@ -14,13 +15,14 @@ import { AppError } from 'src/http/app-error';
 
 type StartedPhase = PhaseResponseDto & { startedAt: string };
 
-/** The go/no-go of a flag's active phase (DESIGN §7, runbook §5): criteria, checklist, decision, advance. */
+/** The go/no-go of a flag's active phase (docs/operator-guide.md, the go/no-go): criteria, checklist, decision, advance. */
 @Injectable()
 export class GoNoGoService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly flags: FeatureFlagsService,
     private readonly phases: PhasesService,
+    private readonly checkpoints: CheckpointsService,
     private readonly complaints: ComplaintsService,
     private readonly repository: GoNoGoRepository,
     private readonly audit: AuditService,
@@ -31,7 +33,7 @@ export class GoNoGoService {
     const phase = await this.activePhase(key);
     const startedAt = new Date(phase.startedAt);
     const [checkpoints, signatures, complaints, list] = await Promise.all([
-      this.repository.phaseCheckpoints(key, phase.name, startedAt),
+      this.checkpoints.ofPhase(key, phase.name, startedAt),
       this.repository.signatures(key, phase.name, startedAt),
       this.complaints.between(key, startedAt, now),
       this.phases.list(key),
@@ -50,7 +52,7 @@ export class GoNoGoService {
       minor: complaints.filter((complaint) => complaint.severity === 'minor').length,
     });
     const signed = new Map(signatures.map((signature) => [signature.item, signature]));
-    const dueAt = new Date(startedAt.getTime() + phase.minDurationHours * HOUR_MS);
+    const dueAt = goNoGoDueAt(phase);
     const result = decide({ automated, manual: CHECKLIST_ITEMS.map((item) => ({ item, signed: signed.get(item)?.status ?? null })), dueAt, now });
     const byStatus: Record<string, number> = {};
     for (const checkpoint of checkpoints) byStatus[checkpoint.status] = (byStatus[checkpoint.status] ?? 0) + 1;

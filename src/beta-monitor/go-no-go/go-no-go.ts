@@ -1,4 +1,5 @@
-import { Alert, ConfigSnapshot, ExpectedConfig, checkConfig } from 'src/beta-monitor/checks';
+import { Alert, ConfigSnapshot, ExpectedConfig, ROLLBACK_TRIGGER_CODES, checkConfig } from 'src/beta-monitor/checks';
+import { slotOfLabel } from 'src/beta-monitor/scheduled-label';
 
 /*
  * The go/no-go of a rollout phase (DESIGN §7, runbook §5): plain inputs in, criteria and a
@@ -22,8 +23,6 @@ export const EXTENSION_MS = 24 * HOUR_MS;
 export const MIN_COVERAGE = 0.9;
 /** The current hour's scheduled run may still be under way: an hour is expected from 5 minutes after its slot. */
 export const SLOT_GRACE_MS = 5 * 60_000;
-/** Alerts that would roll an opted-in phase back (DESIGN §6, auto-rollback), and the rollback itself. */
-export const ROLLBACK_TRIGGER_CODES: ReadonlySet<string> = new Set(['ERROR_RATE_5XX', 'DETERMINISM_FAIL', 'CRITICAL_COMPLAINT']);
 
 /** One checkpoint of the phase, as stored in `beta_monitor_checkpoints`. */
 export type PhaseCheckpoint = Readonly<{
@@ -92,8 +91,12 @@ function fromAlerts<C extends string>(code: C, checkpoints: readonly PhaseCheckp
 
 /** `scheduled-2026-02-01T06:00Z` → its slot; other labels → the creation time. */
 export function slotOf(checkpoint: PhaseCheckpoint): Date {
-  const match = /^scheduled-(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)Z$/.exec(checkpoint.label);
-  return new Date(match ? `${match[1]}Z` : checkpoint.createdAt);
+  return slotOfLabel(checkpoint.label) ?? new Date(checkpoint.createdAt);
+}
+
+/** When a started phase's go/no-go is due: `minDurationHours` after its start. */
+export function goNoGoDueAt(phase: Readonly<{ startedAt: string; minDurationHours: number }>): Date {
+  return new Date(Date.parse(phase.startedAt) + phase.minDurationHours * HOUR_MS);
 }
 
 const hourOf = (time: number): number => Math.floor(time / HOUR_MS) * HOUR_MS;

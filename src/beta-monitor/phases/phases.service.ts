@@ -6,6 +6,7 @@ import { Actor, Principal } from 'src/auth/principal';
 import { PhaseDto, PhaseListResponseDto, PhaseResponseDto, PhasesReplaceDto } from 'src/beta-monitor/beta-monitor.dto';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
+import { FlagReadModel } from 'src/feature-flags/flag-read-model';
 import { AppError } from 'src/http/app-error';
 
 type PhaseRow = {
@@ -19,12 +20,13 @@ type PhaseRow = {
 
 const BASELINE_HOURS = 24;
 
-/** A flag's rollout phases (DESIGN §7): their expected config, probes, and when each started. */
+/** A flag's rollout phases (docs/beta-monitor.md): their expected config, probes, and when each started. */
 @Injectable()
 export class PhasesService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly flags: FeatureFlagsService,
+    private readonly flagsRead: FlagReadModel,
     private readonly telemetry: TelemetryService,
     private readonly audit: AuditService,
   ) {}
@@ -47,11 +49,9 @@ export class PhasesService {
   /** Every flag with a started phase: the ones the schedule watches. */
   async activeFlags(): Promise<string[]> {
     const rows: { feature_key: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT p.feature_key FROM beta_monitor_phases p
-       JOIN feature_flags f ON f.key = p.feature_key AND f.archived_at IS NULL
-       WHERE p.started_at IS NOT NULL ORDER BY p.feature_key`,
+      `SELECT DISTINCT feature_key FROM beta_monitor_phases WHERE started_at IS NOT NULL ORDER BY feature_key`,
     );
-    return rows.map((row) => row.feature_key);
+    return this.flagsRead.liveKeys(rows.map((row) => row.feature_key));
   }
 
   /** Replaces the phase list; phases that keep their name keep their start and baseline. */

@@ -1,0 +1,58 @@
+import { Injectable } from '@nestjs/common';
+import {
+  BetaMonitorStatusResponseDto,
+  CheckpointListQueryDto,
+  CheckpointListResponseDto,
+  CheckpointResponseDto,
+} from 'src/beta-monitor/beta-monitor.dto';
+import { CheckpointStatus } from 'src/beta-monitor/checks';
+import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
+import { goNoGoDueAt } from 'src/beta-monitor/go-no-go/go-no-go';
+import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
+
+/** Stored checkpoints as the API, the go/no-go and /metrics read them. */
+@Injectable()
+export class CheckpointsService {
+  constructor(
+    private readonly flags: FeatureFlagsService,
+    private readonly phases: PhasesService,
+    private readonly checkpoints: CheckpointsRepository,
+  ) {}
+
+  async list(key: string, query: CheckpointListQueryDto): Promise<CheckpointListResponseDto> {
+    await this.flags.get(key);
+    return this.checkpoints.list(key, query);
+  }
+
+  get(key: string, id: string): Promise<CheckpointResponseDto> {
+    return this.checkpoints.findById(key, id);
+  }
+
+  /** A phase's checkpoints since its (latest) start, oldest first. */
+  ofPhase(key: string, phase: string, since: Date): Promise<CheckpointResponseDto[]> {
+    return this.checkpoints.ofPhase(key, phase, since);
+  }
+
+  /** Every watched flag (a started phase) with its latest checkpoint's status, null before the first. */
+  async latestStatuses(): Promise<{ key: string; status: CheckpointStatus | null }[]> {
+    const statuses = [];
+    for (const key of await this.phases.activeFlags()) {
+      statuses.push({ key, status: (await this.checkpoints.latest(key))?.status ?? null });
+    }
+    return statuses;
+  }
+
+  async status(key: string, nextScheduledRunAt: Date | null): Promise<BetaMonitorStatusResponseDto> {
+    await this.flags.get(key);
+    const [latest, phase] = await Promise.all([this.checkpoints.latest(key), this.phases.find(key)]);
+    return {
+      featureKey: key,
+      health: latest?.health ?? null,
+      latest,
+      phase,
+      nextScheduledRunAt: phase && nextScheduledRunAt ? nextScheduledRunAt.toISOString() : null,
+      goNoGoDueAt: phase?.startedAt ? goNoGoDueAt({ startedAt: phase.startedAt, minDurationHours: phase.minDurationHours }).toISOString() : null,
+    };
+  }
+}
