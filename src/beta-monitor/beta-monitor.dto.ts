@@ -15,24 +15,17 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { PickType } from '@nestjs/swagger';
 import { CHECKPOINT_STATUSES, CheckpointHealth, CheckpointStatus } from 'src/beta-monitor/checks';
+import { FeatureFlagReplaceDto } from 'src/feature-flags/feature-flag.dto';
 import { IsSubjectId } from 'src/feature-flags/subject-id';
 import { IsOmittable } from 'src/http/is-omittable.decorator';
 import { PageQueryDto } from 'src/http/page-query.dto';
 
 export const PHASE_NAME = /^[a-z][a-z0-9_]{1,63}$/;
-const PERCENTAGE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 };
 
-export class PhaseExpectedDto {
-  @IsBoolean()
-  enabled: boolean;
-
-  /** 0–100 with at most two decimals. */
-  @IsNumber(PERCENTAGE)
-  @Min(0)
-  @Max(100)
-  rolloutPercentage: number;
-
+/** The flag's config the phase expects: the runbook's enabled and rollout, and the allowlist size. */
+export class PhaseExpectedDto extends PickType(FeatureFlagReplaceDto, ['enabled', 'rolloutPercentage'] as const) {
   @IsInt()
   @Min(0)
   @Max(10_000_000)

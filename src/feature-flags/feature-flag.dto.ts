@@ -1,9 +1,9 @@
 import { IsOmittable } from 'src/http/is-omittable.decorator';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { OmitType } from '@nestjs/swagger';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
-
-const PERCENTAGE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 };
+import { ROLLOUT_PERCENTAGE } from 'src/feature-flags/rollout';
 
 export class FeatureFlagCreateDto {
   /** `^[a-z][a-z0-9_]{2,63}$`, e.g. `passenger_favorites_matching`. */
@@ -21,7 +21,7 @@ export class FeatureFlagCreateDto {
 
   /** 0–100 with at most two decimals. */
   @IsOmittable()
-  @IsNumber(PERCENTAGE)
+  @IsNumber(ROLLOUT_PERCENTAGE)
   @Min(0)
   @Max(100)
   rolloutPercentage?: number;
@@ -38,7 +38,7 @@ export class FeatureFlagReplaceDto {
   enabled: boolean;
 
   /** 0–100 with at most two decimals. */
-  @IsNumber(PERCENTAGE)
+  @IsNumber(ROLLOUT_PERCENTAGE)
   @Min(0)
   @Max(100)
   rolloutPercentage: number;
@@ -49,28 +49,8 @@ export class FeatureFlagReplaceDto {
   reason?: string;
 }
 
-export class FeatureFlagUpdateDto {
-  @IsOmittable()
-  @IsString()
-  @MaxLength(2000)
-  description?: string;
-
-  @IsOmittable()
-  @IsBoolean()
-  enabled?: boolean;
-
-  /** 0–100 with at most two decimals. */
-  @IsOmittable()
-  @IsNumber(PERCENTAGE)
-  @Min(0)
-  @Max(100)
-  rolloutPercentage?: number;
-
-  @IsOmittable()
-  @IsString()
-  @MaxLength(2000)
-  reason?: string;
-}
+/** Any of the fields of a create but the key; a field left out stays as it is. */
+export class FeatureFlagUpdateDto extends OmitType(FeatureFlagCreateDto, ['key'] as const) {}
 
 export class FeatureFlagArchiveQueryDto {
   @IsOmittable()

@@ -1,3 +1,6 @@
+/** A rollout percentage as requests carry it: a finite number with at most two decimals (0–100 is checked beside it). */
+export const ROLLOUT_PERCENTAGE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 } as const;
+
 /** A rollout percentage (0–100, at most two decimals) as an integer of basis points, 0–10000. */
 export function percentageToBasisPoints(percentage: number): number {
   if (!Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
