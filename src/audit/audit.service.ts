@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, LessThan, MoreThanOrEqual } from 'typeorm';
+import { AuditEventResponseDto } from 'src/audit/audit-event.dto';
 import { AuditEventEntity } from 'src/audit/audit-event.entity';
 import { Actor } from 'src/auth/principal';
 import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
@@ -11,19 +12,6 @@ export type AuditChange = Readonly<{
   before?: object | null;
   after?: object | null;
   reason?: string | null;
-}>;
-
-export type AuditEventView = Readonly<{
-  id: string;
-  at: string;
-  actor: string;
-  actorRole: string;
-  action: string;
-  featureKey: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  requestId: string | null;
 }>;
 
 @Injectable()
@@ -46,7 +34,7 @@ export class AuditService {
   }
 
   /** A flag's latest events since a moment (at most `limit`), oldest first. */
-  async eventsSince(featureKey: string, since: Date, limit = 200): Promise<AuditEventView[]> {
+  async eventsSince(featureKey: string, since: Date, limit = 200): Promise<AuditEventResponseDto[]> {
     const rows = await this.dataSource.getRepository(AuditEventEntity).find({
       where: { featureKey, at: MoreThanOrEqual(since) },
       order: { id: 'DESC' },
@@ -59,7 +47,7 @@ export class AuditService {
     featureKey: string,
     limit: number,
     cursor?: string,
-  ): Promise<{ items: AuditEventView[]; nextCursor: string | null }> {
+  ): Promise<{ items: AuditEventResponseDto[]; nextCursor: string | null }> {
     const before = decodeCursor<string>(cursor, 'string');
     const rows = await this.dataSource.getRepository(AuditEventEntity).find({
       where: { featureKey, ...(before === null ? {} : { id: LessThan(before) }) },
@@ -74,9 +62,7 @@ export class AuditService {
   }
 }
 
-export type { AuditEventView as AuditEvent };
-
-function toView(row: AuditEventEntity): AuditEventView {
+function toView(row: AuditEventEntity): AuditEventResponseDto {
   return {
     id: row.id,
     at: row.at.toISOString(),

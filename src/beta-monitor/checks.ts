@@ -1,3 +1,4 @@
+import type { AuditEventResponseDto } from 'src/audit/audit-event.dto';
 import { SIGNIFICANCE_ALPHA, binomialUpperTail, smallestDetectableCount, smoothedRate } from 'src/beta-monitor/statistics';
 import { Evaluation } from 'src/feature-flags/resolver';
 import type { HttpCounts } from 'src/telemetry/telemetry-aggregator';
@@ -88,15 +89,7 @@ const rateOf = (count: number, total: number): number => (total > 0 ? count / to
 // ——— 1. Config snapshot ———
 
 /** An audit event as the checkpoint names it: who, when, what. */
-export type AuditEvent = Readonly<{
-  at: string;
-  actor: string;
-  actorRole: string;
-  action: string;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-}>;
+export type AuditEvent = Readonly<Pick<AuditEventResponseDto, 'at' | 'actor' | 'actorRole' | 'action' | 'before' | 'after' | 'reason'>>;
 
 export type ConfigSnapshot = Readonly<{
   enabled: boolean;

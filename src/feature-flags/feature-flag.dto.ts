@@ -4,6 +4,7 @@ import { IsBoolean, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'cla
 import { OmitType } from '@nestjs/swagger';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 import { ROLLOUT_PERCENTAGE } from 'src/feature-flags/rollout';
+import { AuditEventResponseDto } from 'src/audit/audit-event.dto';
 
 export class FeatureFlagCreateDto {
   /** `^[a-z][a-z0-9_]{2,63}$`, e.g. `passenger_favorites_matching`. */
@@ -86,20 +87,6 @@ export class FeatureFlagResponseDto {
 
 export class FeatureFlagListResponseDto {
   items: FeatureFlagResponseDto[];
-}
-
-export class AuditEventResponseDto {
-  id: string;
-  at: string;
-  /** A user's email, a service token's name, or `beta-monitor`. */
-  actor: string;
-  actorRole: string;
-  action: string;
-  featureKey: string | null;
-  before: unknown;
-  after: unknown;
-  reason: string | null;
-  requestId: string | null;
 }
 
 export class AuditEventListResponseDto {
