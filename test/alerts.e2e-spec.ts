@@ -4,6 +4,7 @@ import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { AlertReceiver } from './support/alert-receiver';
 import { FLAG, setUpPhase1 } from './support/runbook';
 import { startTestApp, TestApp } from './support/test-app';
+import { ActingAs, actingAs } from './support/acting-as';
 
 const SECRET = 'alert-webhook-secret-for-tests';
 type Checkpoint = { id: string; status: string; label: string };
@@ -12,16 +13,16 @@ type Checkpoint = { id: string; status: string; label: string };
 describe('alerts out: the webhook of the beta monitor dog', () => {
   let receiver: AlertReceiver;
   let t: TestApp;
+  let as: ActingAs;
   let admin: string;
-  let operator: string;
   let database: DataSource;
 
   beforeAll(async () => {
     // The first two attempts fail: the first alert is only delivered by the outbox's retries.
     receiver = await AlertReceiver.start({ failFirst: 2 });
     t = await startTestApp({ env: { ALERT_WEBHOOK_URL: receiver.url, ALERT_WEBHOOK_SECRET: SECRET } });
+    as = await actingAs(t);
     admin = await t.tokenFor('SUPER_ADMIN');
-    operator = await t.tokenFor('OPERATOR');
     database = t.app.get(DataSource);
     await setUpPhase1(t.http, admin);
   });
@@ -31,9 +32,9 @@ describe('alerts out: the webhook of the beta monitor dog', () => {
   });
 
   const run = async (): Promise<Checkpoint> =>
-    (await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ phase: 'phase1_beta' }).expect(201)).body;
+    (await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/run`).send({ phase: 'phase1_beta' }).expect(201)).body;
   const setRollout = (rolloutPercentage: number) =>
-    t.http.put(`/api/admin/feature-flags/${FLAG}`).auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage }).expect(200);
+    as('SUPER_ADMIN').put(`/api/admin/feature-flags/${FLAG}`).send({ enabled: true, rolloutPercentage }).expect(200);
   const outboxRow = async (checkpointId: string) =>
     (await database.query(`SELECT * FROM alert_outbox WHERE checkpoint_id = $1`, [checkpointId]))[0] as
       | { id: string; attempts: number; delivered_at: Date | null; last_error: string | null }

@@ -1,20 +1,23 @@
 import { DataSource } from 'typeorm';
 import { BETA, FLAG, setUpPhase1 } from './support/runbook';
 import { startTestApp, TestApp } from './support/test-app';
+import { ActingAs, actingAs } from './support/acting-as';
 
 type Checkpoint = { id: string; status: string; health: string; label: string; alerts: { code: string; severity: string; message: string }[] };
 
 describe('beta monitor dog: checkpoints on the runbook Phase 1', () => {
   let t: TestApp;
+  let as: ActingAs;
   let admin: string;
   let operator: string;
   let service: string;
 
   beforeAll(async () => {
     t = await startTestApp();
+    as = await actingAs(t);
     admin = await t.tokenFor('SUPER_ADMIN');
     operator = await t.tokenFor('OPERATOR');
-    service = (await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matching-backend' })).body.token;
+    service = (await as('SUPER_ADMIN').post('/api/admin/service-tokens').send({ name: 'matching-backend' })).body.token;
     await setUpPhase1(t.http, admin);
   });
   afterAll(() => t.close());
@@ -34,37 +37,36 @@ describe('beta monitor dog: checkpoints on the runbook Phase 1', () => {
   it('answers PASS / GREEN for a healthy Phase 1, and refuses ANGEL_VIEWER', async () => {
     const checkpoint = await run();
     expect(checkpoint).toMatchObject({ status: 'PASS', health: 'GREEN', alerts: [] });
-    const viewer = await t.tokenFor('ANGEL_VIEWER');
-    const refused = await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(viewer, { type: 'bearer' }).send({ phase: 'phase1_beta' }).expect(403);
+    const refused = await as('ANGEL_VIEWER').post(`/api/admin/beta-monitor/${FLAG}/run`).send({ phase: 'phase1_beta' }).expect(403);
     expect(refused.body).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'checkpoints:run' });
-    const stored = await t.http.get(`/api/admin/beta-monitor/${FLAG}/checkpoints/${checkpoint.id}`).auth(viewer, { type: 'bearer' }).expect(200);
+    const stored = await as('ANGEL_VIEWER').get(`/api/admin/beta-monitor/${FLAG}/checkpoints/${checkpoint.id}`).expect(200);
     expect(stored.body).toMatchObject({ id: checkpoint.id, status: 'PASS', trigger: 'manual' });
     expect(stored.body.determinism.probes).toHaveLength(2);
   });
 
   it('warns with CONFIG_DRIFT when one beta passenger is removed', async () => {
-    await t.http.delete(`/api/admin/feature-flags/${FLAG}/allowlist/${BETA[9]}`).auth(operator, { type: 'bearer' }).expect(204);
+    await as('OPERATOR').delete(`/api/admin/feature-flags/${FLAG}/allowlist/${BETA[9]}`).expect(204);
     const checkpoint = await run();
     expect(checkpoint).toMatchObject({ status: 'WARN', health: 'YELLOW' });
     expect(codes(checkpoint)).toEqual(['CONFIG_DRIFT:WARN']);
-    await t.http.post(`/api/admin/feature-flags/${FLAG}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: [BETA[9]] }).expect(200);
+    await as('SUPER_ADMIN').post(`/api/admin/feature-flags/${FLAG}/allowlist`).send({ subjectIds: [BETA[9]] }).expect(200);
   });
 
   it('fails with CONFIG_DRIFT naming who raised the rollout to 5 %', async () => {
-    await t.http.put(`/api/admin/feature-flags/${FLAG}`).auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: 5 }).expect(200);
+    await as('SUPER_ADMIN').put(`/api/admin/feature-flags/${FLAG}`).send({ enabled: true, rolloutPercentage: 5 }).expect(200);
     const checkpoint = await run();
     expect(checkpoint).toMatchObject({ status: 'FAIL', health: 'RED' });
     const drift = checkpoint.alerts.find((alert) => alert.code === 'CONFIG_DRIFT' && alert.severity === 'CRITICAL');
     expect(drift?.message).toContain('root-admin@flagdog.test');
-    await t.http.put(`/api/admin/feature-flags/${FLAG}`).auth(operator, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: 0 }).expect(200);
+    await as('OPERATOR').put(`/api/admin/feature-flags/${FLAG}`).send({ enabled: true, rolloutPercentage: 0 }).expect(200);
   });
 
   it('fails with DETERMINISM_FAIL when a probe leaves the allowlist', async () => {
-    await t.http.delete(`/api/admin/feature-flags/${FLAG}/allowlist/pass_beta_005_2026`).auth(operator, { type: 'bearer' }).expect(204);
+    await as('OPERATOR').delete(`/api/admin/feature-flags/${FLAG}/allowlist/pass_beta_005_2026`).expect(204);
     const checkpoint = await run();
     expect(checkpoint.status).toBe('FAIL');
     expect(codes(checkpoint)).toEqual(expect.arrayContaining(['DETERMINISM_FAIL:CRITICAL']));
-    await t.http.post(`/api/admin/feature-flags/${FLAG}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: ['pass_beta_005_2026'] }).expect(200);
+    await as('SUPER_ADMIN').post(`/api/admin/feature-flags/${FLAG}/allowlist`).send({ subjectIds: ['pass_beta_005_2026'] }).expect(200);
     expect((await run()).status).toBe('PASS');
   });
 
@@ -103,73 +105,70 @@ ORDER BY created_at DESC;`);
   });
 
   it('lists checkpoints with filters and paging, and reports the status', async () => {
-    const all = await t.http.get(`/api/admin/beta-monitor/${FLAG}/checkpoints?limit=2`).auth(operator, { type: 'bearer' }).expect(200);
+    const all = await as('OPERATOR').get(`/api/admin/beta-monitor/${FLAG}/checkpoints?limit=2`).expect(200);
     expect(all.body.items).toHaveLength(2);
-    const next = await t.http
+    const next = await as('OPERATOR')
       .get(`/api/admin/beta-monitor/${FLAG}/checkpoints?limit=2&cursor=${encodeURIComponent(all.body.nextCursor)}`)
-      .auth(operator, { type: 'bearer' })
       .expect(200);
     expect(next.body.items[0].id).not.toBe(all.body.items[1].id);
-    const failed = await t.http.get(`/api/admin/beta-monitor/${FLAG}/checkpoints?status=FAIL`).auth(operator, { type: 'bearer' }).expect(200);
+    const failed = await as('OPERATOR').get(`/api/admin/beta-monitor/${FLAG}/checkpoints?status=FAIL`).expect(200);
     expect(failed.body.items.every((item: Checkpoint) => item.status === 'FAIL')).toBe(true);
-    const status = await t.http.get(`/api/admin/beta-monitor/${FLAG}/status`).auth(operator, { type: 'bearer' }).expect(200);
+    const status = await as('OPERATOR').get(`/api/admin/beta-monitor/${FLAG}/status`).expect(200);
     expect(status.body).toMatchObject({ featureKey: FLAG, health: 'RED', phase: { name: 'phase1_beta' } });
     expect(Date.parse(status.body.goNoGoDueAt) - Date.parse(status.body.phase.startedAt)).toBe(24 * 3_600_000);
   });
 
   it('records complaints, and a critical one fails the next checkpoint', async () => {
-    await t.http
+    await as('OPERATOR')
       .post(`/api/admin/beta-monitor/${FLAG}/complaints`)
-      .auth(operator, { type: 'bearer' })
       .send({ subjectId: 'pass_beta_003_2026', severity: 'critical', summary: 'Matched with a driver across town' })
       .expect(201);
-    const list = await t.http.get(`/api/admin/beta-monitor/${FLAG}/complaints`).auth(operator, { type: 'bearer' }).expect(200);
+    const list = await as('OPERATOR').get(`/api/admin/beta-monitor/${FLAG}/complaints`).expect(200);
     expect(list.body.items[0]).toMatchObject({ severity: 'critical', subjectId: 'pass_beta_003_2026' });
     expect(codes(await run())).toEqual(expect.arrayContaining(['CRITICAL_COMPLAINT:CRITICAL']));
   });
 
   it('refuses unknown flags and phases, bad bodies and a reused label', async () => {
-    await t.http.post('/api/admin/beta-monitor/no_such_flag/run').auth(operator, { type: 'bearer' }).send({ phase: 'phase1_beta' }).expect(404);
-    const phase = await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ phase: 'phase9_everyone' }).expect(404);
+    await as('OPERATOR').post('/api/admin/beta-monitor/no_such_flag/run').send({ phase: 'phase1_beta' }).expect(404);
+    const phase = await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/run`).send({ phase: 'phase9_everyone' }).expect(404);
     expect(phase.body.code).toBe('PHASE_NOT_FOUND');
-    await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ phase: 'phase1_beta', extra: 1 }).expect(400);
-    await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ phase: 'phase1_beta', label: 'once' }).expect(201);
-    const reserved = await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ label: 'scheduled-2030-01-01T00:00Z' }).expect(400);
+    await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/run`).send({ phase: 'phase1_beta', extra: 1 }).expect(400);
+    await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/run`).send({ phase: 'phase1_beta', label: 'once' }).expect(201);
+    const reserved = await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/run`).send({ label: 'scheduled-2030-01-01T00:00Z' }).expect(400);
     expect(reserved.body.errors[0].field).toBe('label');
-    const again = await t.http.post(`/api/admin/beta-monitor/${FLAG}/run`).auth(operator, { type: 'bearer' }).send({ phase: 'phase1_beta', label: 'once' }).expect(409);
+    const again = await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/run`).send({ phase: 'phase1_beta', label: 'once' }).expect(409);
     expect(again.body.code).toBe('CHECKPOINT_EXISTS');
-    await t.http.put(`/api/admin/beta-monitor/${FLAG}/phases`).auth(operator, { type: 'bearer' }).send({ phases: [] }).expect(403);
-    await t.http.put(`/api/admin/beta-monitor/${FLAG}/phases`).auth(admin, { type: 'bearer' }).send({ phases: [] }).expect(400);
+    await as('OPERATOR').put(`/api/admin/beta-monitor/${FLAG}/phases`).send({ phases: [] }).expect(403);
+    await as('SUPER_ADMIN').put(`/api/admin/beta-monitor/${FLAG}/phases`).send({ phases: [] }).expect(400);
   });
 
   it('rolls an opted-in phase back (Level 1) on a critical complaint, once, and audits it', async () => {
     const key = 'auto_rollback_flag';
-    const auth = { type: 'bearer' as const };
-    await t.http.post('/api/admin/feature-flags').auth(admin, auth).send({ key }).expect(201);
-    await t.http.post(`/api/admin/feature-flags/${key}/allowlist`).auth(admin, auth).send({ subjectIds: ['vip-1'] }).expect(200);
+    await as('SUPER_ADMIN').post('/api/admin/feature-flags').send({ key }).expect(201);
+    await as('SUPER_ADMIN').post(`/api/admin/feature-flags/${key}/allowlist`).send({ subjectIds: ['vip-1'] }).expect(200);
     const phase = {
       name: 'phase1_beta',
       expected: { enabled: true, rolloutPercentage: 0, allowlistCount: 1 },
       determinismProbes: [{ subjectId: 'vip-1', inAllowlist: true }],
       autoRollback: true,
     };
-    await t.http.put(`/api/admin/beta-monitor/${key}/phases`).auth(admin, auth).send({ phases: [phase] }).expect(200);
-    await t.http.post(`/api/admin/beta-monitor/${key}/phases/phase1_beta/start`).auth(admin, auth).send({}).expect(200);
-    await t.http.post(`/api/admin/beta-monitor/${key}/complaints`).auth(operator, auth).send({ subjectId: 'vip-1', severity: 'critical', summary: 'Wrong pickup' }).expect(201);
+    await as('SUPER_ADMIN').put(`/api/admin/beta-monitor/${key}/phases`).send({ phases: [phase] }).expect(200);
+    await as('SUPER_ADMIN').post(`/api/admin/beta-monitor/${key}/phases/phase1_beta/start`).send({}).expect(200);
+    await as('OPERATOR').post(`/api/admin/beta-monitor/${key}/complaints`).send({ subjectId: 'vip-1', severity: 'critical', summary: 'Wrong pickup' }).expect(201);
 
-    const first = (await t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(operator, auth).send({}).expect(201)).body as Checkpoint;
+    const first = (await as('OPERATOR').post(`/api/admin/beta-monitor/${key}/run`).send({}).expect(201)).body as Checkpoint;
     expect(first.status).toBe('FAIL');
     expect(codes(first)).toEqual(expect.arrayContaining(['CRITICAL_COMPLAINT:CRITICAL', 'ROLLBACK_EXECUTED:CRITICAL']));
-    const flag = await t.http.get(`/api/admin/feature-flags/${key}`).auth(operator, auth).expect(200);
+    const flag = await as('OPERATOR').get(`/api/admin/feature-flags/${key}`).expect(200);
     expect(flag.body).toMatchObject({ enabled: false, rolloutPercentage: 0, updatedBy: 'beta-monitor' });
     const evaluation = await t.http.get(`/api/feature-flags/${key}/evaluate?subjectId=vip-1`).set('x-api-key', service).expect(200);
     expect(evaluation.body.reason).toBe('DISABLED');
-    const history = await t.http.get(`/api/admin/feature-flags/${key}/history`).auth(operator, auth).expect(200);
+    const history = await as('OPERATOR').get(`/api/admin/feature-flags/${key}/history`).expect(200);
     expect(history.body.items.map((event: { action: string }) => event.action)).toEqual(expect.arrayContaining(['rollback.executed', 'flag.updated']));
     const executed = history.body.items.find((event: { action: string }) => event.action === 'rollback.executed');
     expect(executed.after).toMatchObject({ checkpointLabel: first.label, causes: ['CRITICAL_COMPLAINT'], verified: true });
 
-    const second = (await t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(operator, auth).send({}).expect(201)).body as Checkpoint;
+    const second = (await as('OPERATOR').post(`/api/admin/beta-monitor/${key}/run`).send({}).expect(201)).body as Checkpoint;
     expect(codes(second)).not.toContain('ROLLBACK_EXECUTED:CRITICAL');
   });
 });

@@ -1,20 +1,23 @@
 import { newFlag, startTestApp, TestApp } from './support/test-app';
+import { ActingAs, actingAs, withToken } from './support/acting-as';
 
 const FLAG = 'passenger_favorites_matching';
 const BETA = Array.from({ length: 10 }, (_, i) => `pass_beta_${String(i + 1).padStart(3, '0')}_2026`);
 
 describe('evaluation (REST and OFREP)', () => {
   let t: TestApp;
+  let as: ActingAs;
   let admin: string;
   let service: string;
 
   beforeAll(async () => {
     t = await startTestApp({ env: { FEATURE_KILLED_FLAG: 'Off' } });
+    as = await actingAs(t);
     admin = await t.tokenFor('SUPER_ADMIN');
-    const token = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matching-backend' }).expect(201);
+    const token = await as('SUPER_ADMIN').post('/api/admin/service-tokens').send({ name: 'matching-backend' }).expect(201);
     service = token.body.token;
     await newFlag(t.http, admin, { key: FLAG, enabled: true, rolloutPercentage: 0 });
-    await t.http.post(`/api/admin/feature-flags/${FLAG}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: BETA }).expect(200);
+    await as('SUPER_ADMIN').post(`/api/admin/feature-flags/${FLAG}/allowlist`).send({ subjectIds: BETA }).expect(200);
   });
   afterAll(() => t.close());
 
@@ -29,30 +32,30 @@ describe('evaluation (REST and OFREP)', () => {
   });
 
   it('reproduces the DESIGN §4 buckets over HTTP, any script, and the rollout threshold', async () => {
-    await t.http.put(`/api/admin/feature-flags/${FLAG}`).auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: 39.11 }).expect(200);
+    await as('SUPER_ADMIN').put(`/api/admin/feature-flags/${FLAG}`).send({ enabled: true, rolloutPercentage: 39.11 }).expect(200);
     const vectors: Array<[string, number]> = [['Jørgen', 1208], ['山田太郎', 3910], ['🚕-rider-7', 6834], ['pass_000042_2026', 8229]];
     for (const [subjectId, bucket] of vectors) {
       const { body } = await evaluate(FLAG, subjectId).expect(200);
       expect(body).toMatchObject({ subjectId, bucket, enabled: bucket < 3911, reason: bucket < 3911 ? 'ROLLOUT' : 'ROLLOUT_EXCLUDED' });
     }
-    await t.http.put(`/api/admin/feature-flags/${FLAG}`).auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: 0 }).expect(200);
+    await as('SUPER_ADMIN').put(`/api/admin/feature-flags/${FLAG}`).send({ enabled: true, rolloutPercentage: 0 }).expect(200);
   });
 
   it('sees its own writes at once: disable, archive, unknown', async () => {
     const { key } = await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 100 });
     expect((await evaluate(key, 'anyone').expect(200)).body).toMatchObject({ enabled: true, reason: 'ROLLOUT' });
-    await t.http.patch(`/api/admin/feature-flags/${key}`).auth(admin, { type: 'bearer' }).send({ enabled: false }).expect(200);
+    await as('SUPER_ADMIN').patch(`/api/admin/feature-flags/${key}`).send({ enabled: false }).expect(200);
     expect((await evaluate(key, 'anyone').expect(200)).body).toMatchObject({ enabled: false, reason: 'DISABLED', version: 2 });
-    await t.http.delete(`/api/admin/feature-flags/${key}`).auth(admin, { type: 'bearer' }).expect(204);
+    await as('SUPER_ADMIN').delete(`/api/admin/feature-flags/${key}`).expect(204);
     expect((await evaluate(key, 'anyone').expect(200)).body).toMatchObject({ enabled: false, reason: 'FLAG_NOT_FOUND', bucket: null, version: null });
     expect((await evaluate('never_created', 'anyone').expect(200)).body.reason).toBe('FLAG_NOT_FOUND');
   });
 
   it('lets the master switch win over everything, and shows it on the flag', async () => {
     await newFlag(t.http, admin, { key: 'killed_flag', enabled: true, rolloutPercentage: 100 });
-    await t.http.post('/api/admin/feature-flags/killed_flag/allowlist').auth(admin, { type: 'bearer' }).send({ subjectIds: ['vip'] }).expect(200);
+    await as('SUPER_ADMIN').post('/api/admin/feature-flags/killed_flag/allowlist').send({ subjectIds: ['vip'] }).expect(200);
     expect((await evaluate('killed_flag', 'vip').expect(200)).body).toMatchObject({ enabled: false, reason: 'MASTER_SWITCH' });
-    const flag = await t.http.get('/api/admin/feature-flags/killed_flag').auth(admin, { type: 'bearer' }).expect(200);
+    const flag = await as('SUPER_ADMIN').get('/api/admin/feature-flags/killed_flag').expect(200);
     expect(flag.body.masterSwitch).toBe('off');
     const ofrep = await t.http.post('/ofrep/v1/evaluate/flags/killed_flag').set('x-api-key', service).send({ context: { targetingKey: 'vip' } }).expect(200);
     expect(ofrep.body).toEqual({
@@ -123,7 +126,7 @@ describe('evaluation (REST and OFREP)', () => {
     expect(first.body.flags).toEqual(expect.arrayContaining([expect.objectContaining({ key: FLAG, value: true, reason: 'TARGETING_MATCH' })]));
     const again = await bulk().set('if-none-match', first.headers.etag).send({ context: { targetingKey: 'pass_beta_001_2026' } });
     expect(again.status).toBe(304);
-    await t.http.delete(`/api/admin/feature-flags/${FLAG}/allowlist/pass_beta_001_2026`).auth(admin, { type: 'bearer' }).expect(204);
+    await as('SUPER_ADMIN').delete(`/api/admin/feature-flags/${FLAG}/allowlist/pass_beta_001_2026`).expect(204);
     const changed = await bulk().set('if-none-match', first.headers.etag).send({ context: { targetingKey: 'pass_beta_001_2026' } }).expect(200);
     expect(changed.headers.etag).not.toBe(first.headers.etag);
     await bulk().send({ context: {} }).expect(400);
@@ -131,8 +134,14 @@ describe('evaluation (REST and OFREP)', () => {
 
   it('lets every role and service tokens evaluate, and nobody anonymous', async () => {
     for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) {
-      await t.http.get(`/api/feature-flags/${FLAG}/evaluate?subjectId=x`).auth(await t.tokenFor(role), { type: 'bearer' }).expect(200);
+      await as(role).get(`/api/feature-flags/${FLAG}/evaluate?subjectId=x`).expect(200);
     }
+    const key = 'service_token_flag';
+    await as('SUPER_ADMIN').post('/api/admin/feature-flags').send({ key, enabled: true, rolloutPercentage: 100 }).expect(201);
+    const answer = { key, subjectId: 'x', enabled: true, reason: 'ROLLOUT' };
+    expect((await t.http.get(`/api/feature-flags/${key}/evaluate?subjectId=x`).set('x-api-key', service).expect(200)).body).toMatchObject(answer);
+    expect((await withToken(t.http, service).get(`/api/feature-flags/${key}/evaluate?subjectId=x`).expect(200)).body).toMatchObject(answer);
+    await t.http.get(`/api/feature-flags/${FLAG}/evaluate?subjectId=x`).set('x-api-key', `${service}x`).expect(401);
     await t.http.get(`/api/feature-flags/${FLAG}/evaluate?subjectId=x`).expect(401);
   });
 });

@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { FLAG, PHASE1, PHASE2, setUpPhase1 } from './support/runbook';
 import { startTestApp, TestApp } from './support/test-app';
+import { ActingAs, actingAs } from './support/acting-as';
 
 type Criterion = { code: string; status: string };
 type Item = { item: string; suggested: string; signed: { status: string; signedBy: string } | null };
@@ -23,6 +24,7 @@ const bearer = { type: 'bearer' as const };
 
 describe('go/no-go and advancing on the runbook Phase 1', () => {
   let t: TestApp;
+  let as: ActingAs;
   let database: DataSource;
   let admin: string;
   let operator: string;
@@ -30,12 +32,13 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
+    as = await actingAs(t);
     database = t.app.get(DataSource);
     admin = await t.tokenFor('SUPER_ADMIN');
     operator = await t.tokenFor('OPERATOR');
     viewer = await t.tokenFor('ANGEL_VIEWER');
     await setUpPhase1(t.http, admin);
-    await t.http.put(`/api/admin/beta-monitor/${FLAG}/phases`).auth(admin, bearer).send({ phases: [PHASE1, PHASE2, PHASE3] }).expect(200);
+    await as('SUPER_ADMIN').put(`/api/admin/beta-monitor/${FLAG}/phases`).send({ phases: [PHASE1, PHASE2, PHASE3] }).expect(200);
   });
   afterAll(() => t.close());
 
@@ -48,14 +51,14 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
   };
   const statuses = (criteria: { code?: string; item?: string; status?: string; suggested?: string }[]) =>
     Object.fromEntries(criteria.map((c) => [c.code ?? c.item, c.status ?? c.suggested]));
-  const history = async (): Promise<AuditEvent[]> => (await t.http.get(`/api/admin/feature-flags/${FLAG}/history?limit=50`).auth(admin, bearer).expect(200)).body.items;
+  const history = async (): Promise<AuditEvent[]> => (await as('SUPER_ADMIN').get(`/api/admin/feature-flags/${FLAG}/history?limit=50`).expect(200)).body.items;
 
   /** Healthy treatment traffic, then a manual checkpoint: enough data for the 5xx check. */
   const runHealthy = async (): Promise<string> => {
     const at = new Date().toISOString();
     const events = Array.from({ length: 60 }, () => ({ type: 'http', featureKey: FLAG, variant: 'on', route: '/match', statusCode: 200, latencyMs: 40, at }));
-    await t.http.post('/api/telemetry/events').auth(admin, bearer).send({ events }).expect(202);
-    const checkpoint = await t.http.post(`${base}/run`).auth(operator, bearer).send({ phase: 'phase1_beta' }).expect(201);
+    await as('SUPER_ADMIN').post('/api/telemetry/events').send({ events }).expect(202);
+    const checkpoint = await as('OPERATOR').post(`${base}/run`).send({ phase: 'phase1_beta' }).expect(201);
     expect(checkpoint.body.status).toBe('PASS');
     return checkpoint.body.id;
   };
@@ -100,7 +103,7 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
     expect(refused.body).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'checklist:sign' });
     await sign('NOT_AN_ITEM', 'PASS').expect(404);
     await sign('TIME_TO_MATCH', 'MAYBE').expect(400);
-    await t.http.put(`${base}/go-no-go/checklist/TIME_TO_MATCH`).auth(operator, bearer).send({ status: 'PASS', extra: 1 }).expect(400);
+    await as('OPERATOR').put(`${base}/go-no-go/checklist/TIME_TO_MATCH`).send({ status: 'PASS', extra: 1 }).expect(400);
   });
 
   it('is NO_GO at once on a signed FAIL, even before the due time; re-signing replaces it (audited)', async () => {
@@ -132,24 +135,24 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
   });
 
   it('refuses to advance on NO_GO (409), OPERATOR and ANGEL_VIEWER (403), and force without a reason (400)', async () => {
-    const refused = await t.http.post(`${base}/advance`).auth(admin, bearer).send({}).expect(409);
+    const refused = await as('SUPER_ADMIN').post(`${base}/advance`).send({}).expect(409);
     expect(refused.body).toMatchObject({ code: 'GO_NO_GO_NOT_GO', decision: 'NO_GO' });
-    const operatorRefused = await t.http.post(`${base}/advance`).auth(operator, bearer).send({}).expect(403);
+    const operatorRefused = await as('OPERATOR').post(`${base}/advance`).send({}).expect(403);
     expect(operatorRefused.body).toMatchObject({ code: 'PERMISSION_DENIED', permission: 'phases:manage' });
-    await t.http.post(`${base}/advance`).auth(viewer, bearer).send({}).expect(403);
-    await t.http.post(`${base}/advance`).auth(admin, bearer).send({ force: true }).expect(400);
+    await as('ANGEL_VIEWER').post(`${base}/advance`).send({}).expect(403);
+    await as('SUPER_ADMIN').post(`${base}/advance`).send({ force: true }).expect(400);
   });
 
   it('advances on GO to Phase 2: enabled, 1 %, allowlist kept, its clock started (audited)', async () => {
     await sign('ZERO_CRITICAL_COMPLAINTS', 'PASS').expect(200);
     await sign('API_LATENCY_P95', 'PASS').expect(200);
     expect((await goNoGo()).decision).toBe('GO');
-    const advanced = await t.http.post(`${base}/advance`).auth(admin, bearer).send({}).expect(200);
+    const advanced = await as('SUPER_ADMIN').post(`${base}/advance`).send({}).expect(200);
     expect(advanced.body).toMatchObject({ from: 'phase1_beta', to: { name: 'phase2_one_percent' }, decision: 'GO', forced: false });
     expect(advanced.body.to.startedAt).not.toBeNull();
-    const flag = await t.http.get(`/api/admin/feature-flags/${FLAG}`).auth(viewer, bearer).expect(200);
+    const flag = await as('ANGEL_VIEWER').get(`/api/admin/feature-flags/${FLAG}`).expect(200);
     expect(flag.body).toMatchObject({ enabled: true, rolloutPercentage: 1, allowlistCount: 10 });
-    const phases = await t.http.get(`${base}/phases`).auth(viewer, bearer).expect(200);
+    const phases = await as('ANGEL_VIEWER').get(`${base}/phases`).expect(200);
     expect(phases.body.active).toBe('phase2_one_percent');
     const view = await goNoGo();
     expect(view).toMatchObject({ decision: 'PENDING', nextPhase: 'phase3_five_percent' });
@@ -159,8 +162,8 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
   });
 
   it('overrides a non-GO decision with force and a reason, audited as an override; no next phase → 409', async () => {
-    await t.http.post(`${base}/advance`).auth(admin, bearer).send({}).expect(409);
-    const forced = await t.http.post(`${base}/advance`).auth(admin, bearer).send({ force: true, reason: 'incident review signed off by the CTO' }).expect(200);
+    await as('SUPER_ADMIN').post(`${base}/advance`).send({}).expect(409);
+    const forced = await as('SUPER_ADMIN').post(`${base}/advance`).send({ force: true, reason: 'incident review signed off by the CTO' }).expect(200);
     expect(forced.body).toMatchObject({ from: 'phase2_one_percent', to: { name: 'phase3_five_percent' }, decision: 'PENDING', forced: true });
     const event = (await history()).find((e) => e.action === 'phase.advanced_by_override');
     expect(event).toMatchObject({
@@ -168,9 +171,9 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
       after: { phase: 'phase3_five_percent', overriddenDecision: 'PENDING' },
       reason: 'incident review signed off by the CTO',
     });
-    const flag = await t.http.get(`/api/admin/feature-flags/${FLAG}`).auth(viewer, bearer).expect(200);
+    const flag = await as('ANGEL_VIEWER').get(`/api/admin/feature-flags/${FLAG}`).expect(200);
     expect(flag.body).toMatchObject({ enabled: true, rolloutPercentage: 5, allowlistCount: 10 });
-    const last = await t.http.post(`${base}/advance`).auth(admin, bearer).send({ force: true, reason: 'again' }).expect(409);
+    const last = await as('SUPER_ADMIN').post(`${base}/advance`).send({ force: true, reason: 'again' }).expect(409);
     expect(last.body.code).toBe('NO_NEXT_PHASE');
   });
 });

@@ -1,18 +1,18 @@
 import { BETA, FLAG, setUpPhase1 } from './support/runbook';
 import { startTestApp, TestApp } from './support/test-app';
+import { ActingAs, actingAs } from './support/acting-as';
 
 describe('Level 1 rollback, verified (runbook §4)', () => {
   let t: TestApp;
+  let as: ActingAs;
   let admin: string;
-  let operator: string;
   let service: string;
-  const auth = { type: 'bearer' as const };
 
   beforeAll(async () => {
     t = await startTestApp();
+    as = await actingAs(t);
     admin = await t.tokenFor('SUPER_ADMIN');
-    operator = await t.tokenFor('OPERATOR');
-    service = (await t.http.post('/api/admin/service-tokens').auth(admin, auth).send({ name: 'matcher' })).body.token;
+    service = (await as('SUPER_ADMIN').post('/api/admin/service-tokens').send({ name: 'matcher' })).body.token;
     await setUpPhase1(t.http, admin);
   });
   afterAll(() => t.close());
@@ -20,9 +20,8 @@ describe('Level 1 rollback, verified (runbook §4)', () => {
   const evaluate = (subjectId: string) => t.http.get(`/api/feature-flags/${FLAG}/evaluate`).query({ subjectId }).set('x-api-key', service);
 
   it('lets an OPERATOR clear the allowlist (option B) and shows the probes now answer OFF', async () => {
-    const response = await t.http
+    const response = await as('OPERATOR')
       .post(`/api/admin/beta-monitor/${FLAG}/rollback`)
-      .auth(operator, auth)
       .send({ level: 1, mode: 'clear_allowlist', reason: 'critical complaint confirmed' })
       .expect(200);
     expect(response.body).toMatchObject({
@@ -37,29 +36,27 @@ describe('Level 1 rollback, verified (runbook §4)', () => {
     });
     expect(response.body.snapshotRevision).toBeGreaterThan(0);
     expect((await evaluate(BETA[0]).expect(200)).body.reason).toBe('ROLLOUT_EXCLUDED');
-    await t.http.post(`/api/admin/feature-flags/${FLAG}/allowlist`).auth(admin, auth).send({ subjectIds: BETA }).expect(200);
+    await as('SUPER_ADMIN').post(`/api/admin/feature-flags/${FLAG}/allowlist`).send({ subjectIds: BETA }).expect(200);
   });
 
   it('lets an OPERATOR disable the flag (option A), verified and audited', async () => {
-    const response = await t.http
+    const response = await as('OPERATOR')
       .post(`/api/admin/beta-monitor/${FLAG}/rollback`)
-      .auth(operator, auth)
       .send({ level: 1, mode: 'disable', reason: '5xx spike' })
       .expect(200);
     expect(response.body).toMatchObject({ effective: true, flag: { enabled: false, rolloutPercentage: 0 } });
     expect(response.body.probes.every((probe: { reason: string }) => probe.reason === 'DISABLED')).toBe(true);
     expect((await evaluate(BETA[4]).expect(200)).body.reason).toBe('DISABLED');
-    const history = await t.http.get(`/api/admin/feature-flags/${FLAG}/history`).auth(operator, auth).expect(200);
+    const history = await as('OPERATOR').get(`/api/admin/feature-flags/${FLAG}/history`).expect(200);
     expect(history.body.items[0]).toMatchObject({ action: 'rollback.level1', actorRole: 'OPERATOR', reason: '5xx spike' });
     expect(history.body.items[1]).toMatchObject({ action: 'flag.updated', after: { enabled: false } });
   });
 
   it('refuses ANGEL_VIEWER, other levels and missing reasons', async () => {
-    const viewer = await t.tokenFor('ANGEL_VIEWER');
-    await t.http.post(`/api/admin/beta-monitor/${FLAG}/rollback`).auth(viewer, auth).send({ level: 1, mode: 'disable', reason: 'x' }).expect(403);
-    const level2 = await t.http.post(`/api/admin/beta-monitor/${FLAG}/rollback`).auth(operator, auth).send({ level: 2, mode: 'disable', reason: 'x' }).expect(400);
+    await as('ANGEL_VIEWER').post(`/api/admin/beta-monitor/${FLAG}/rollback`).send({ level: 1, mode: 'disable', reason: 'x' }).expect(403);
+    const level2 = await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/rollback`).send({ level: 2, mode: 'disable', reason: 'x' }).expect(400);
     expect(level2.body.errors[0].message).toContain('FEATURE_<KEY>');
-    await t.http.post(`/api/admin/beta-monitor/${FLAG}/rollback`).auth(operator, auth).send({ level: 1, mode: 'disable' }).expect(400);
-    await t.http.post('/api/admin/beta-monitor/no_such_flag/rollback').auth(operator, auth).send({ level: 1, mode: 'disable', reason: 'x' }).expect(404);
+    await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/rollback`).send({ level: 1, mode: 'disable' }).expect(400);
+    await as('OPERATOR').post('/api/admin/beta-monitor/no_such_flag/rollback').send({ level: 1, mode: 'disable', reason: 'x' }).expect(404);
   });
 });

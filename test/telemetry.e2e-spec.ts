@@ -2,6 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { startInstance, startTestApp, TestApp } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
+import { ActingAs, actingAs } from './support/acting-as';
 
 const FLAG = 'passenger_favorites_matching';
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -27,14 +28,15 @@ const matching = (overrides: Record<string, unknown> = {}) => ({
 describe('telemetry intake (POST /api/telemetry/events)', () => {
   let database: TestDatabase;
   let t: TestApp;
+  let as: ActingAs;
   let service: string;
   let restarted: NestFastifyApplication | null = null;
 
   beforeAll(async () => {
     database = await createTestDatabase();
     t = await startTestApp({ database });
-    const admin = await t.tokenFor('SUPER_ADMIN');
-    const token = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matching-backend' }).expect(201);
+    as = await actingAs(t);
+    const token = await as('SUPER_ADMIN').post('/api/admin/service-tokens').send({ name: 'matching-backend' }).expect(201);
     service = token.body.token;
   });
   afterAll(async () => {
