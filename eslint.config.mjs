@@ -1,4 +1,5 @@
 import eslint from '@eslint/js';
+import nodePlugin from 'eslint-plugin-n';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -7,7 +8,11 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: { parserOptions: { projectService: false } },
+    plugins: { n: nodePlugin },
     rules: {
+      // Every package imported is declared in package.json (`src/…` is this repository's own path alias).
+      'n/no-extraneous-import': ['error', { allowModules: ['src'] }],
+      'n/no-extraneous-require': ['error', { allowModules: ['src'] }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config/app-config.ts.' }],
