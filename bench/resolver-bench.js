@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Micro-benchmark of the resolver (DESIGN §10: ≥ 3 M evaluations/s on one core, ≤ 330 ns each,
+ * Micro-benchmark of the resolver (docs/benchmarks.md: ≥ 3 M evaluations/s on one core, ≤ 330 ns each,
  * with a 1 M-entry allowlist loaded). Run by hand, not a test:
  *
  *   npx nest build && taskset -c 0 node bench/resolver-bench.js

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * `npm run bench`: flagdog's performance figures next to references measured in the same run
- * (DESIGN §10). Needs a build (`npm run bench` builds first). Uses PostgreSQL at
+ * (docs/benchmarks.md). Needs a build (`npm run bench` builds first). Uses PostgreSQL at
  * BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test, where it creates and
  * drops a flagdog_bench database), or the embedded PGlite when that is unreachable.
  *

@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Telemetry intake throughput (DESIGN §10: ≥ 50,000 events/s per instance). Run by hand after a
+ * Telemetry intake throughput (docs/benchmarks.md: ≥ 50,000 events/s per instance). Run by hand after a
  * build, not a test:
  *
  *   npx nest build && node bench/telemetry-bench.js            # in process only

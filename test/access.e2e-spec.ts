@@ -9,7 +9,7 @@ const CALLERS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE',
 
 type Route = Readonly<{ method: string; path: string }>;
 
-/** DESIGN §3 written out by hand: who may call each mutating route. */
+/** The permission table (README, Roles) written out by hand: who may call each mutating route. */
 const MUTATIONS: ReadonlyArray<Route & { allowed: Caller[]; body?: object }> = [
   { method: 'POST', path: '/api/admin/feature-flags', allowed: ['SUPER_ADMIN'], body: { key: 'matrix_created_flag' } },
   {
@@ -135,7 +135,7 @@ describe('access control (deny by default)', () => {
       .replace(':item', 'MATCHING_SUCCESS_RATE')
       .replace(':id', path.includes('users') ? operatorId : tokenId);
 
-  it.each(CALLERS)('enforces DESIGN §3 for %s on every mutating route', async (caller) => {
+  it.each(CALLERS)('enforces the permission table for %s on every mutating route', async (caller) => {
     for (const route of MUTATIONS) {
       // The deletions would remove the very things the matrix needs; their allowed case is
       // proven with a missing target instead (a 404 means the guard let the call through).
@@ -158,7 +158,7 @@ describe('access control (deny by default)', () => {
     }
   });
 
-  it.each(CALLERS)('enforces DESIGN §3 for %s on every read route', async (caller) => {
+  it.each(CALLERS)('enforces the permission table for %s on every read route', async (caller) => {
     for (const route of READS) {
       const response = await t.http.get(concrete(route.path)).set(credentials.get(caller)!);
       const where = `${caller} GET ${route.path} → ${response.status}`;

@@ -9,7 +9,7 @@ import { ActingAs, actingAs } from './support/acting-as';
 const SECRET = 'alert-webhook-secret-for-tests';
 type Checkpoint = { id: string; status: string; label: string };
 
-/** Alerts out (DESIGN §6, docs/alerts.md): outbox written with the checkpoint, delivered signed, retried, once. */
+/** Alerts out (docs/beta-monitor-checks.md, docs/alerts.md): outbox written with the checkpoint, delivered signed, retried, once. */
 describe('alerts out: the webhook of the beta monitor dog', () => {
   let receiver: AlertReceiver;
   let t: TestApp;

@@ -31,7 +31,7 @@ describe('evaluation (REST and OFREP)', () => {
     expect(other.body).toEqual({ key: FLAG, subjectId: 'passenger-123', enabled: false, reason: 'ROLLOUT_EXCLUDED', bucket: 7111, version: 2 });
   });
 
-  it('reproduces the DESIGN §4 buckets over HTTP, any script, and the rollout threshold', async () => {
+  it('reproduces the published buckets over HTTP, any script, and the rollout threshold', async () => {
     await as('SUPER_ADMIN').put(`/api/admin/feature-flags/${FLAG}`).send({ enabled: true, rolloutPercentage: 39.11 }).expect(200);
     const vectors: Array<[string, number]> = [['Jørgen', 1208], ['山田太郎', 3910], ['🚕-rider-7', 6834], ['pass_000042_2026', 8229]];
     for (const [subjectId, bucket] of vectors) {

@@ -6,7 +6,7 @@ const COUNTED = 'metrics_counted_flag';
 const LISTED = ['subj_metrics_secret_a1', 'subj_metrics_secret_b2', 'subj_metrics_secret_c3'];
 const UNLISTED = 'subj_metrics_secret_zz9';
 
-/** DESIGN §11: /metrics in Prometheus text, with route templates and no subject IDs. */
+/** /metrics in Prometheus text (docs/adr/0007-metrics.md), with route templates and no subject IDs. */
 describe('/metrics', () => {
   let t: TestApp;
   let as: ActingAs;

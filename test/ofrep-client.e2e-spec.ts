@@ -4,7 +4,7 @@ import { newFlag, startTestApp, TestApp } from './support/test-app';
 
 /**
  * flagdog through the published OpenFeature client, unchanged: `@openfeature/server-sdk` with
- * `@openfeature/ofrep-provider` over real HTTP against the running app (DESIGN §5.4).
+ * `@openfeature/ofrep-provider` over real HTTP against the running app (docs/openfeature.md).
  */
 const DOMAIN = `flagdog-ofrep-client-${process.pid}`;
 const ALLOWLISTED = 'pass_beta_001_2026';
@@ -273,7 +273,7 @@ describe('OFREP through the published OpenFeature SDK', () => {
     }
     expect(mismatches).toEqual([]);
     // Both answers occur, so the comparison means something (5.25 % of 1,000 is 52.5, σ ≈ 7), and
-    // the count is fixed by the DESIGN §4 bucket (murmur3 of `key:subjectId` mod 10000 < 525):
+    // the count is fixed by the published bucket (docs/resolver.md) (murmur3 of `key:subjectId` mod 10000 < 525):
     // 54 here on every run and database, as an independent MurmurHash3 implementation also counts.
     expect(on).toBe(54);
   });

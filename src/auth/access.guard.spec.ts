@@ -74,7 +74,7 @@ describe('AccessGuard', () => {
   });
 });
 
-describe('the permission table (DESIGN §3)', () => {
+describe('the permission table', () => {
   const who = (permission: Permission) =>
     (Object.keys(ROLE_PERMISSIONS) as PrincipalRole[]).filter((role) => ROLE_PERMISSIONS[role].has(permission));
 

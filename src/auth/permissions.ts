@@ -35,7 +35,7 @@ const OPERATOR = [
 ];
 
 /**
- * The role → permission table (DESIGN §3). Operators can always make things safer; expanding
+ * The role → permission table (docs/adr/0003-permissions-and-exposure-rule.md). Operators can always make things safer; expanding
  * exposure is the super admin's.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<PrincipalRole, ReadonlySet<Permission>>> = {

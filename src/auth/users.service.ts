@@ -187,7 +187,7 @@ export class UsersService implements OnModuleInit {
 
   /**
    * Bootstrap admin from the environment; on the embedded default with no users at all, a
-   * generated admin whose password is written to DATA_DIR/initial-admin-password (DESIGN §5.1).
+   * generated admin whose password is written to DATA_DIR/initial-admin-password (docs/deployment.md).
    */
   private async ensureFirstAdmin(manager: EntityManager): Promise<void> {
     const bootstrap = this.config.bootstrapAdmin;

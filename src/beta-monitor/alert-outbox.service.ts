@@ -23,7 +23,7 @@ const TIMEOUT_MS = 5000;
 const MAX_ERROR_LENGTH = 500;
 
 /**
- * Delivers `alert_outbox` rows to ALERT_WEBHOOK_URL (DESIGN §6, docs/alerts.md). Every second it
+ * Delivers `alert_outbox` rows to ALERT_WEBHOOK_URL (docs/beta-monitor-checks.md, docs/alerts.md). Every second it
  * claims up to 10 due rows with a 30 s lease (`FOR UPDATE SKIP LOCKED`, one short statement, so
  * several instances never claim one row twice), POSTs them outside any transaction, then marks
  * each delivered (2xx) or schedules its retry (1 s, 2 s, 4 s … at most 5 min apart, forever).

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { CheckpointHealth, CheckpointStatus, P0_5XX_RATE } from 'src/beta-monitor/checks';
 
 /**
- * Alerts out (DESIGN §6), the pure part: when a checkpoint alerts, how severe it is (runbook §6,
+ * Alerts out (docs/beta-monitor-checks.md), the pure part: when a checkpoint alerts, how severe it is (runbook §6,
  * P0/P1/P2), the Slack-compatible payload, and its HMAC-SHA256 signature. Delivery lives in
  * `alert-outbox.service.ts`; docs/alerts.md is the operator's view of the same rules.
  */

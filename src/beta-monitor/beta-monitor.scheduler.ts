@@ -26,7 +26,7 @@ export function previousSlot(cron: string, now: Date, lookbackMs = 2 * 3_600_000
 }
 
 /**
- * Scheduled checkpoints (DESIGN §6): on every slot of BETA_MONITOR_CRON, one checkpoint per flag
+ * Scheduled checkpoints (docs/beta-monitor-checks.md): on every slot of BETA_MONITOR_CRON, one checkpoint per flag
  * with a started phase, however many instances run. The label is deterministic per slot and
  * unique per flag; an instance runs a slot only while it holds that slot's advisory lock and no
  * checkpoint has the label yet, and the insert itself is ON CONFLICT DO NOTHING. On the embedded

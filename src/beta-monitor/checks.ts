@@ -4,7 +4,7 @@ import { Evaluation } from 'src/feature-flags/resolver';
 import type { HttpCounts } from 'src/telemetry/telemetry-aggregator';
 
 /*
- * The checkpoint's decisions (DESIGN §6, docs/beta-monitor-checks.md): plain inputs in, a
+ * The checkpoint's decisions (docs/beta-monitor-checks.md): plain inputs in, a
  * CheckResult out; no Nest, no database, no clock.
  */
 
@@ -49,7 +49,7 @@ export type Verdict = { status: CheckpointStatus; health: CheckpointHealth };
 /** Alerts that make a phase with `autoRollback` roll itself back, and that fail the go/no-go's NO_ROLLBACK_TRIGGERS. */
 export const ROLLBACK_TRIGGER_CODES: ReadonlySet<string> = new Set(['ERROR_RATE_5XX', 'DETERMINISM_FAIL', 'CRITICAL_COMPLAINT']);
 
-/** Fewer treatment requests than this and a quiet check proves nothing (DESIGN §6, check 7). */
+/** Fewer treatment requests than this and a quiet check proves nothing (docs/beta-monitor-checks.md). */
 export const MIN_TREATMENT_REQUESTS = 30;
 /** Control traffic of the window is the baseline from this many requests on. */
 export const MIN_CONTROL_REQUESTS = 100;
@@ -201,7 +201,7 @@ export function checkConfig(input: ConfigCheckInput): CheckResult {
 export type DeterminismProbe = Readonly<{ subjectId: string; inAllowlist: boolean }>;
 export type DeterminismAnswers = Readonly<{ subjectId: string; live: readonly Evaluation[]; fresh: Evaluation | null }>;
 
-/** Live answers needed per probe (DESIGN §6: "at least twice through the live resolver"). */
+/** Live answers needed per probe ("at least twice through the live resolver", docs/beta-monitor-checks.md). */
 export const MIN_LIVE_ANSWERS = 2;
 
 const describeAnswer = (answer: Evaluation): string =>

@@ -16,7 +16,7 @@ type ComplaintRow = {
   created_by: string;
 };
 
-/** Complaints from beta subjects, recorded by operators; checkpoints weigh them (DESIGN §6.5). */
+/** Complaints from beta subjects, recorded by operators; checkpoints weigh them (docs/beta-monitor-checks.md). */
 @Injectable()
 export class ComplaintsService {
   constructor(

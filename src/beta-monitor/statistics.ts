@@ -1,6 +1,6 @@
 import betainc from '@stdlib/math-base-special-betainc';
 
-/** The checkpoint's significance level (DESIGN §6): strict, because 24 hourly looks a day would otherwise raise false alarms. */
+/** The checkpoint's significance level (docs/beta-monitor-checks.md): strict, because 24 hourly looks a day would otherwise raise false alarms. */
 export const SIGNIFICANCE_ALPHA = 0.001;
 
 function assertCount(name: string, value: number): void {
@@ -31,7 +31,7 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   return Math.min(1, Math.max(0, tail));
 }
 
-/** x of n with half an event added, so a baseline that saw no error still gives a usable rate (DESIGN §6). */
+/** x of n with half an event added, so a baseline that saw no error still gives a usable rate (docs/beta-monitor-checks.md). */
 export function smoothedRate(x: number, n: number): number {
   assertCount('n', n);
   assertCount('x', x);

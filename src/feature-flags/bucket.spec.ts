@@ -40,8 +40,8 @@ const referenceBucket = (flagKey: string, subjectId: string) =>
 
 const FLAG = 'passenger_favorites_matching';
 
-/** DESIGN §4: an implementation in any language must reproduce these. */
-const DESIGN_VECTORS: ReadonlyArray<[string, number, number]> = [
+/** docs/resolver.md publishes these: an implementation in any language must reproduce them. */
+const PUBLISHED_VECTORS: ReadonlyArray<[string, number, number]> = [
   ['pass_beta_001_2026', 1729198133, 8133],
   ['pass_beta_005_2026', 3138376523, 6523],
   ['pass_000042_2026', 442988229, 8229],
@@ -51,8 +51,8 @@ const DESIGN_VECTORS: ReadonlyArray<[string, number, number]> = [
   ['🚕-rider-7', 845236834, 6834],
 ];
 
-describe('bucketOf and murmur3x86_32 reproduce the DESIGN §4 vectors', () => {
-  it.each(DESIGN_VECTORS)('%s → murmur3 %d, bucket %d', (subjectId, hash, bucket) => {
+describe('bucketOf and murmur3x86_32 reproduce the published vectors (docs/resolver.md)', () => {
+  it.each(PUBLISHED_VECTORS)('%s → murmur3 %d, bucket %d', (subjectId, hash, bucket) => {
     expect(murmur3x86_32(`${FLAG}:${subjectId}`)).toBe(hash);
     expect(murmur3x86_32(Buffer.from(`${FLAG}:${subjectId}`, 'utf8'))).toBe(hash);
     expect(referenceMurmur3(Buffer.from(`${FLAG}:${subjectId}`, 'utf8'))).toBe(hash);
@@ -173,7 +173,7 @@ describe('bucketOf', () => {
     keys.forEach((key, i) => {
       if (i % 97 === 0) expect(first[i]).toBe(referenceBucket(key, subjects[i % subjects.length]));
     });
-    for (const [subjectId, , bucket] of DESIGN_VECTORS) {
+    for (const [subjectId, , bucket] of PUBLISHED_VECTORS) {
       expect(bucketOf('other_flag', subjectId)).toBe(referenceBucket('other_flag', subjectId));
       expect(bucketOf(FLAG, subjectId)).toBe(bucket);
     }

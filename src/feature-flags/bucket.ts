@@ -1,5 +1,5 @@
 /**
- * MurmurHash3 x86 32-bit over UTF-8 bytes, and a subject's bucket for a flag (DESIGN §4,
+ * MurmurHash3 x86 32-bit over UTF-8 bytes, and a subject's bucket for a flag (docs/resolver.md,
  * docs/resolver.md).
  *
  * Hand-written on purpose. Checked on npm (source read via `npm pack`):

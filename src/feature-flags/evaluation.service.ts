@@ -5,7 +5,7 @@ import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 import { Evaluation, evaluate } from 'src/feature-flags/resolver';
 
-/** Answers "is this flag on for this subject?" from the in-memory snapshot only (DESIGN §4). */
+/** Answers "is this flag on for this subject?" from the in-memory snapshot only (docs/resolver.md). */
 @Injectable()
 export class EvaluationService {
   private readonly masterSwitchesOff: ReadonlySet<string>;

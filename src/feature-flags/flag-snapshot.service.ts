@@ -16,7 +16,7 @@ const ALLOWLIST_PAGE = 50_000;
 
 /**
  * Every flag and allowlist in memory, so evaluation never touches the database. Loaded once,
- * then kept current by the change feed (DESIGN §2).
+ * then kept current by the change feed (docs/architecture.md).
  */
 @Injectable()
 export class FlagSnapshotService implements ChangeSubscriber {

@@ -5,7 +5,7 @@ import { subjectIdProblem } from 'src/feature-flags/subject-id';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 import type { Evaluation } from 'src/feature-flags/resolver';
 
-/** OpenFeature Remote Evaluation Protocol shapes (DESIGN §5.4). */
+/** OpenFeature Remote Evaluation Protocol shapes (docs/openfeature.md). */
 export type OfrepReason = 'TARGETING_MATCH' | 'SPLIT' | 'DISABLED';
 
 export type OfrepSuccess = Readonly<{

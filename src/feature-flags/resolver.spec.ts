@@ -13,9 +13,9 @@ const bytesBucket = (flagKey: string, subjectId: string) =>
   murmur3x86_32(Buffer.from(`${flagKey}:${subjectId}`, 'utf8')) % BUCKET_COUNT;
 
 const BETA = ['pass_beta_001_2026', 'pass_beta_005_2026'];
-// DESIGN §4 buckets: pass_beta_001_2026 → 8133, pass_000042_2026 → 8229, passenger-123 → 7111.
+// Published buckets (docs/resolver.md): pass_beta_001_2026 → 8133, pass_000042_2026 → 8229, passenger-123 → 7111.
 
-describe('evaluate: each reason, in the DESIGN §4 order', () => {
+describe('evaluate: each reason, in the published order (docs/resolver.md)', () => {
   it('MASTER_SWITCH: off whatever the flag says, with the bucket and version of the live flag', () => {
     const flag = flagOf({ rolloutBasisPoints: 10000, allowlist: new Set(BETA) });
     expect(evaluate(flag, 'pass_beta_001_2026', true)).toEqual({ enabled: false, reason: 'MASTER_SWITCH', bucket: 8133, version: 7 });
@@ -88,7 +88,7 @@ describe('evaluate: each reason, in the DESIGN §4 order', () => {
     ['Jørgen', 1208],
     ['山田太郎', 3910],
     ['🚕-rider-7', 6834],
-  ])('answers the DESIGN §4 bucket for %s (%d)', (subjectId, bucket) => {
+  ])('answers the published bucket for %s (%d)', (subjectId, bucket) => {
     expect(evaluate(flagOf({ rolloutBasisPoints: bucket }), subjectId, false)).toMatchObject({ enabled: false, bucket });
     expect(evaluate(flagOf({ rolloutBasisPoints: bucket + 1 }), subjectId, false)).toMatchObject({ enabled: true, bucket });
   });

@@ -1,6 +1,6 @@
 import { bucketOf } from 'src/feature-flags/bucket';
 
-/** Why a flag is on or off for a subject (DESIGN §4, docs/resolver.md). */
+/** Why a flag is on or off for a subject (docs/resolver.md). */
 export type EvaluationReason =
   | 'MASTER_SWITCH'
   | 'FLAG_NOT_FOUND'
@@ -40,7 +40,7 @@ function answer(enabled: boolean, reason: EvaluationReason, bucket: number | nul
 }
 
 /**
- * Is `flag` on for `subjectId`? The order is the contract (DESIGN §4):
+ * Is `flag` on for `subjectId`? The order is the contract (docs/resolver.md):
  * 1. master switch off (`FEATURE_<KEY>` in false/0/off/no) → OFF, MASTER_SWITCH
  * 2. flag unknown or archived → OFF, FLAG_NOT_FOUND
  * 3. flag disabled → OFF, DISABLED

@@ -21,7 +21,7 @@ export type Exposure = Readonly<{ enabled: boolean; rolloutBasisPoints: number }
 
 /**
  * Whether a change lets more subjects get the flag. Operators may always make things safer
- * (disable, lower the rollout); growing exposure is the super admin's (DESIGN §3).
+ * (disable, lower the rollout); growing exposure is the super admin's (docs/adr/0003-permissions-and-exposure-rule.md).
  */
 export function exposureGrows(before: Exposure, after: Exposure): boolean {
   if (!after.enabled) return false;

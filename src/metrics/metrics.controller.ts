@@ -5,7 +5,7 @@ import { Public } from 'src/auth/access.decorator';
 import { MetricsService } from 'src/metrics/metrics.service';
 
 /**
- * Prometheus scrape endpoint (DESIGN §11), outside the API (and its OpenAPI document).
+ * Prometheus scrape endpoint (docs/adr/0007-metrics.md), outside the API (and its OpenAPI document).
  *
  * Public, like /health: it carries no subject IDs, no credentials and no flag configuration,
  * only counts by flag key, route template and status. It is meant to be scraped on the

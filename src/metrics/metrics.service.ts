@@ -13,7 +13,7 @@ import { DatabaseFigures, TtlCache, UNMATCHED_ROUTE } from 'src/metrics/metrics'
 export const DATABASE_FIGURES_TTL_MS = 10_000;
 
 /**
- * Prometheus metrics (DESIGN §11), one registry per app instance. Nothing here runs on the
+ * Prometheus metrics (docs/adr/0007-metrics.md), one registry per app instance. Nothing here runs on the
  * evaluation path: evaluations are counted by FlagRequestCounter (a map increment) and copied
  * into the registry by `collect()` callbacks when /metrics is scraped; HTTP requests are
  * recorded once per response from Fastify's onResponse hook.

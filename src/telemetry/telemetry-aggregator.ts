@@ -4,9 +4,9 @@ import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 
 export const MAX_EVENTS_PER_BATCH = 5000;
 export const MINUTE_MS = 60_000;
-/** Events older than this are refused (DESIGN §9). */
+/** Events older than this are refused (docs/telemetry.md). */
 export const MAX_AGE_MS = 24 * 60 * 60_000;
-/** Events further in the future than this are refused (clock skew allowance, DESIGN §9). */
+/** Events further in the future than this are refused (clock skew allowance, docs/telemetry.md). */
 export const MAX_FUTURE_MS = 5 * 60_000;
 export const MAX_ROUTE_LENGTH = 512;
 
@@ -64,7 +64,7 @@ const DROPPED = 'dropped';
 type Item = Record<string, unknown>;
 
 /**
- * Telemetry intake in memory (DESIGN §9): validates each event on its own and adds it to the
+ * Telemetry intake in memory (docs/telemetry.md): validates each event on its own and adds it to the
  * per-minute bucket of its flag and variant. At most `maxBuckets` distinct buckets are held;
  * once full, events that would open a new bucket are dropped and counted (the buckets already
  * held keep counting, so memory stays bounded while the database is away). No I/O here.

@@ -28,7 +28,7 @@ export type TelemetryHealth = Readonly<{
 }>;
 
 /**
- * Telemetry intake (DESIGN §9): events are counted in memory per flag, variant and minute, and
+ * Telemetry intake (docs/telemetry.md): events are counted in memory per flag, variant and minute, and
  * written every FLUSH_INTERVAL_MS with one additive upsert, so several instances add up. While
  * the database is away the buckets stay buffered (bounded) and are written when it returns;
  * graceful shutdown writes what is left. Flushes and window reads run one at a time, so a read

@@ -2,7 +2,7 @@ import { Alert, ConfigSnapshot, ExpectedConfig, ROLLBACK_TRIGGER_CODES, checkCon
 import { slotOfLabel } from 'src/beta-monitor/scheduled-label';
 
 /*
- * The go/no-go of a rollout phase (DESIGN §7, runbook §5): plain inputs in, criteria and a
+ * The go/no-go of a rollout phase (docs/beta-monitor.md, runbook §5): plain inputs in, criteria and a
  * decision out; no Nest, no database, no clock (`now` is a parameter).
  */
 
@@ -19,7 +19,7 @@ export type ChecklistItem = (typeof CHECKLIST_ITEMS)[number];
 export const HOUR_MS = 3_600_000;
 /** Runbook §5 EXTEND: "Continue Phase 1 for 24h". */
 export const EXTENSION_MS = 24 * HOUR_MS;
-/** DESIGN §7: scheduled checkpoints for at least 90 % of the hours. */
+/** Scheduled checkpoints for at least 90 % of the phase's hours (docs/beta-monitor.md). */
 export const MIN_COVERAGE = 0.9;
 /** The current hour's scheduled run may still be under way: an hour is expected from 5 minutes after its slot. */
 export const SLOT_GRACE_MS = 5 * 60_000;

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * Telemetry intake (DESIGN §9): one row per flag, variant and minute, added to by every instance
+ * Telemetry intake (docs/telemetry.md): one row per flag, variant and minute, added to by every instance
  * with additive upserts, so its size depends on minutes × flags, never on request volume.
  * `latency` and `ttm` are histograms in the fixed layout of src/beta-monitor/latency-histogram.ts
  * (trailing empty bins left out). No foreign key to feature_flags: the monitored application may

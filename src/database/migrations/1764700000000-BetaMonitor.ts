@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** Rollout phases, complaints and the beta monitor's checkpoints (DESIGN §6, §7). */
+/** Rollout phases, complaints and the beta monitor's checkpoints (docs/beta-monitor.md). */
 export class BetaMonitor1764700000000 implements MigrationInterface {
   name = 'BetaMonitor1764700000000';
 

@@ -1,6 +1,6 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The go/no-go's manual checklist: one signature per flag, phase and item (DESIGN §7). */
+/** The go/no-go's manual checklist: one signature per flag, phase and item (docs/beta-monitor.md). */
 export class GoNoGo1764800000000 implements MigrationInterface {
   name = 'GoNoGo1764800000000';
 

@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The transactional outbox of alerts out (DESIGN §6, docs/alerts.md): one row per alerting
+ * The transactional outbox of alerts out (docs/beta-monitor-checks.md, docs/alerts.md): one row per alerting
  * checkpoint, written in the checkpoint's transaction, delivered by a leased worker.
  */
 export class AlertOutbox1764900000000 implements MigrationInterface {
