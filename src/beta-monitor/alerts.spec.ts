@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { AlertingCheckpoint, alertReason, alertSeverity, buildAlertPayload, retryDelayMs, signBody } from 'src/beta-monitor/alerts';
 
 type A = AlertingCheckpoint['alerts'][number];
-const alert = (code: string, severity: A['severity'] = 'CRITICAL', observed: unknown = null): A => ({ code, severity, message: code, observed });
+const alert = (code: string, severity: A['severity'] = 'CRITICAL', observed: unknown = null): A => ({ code, severity, message: code, observed, expected: null });
 
 const checkpoint = (overrides: Partial<AlertingCheckpoint> = {}): AlertingCheckpoint => ({
   id: '0b6f7c4e-4d1a-4c55-9f0e-2a8a0c1f7d11',

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import type { CheckpointResponseDto } from 'src/beta-monitor/beta-monitor.dto';
 import { CheckpointHealth, CheckpointStatus, P0_5XX_RATE } from 'src/beta-monitor/checks';
 
 /**
@@ -10,19 +11,10 @@ import { CheckpointHealth, CheckpointStatus, P0_5XX_RATE } from 'src/beta-monito
 export type AlertSeverityLevel = 'P0' | 'P1' | 'P2';
 export type AlertReason = 'FAIL' | 'ERROR' | 'STATUS_CHANGE';
 
-/** What of a checkpoint the alert needs (a subset of CheckpointResponseDto). */
-export type AlertingCheckpoint = Readonly<{
-  id: string;
-  featureKey: string;
-  phase: string | null;
-  label: string;
-  status: CheckpointStatus;
-  health: CheckpointHealth;
-  trigger: string;
-  alerts: readonly Readonly<{ code: string; severity: 'WARN' | 'CRITICAL'; message: string; observed: unknown }>[];
-  error: string | null;
-  createdAt: string;
-}>;
+/** What of a checkpoint the alert needs. */
+export type AlertingCheckpoint = Readonly<
+  Pick<CheckpointResponseDto, 'id' | 'featureKey' | 'phase' | 'label' | 'status' | 'health' | 'trigger' | 'alerts' | 'error' | 'createdAt'>
+>;
 
 export type AlertPayload = {
   /** The line for people (Slack renders it). */
