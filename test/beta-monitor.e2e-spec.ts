@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { BETA, FLAG, setUpPhase1 } from './support/runbook';
+import { telemetryToken } from './support/telemetry';
 import { startTestApp, TestApp } from './support/test-app';
 
 type Checkpoint = { id: string; status: string; health: string; label: string; alerts: { code: string; severity: string; message: string }[] };
@@ -14,7 +15,8 @@ describe('beta monitor dog: checkpoints on the runbook Phase 1', () => {
     t = await startTestApp();
     admin = await t.tokenFor('SUPER_ADMIN');
     operator = await t.tokenFor('OPERATOR');
-    service = (await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matching-backend' })).body.token;
+    // The matching backend evaluates its flag and reports its traffic.
+    service = await telemetryToken(t.http, admin, { name: 'matching-backend', permissions: ['flags:evaluate', 'telemetry:write'] });
     await setUpPhase1(t.http, admin);
   });
   afterAll(() => t.close());
