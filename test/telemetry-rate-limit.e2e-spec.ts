@@ -1,6 +1,6 @@
 import { telemetryToken } from './support/telemetry';
 import { newFlag, startTestApp, TestApp } from './support/test-app';
-import { withClient } from './support/test-database';
+import { DataSource } from 'typeorm';
 
 const KEY = 'telemetry_rate_flag';
 const events = (count: number) =>
@@ -19,11 +19,10 @@ describe('telemetry rate limit per token', () => {
   afterAll(() => t.close());
 
   const post = (token: string, count: number) => t.http.post('/api/telemetry/events').set('x-api-key', token).send({ events: events(count) });
-  const storedRequests = () =>
-    withClient(t.database.url, async (client) => {
-      const { rows } = await client.query('SELECT coalesce(sum(requests), 0)::int AS n FROM telemetry_minutes WHERE feature_key = $1', [KEY]);
-      return rows[0].n as number;
-    });
+  const storedRequests = async (): Promise<number> => {
+    const rows: { n: number }[] = await t.app.get(DataSource).query('SELECT coalesce(sum(requests), 0)::int AS n FROM telemetry_minutes WHERE feature_key = $1', [KEY]);
+    return rows[0].n;
+  };
 
   it('answers 429 problem+json with Retry-After once a token exceeds its rate, stores nothing of it, and leaves other tokens alone', async () => {
     const noisy = await telemetryToken(t.http, admin);

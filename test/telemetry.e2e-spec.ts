@@ -1,8 +1,9 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DataSource } from 'typeorm';
 import { TelemetryService } from 'src/beta-monitor/telemetry.service';
 import { telemetryToken } from './support/telemetry';
 import { newFlag, startInstance, startTestApp, TestApp } from './support/test-app';
-import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
+import { createTestDatabase, TestDatabase } from './support/test-database';
 
 const FLAG = 'passenger_favorites_matching';
 const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
@@ -48,15 +49,14 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
   });
 
   const send = (events: unknown) => t.http.post('/api/telemetry/events').set('x-api-key', service).send({ events });
-  /** What the database holds for the flag, read past the app. */
-  const stored = (key: string) =>
-    withClient(database.url, async (client) => {
-      const { rows } = await client.query(
-        'SELECT coalesce(sum(requests), 0)::int AS requests, coalesce(sum(matching_total), 0)::int AS matching, count(*)::int AS rows FROM telemetry_minutes WHERE feature_key = $1',
-        [key],
-      );
-      return rows[0] as { requests: number; matching: number; rows: number };
-    });
+  /** What the database holds for the flag (through the app's connection: PGlite has one session). */
+  const stored = async (key: string) => {
+    const rows: { requests: number; matching: number; rows: number }[] = await t.app.get(DataSource).query(
+      'SELECT coalesce(sum(requests), 0)::int AS requests, coalesce(sum(matching_total), 0)::int AS matching, count(*)::int AS rows FROM telemetry_minutes WHERE feature_key = $1',
+      [key],
+    );
+    return rows[0];
+  };
   const lastHour = (key = FLAG) => t.app.get(TelemetryService).window(key, new Date(Date.now() - 3_600_000), new Date(Date.now() + 600_000));
 
   it('accepts the good events of a mixed batch and names each bad one by index and reason', async () => {
@@ -86,7 +86,7 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
   });
 
   it('has stored the accepted events when it answers 202, exactly once', async () => {
-    // Read past the app, straight after the answer: a 202 means committed.
+    // Read from the database straight after the answer: a 202 means committed.
     expect(await stored(FLAG)).toEqual({ requests: 3, matching: 2, rows: 2 });
     const after = await lastHour();
     await t.app.get(TelemetryService).flush();
