@@ -176,7 +176,7 @@ describe('access control (deny by default)', () => {
     }
   });
 
-  it.each(CALLERS)('lets %s evaluate and send telemetry only as DESIGN §3 says', async (caller) => {
+  it.each(CALLERS)('lets %s evaluate and send telemetry only as the permission table says', async (caller) => {
     for (const route of EVALUATIONS) {
       const path = `${concrete(route.path)}${route.method === 'GET' ? '?subjectId=p1' : ''}`;
       const response = await t.http[route.method.toLowerCase() as 'post'](path).set(credentials.get(caller)!).send(route.body);

@@ -49,7 +49,7 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
   });
 
   const send = (events: unknown) => t.http.post('/api/telemetry/events').set('x-api-key', service).send({ events });
-  /** What the database holds for the flag (through the app's connection: PGlite has one session). */
+  /** What the database holds for the flag (through the app's connection: PGlite takes one connection). */
   const stored = async (key: string) => {
     const rows: { requests: number; matching: number; rows: number }[] = await t.app.get(DataSource).query(
       'SELECT coalesce(sum(requests), 0)::int AS requests, coalesce(sum(matching_total), 0)::int AS matching, count(*)::int AS rows FROM telemetry_minutes WHERE feature_key = $1',

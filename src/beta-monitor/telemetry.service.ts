@@ -36,7 +36,7 @@ const OUTCOME_OF: Record<TelemetryRejectionCode, TelemetryOutcome> = {
 };
 
 /**
- * Telemetry intake (DESIGN §9): a batch is validated event by event, counted per flag, variant
+ * Telemetry intake (docs/telemetry.md): a batch is validated event by event, counted per flag, variant
  * and minute, and committed to `telemetry_minutes` before it is answered — a 202 means durable.
  * Concurrent requests share commits (TelemetryCommitter), so the database sees one additive
  * upsert per round, not per request. When the commit fails the request answers 503 and nothing of
