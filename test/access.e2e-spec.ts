@@ -4,8 +4,9 @@ import { MetadataScanner, ModulesContainer } from '@nestjs/core';
 import { ACCESS_METADATA, AccessRule } from 'src/auth/access.decorator';
 import { newFlag, startTestApp, TestApp } from './support/test-app';
 
-type Caller = 'SUPER_ADMIN' | 'OPERATOR' | 'ANGEL_VIEWER' | 'SERVICE' | 'ANONYMOUS';
-const CALLERS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE', 'ANONYMOUS'];
+/** SERVICE: a token made to evaluate (the default); TELEMETRY: a token made to send telemetry only. */
+type Caller = 'SUPER_ADMIN' | 'OPERATOR' | 'ANGEL_VIEWER' | 'SERVICE' | 'TELEMETRY' | 'ANONYMOUS';
+const CALLERS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE', 'TELEMETRY', 'ANONYMOUS'];
 
 type Route = Readonly<{ method: string; path: string }>;
 
@@ -57,14 +58,16 @@ const READS: ReadonlyArray<Route & { allowed: Caller[]; status?: number }> = [
   { method: 'GET', path: '/api/admin/beta-monitor/:key/go-no-go', allowed: READERS, status: 409 },
 ];
 
-/** Evaluation, OFREP and telemetry intake: every role and service tokens, never anonymous. */
-const EVALUATIONS: ReadonlyArray<Route & { body?: object; status?: number }> = [
+/** Evaluation and OFREP: every role and evaluation tokens, never anonymous. */
+const EVALUATIONS: ReadonlyArray<Route & { body?: object; status?: number; allowed?: Caller[] }> = [
   { method: 'GET', path: '/api/feature-flags/:key/evaluate' },
   { method: 'POST', path: '/api/feature-flags/evaluate', body: { subjectId: 'p1' } },
   { method: 'POST', path: '/ofrep/v1/evaluate/flags/:key', body: { context: { targetingKey: 'p1' } } },
   { method: 'POST', path: '/ofrep/v1/evaluate/flags', body: { context: { targetingKey: 'p1' } } },
-  { method: 'POST', path: '/api/telemetry/events', body: { events: [] }, status: 202 },
+  // Telemetry intake: only tokens made for it; no person, not even a super admin.
+  { method: 'POST', path: '/api/telemetry/events', body: { events: [] }, status: 202, allowed: ['TELEMETRY'] },
 ];
+const EVALUATORS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE'];
 
 const PUBLIC: ReadonlyArray<Route> = [
   { method: 'POST', path: '/api/auth/login' },
@@ -109,6 +112,12 @@ describe('access control (deny by default)', () => {
     }
     const service = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matching-backend' });
     credentials.set('SERVICE', { 'x-api-key': service.body.token });
+    const telemetry = await t.http
+      .post('/api/admin/service-tokens')
+      .auth(admin, { type: 'bearer' })
+      .send({ name: 'telemetry-sender', permissions: ['telemetry:write'] })
+      .expect(201);
+    credentials.set('TELEMETRY', { 'x-api-key': telemetry.body.token });
     credentials.set('ANONYMOUS', {});
     flagKey = (await newFlag(t.http, admin)).key;
     const users = await t.http.get('/api/admin/users').auth(admin, { type: 'bearer' }).expect(200);
@@ -167,12 +176,13 @@ describe('access control (deny by default)', () => {
     }
   });
 
-  it.each(CALLERS)('lets %s evaluate only with credentials', async (caller) => {
+  it.each(CALLERS)('lets %s evaluate and send telemetry only as the permission table says', async (caller) => {
     for (const route of EVALUATIONS) {
       const path = `${concrete(route.path)}${route.method === 'GET' ? '?subjectId=p1' : ''}`;
       const response = await t.http[route.method.toLowerCase() as 'post'](path).set(credentials.get(caller)!).send(route.body);
       const where = `${caller} ${route.method} ${route.path} → ${response.status}`;
-      expect([where, response.status]).toEqual([where, caller === 'ANONYMOUS' ? 401 : (route.status ?? 200)]);
+      const allowed = (route.allowed ?? EVALUATORS).includes(caller);
+      expect([where, response.status]).toEqual([where, caller === 'ANONYMOUS' ? 401 : allowed ? (route.status ?? 200) : 403]);
     }
   });
 

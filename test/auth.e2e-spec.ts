@@ -378,6 +378,8 @@ describe('auth', () => {
         id: expect.any(String),
         name,
         tokenPrefix: expect.any(String),
+        permissions: ['flags:evaluate'],
+        telemetryFeatureKeys: null,
         createdBy: ADMIN_EMAIL,
         createdAt: expect.any(String),
         revokedAt: null,

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { BETA, FLAG, setUpPhase1 } from './support/runbook';
+import { telemetryToken } from './support/telemetry';
 import { startTestApp, TestApp } from './support/test-app';
 import { ActingAs, actingAs } from './support/acting-as';
 
@@ -17,7 +18,8 @@ describe('beta monitor dog: checkpoints on the runbook Phase 1', () => {
     as = await actingAs(t);
     admin = await t.tokenFor('SUPER_ADMIN');
     operator = await t.tokenFor('OPERATOR');
-    service = (await as('SUPER_ADMIN').post('/api/admin/service-tokens').send({ name: 'matching-backend' })).body.token;
+    // The matching backend evaluates its flag and reports its traffic.
+    service = await telemetryToken(t.http, admin, { name: 'matching-backend', permissions: ['flags:evaluate', 'telemetry:write'] });
     await setUpPhase1(t.http, admin);
   });
   afterAll(() => t.close());

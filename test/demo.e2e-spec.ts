@@ -67,6 +67,16 @@ describe('the runbook demo', () => {
     }
     expect(scheduled).toBeGreaterThan(0);
 
+    // The simulated matching backend's telemetry (sent every second with its own token) reaches the checkpoints.
+    const again = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/run`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: '{"phase":"phase1_beta"}',
+    });
+    const traffic = ((await again.json()) as { metrics: { http: { treatment: { total: number }; control: { total: number } } } }).metrics.http;
+    expect(traffic.control.total).toBeGreaterThan(0);
+    expect(traffic.treatment.total).toBeGreaterThan(0);
+
     const goNoGo = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/go-no-go`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await goNoGo.json()) as { decision: string }).decision).toBe('PENDING');
     expect(output).toContain('/go-no-go/checklist/MATCHING_SUCCESS_RATE');

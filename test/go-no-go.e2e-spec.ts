@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { FLAG, PHASE1, PHASE2, setUpPhase1 } from './support/runbook';
+import { telemetryToken } from './support/telemetry';
 import { startTestApp, TestApp } from './support/test-app';
 import { ActingAs, actingAs } from './support/acting-as';
 
@@ -43,6 +44,8 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
   afterAll(() => t.close());
 
   const base = `/api/admin/beta-monitor/${FLAG}`;
+  let sender: Promise<string> | null = null;
+  const reporter = (): Promise<string> => (sender ??= telemetryToken(t.http, admin));
   const goNoGo = async (token = viewer): Promise<GoNoGo> => (await t.http.get(`${base}/go-no-go`).auth(token, bearer).expect(200)).body;
   const sign = (item: string, status: string, token = operator) =>
     t.http.put(`${base}/go-no-go/checklist/${item}`).auth(token, bearer).send({ status, note: `${item} looked at` });
@@ -57,7 +60,7 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
   const runHealthy = async (): Promise<string> => {
     const at = new Date().toISOString();
     const events = Array.from({ length: 60 }, () => ({ type: 'http', featureKey: FLAG, variant: 'on', route: '/match', statusCode: 200, latencyMs: 40, at }));
-    await as('SUPER_ADMIN').post('/api/telemetry/events').send({ events }).expect(202);
+    await t.http.post('/api/telemetry/events').set('x-api-key', await reporter()).send({ events }).expect(202);
     const checkpoint = await as('OPERATOR').post(`${base}/run`).send({ phase: 'phase1_beta' }).expect(201);
     expect(checkpoint.body.status).toBe('PASS');
     return checkpoint.body.id;

@@ -80,9 +80,11 @@ describe('/metrics', () => {
   });
 
   it('reports telemetry, snapshot, outbox and process figures', () => {
-    expect(sample('flagdog_telemetry_dropped_total', '')).toBeUndefined(); // unlabelled: no braces
-    expect(text).toMatch(/^flagdog_telemetry_dropped_total 0$/m);
-    expect(text).toMatch(/^flagdog_telemetry_buffered_buckets \d+$/m);
+    for (const outcome of ['accepted', 'invalid', 'unknown_flag', 'flag_not_allowed', 'rate_limited', 'not_committed']) {
+      expect([outcome, sample('flagdog_telemetry_events_total', `outcome="${outcome}"`)]).toEqual([outcome, 0]);
+    }
+    expect(sample('flagdog_telemetry_commits_total', 'result="failed"')).toBe(0);
+    expect(text).toMatch(/^flagdog_telemetry_pending_events 0$/m);
     expect(text).toMatch(/^flagdog_snapshot_revision [1-9]\d*$/m);
     expect(text).toMatch(/^flagdog_snapshot_stale 0$/m);
     expect(text).toMatch(/^flagdog_alert_outbox_backlog \d+$/m);

@@ -32,8 +32,11 @@ function guardAs(user: Principal | null): AccessGuard {
   } as unknown as JwtAuthGuard;
   const tokens = {
     authenticate: async (secret: string) => {
+      if (secret === 'fds_telemetry') {
+        return { kind: 'service', id: 't2', name: 'reporter', role: 'SERVICE', permissions: new Set([Permission.TELEMETRY_WRITE]) } satisfies Principal;
+      }
       if (secret !== 'fds_good') throw AppError.unauthenticated();
-      return { kind: 'service', id: 't1', name: 'matcher', role: 'SERVICE' } satisfies Principal;
+      return { kind: 'service', id: 't1', name: 'matcher', role: 'SERVICE', permissions: new Set([Permission.FLAGS_EVALUATE]) } satisfies Principal;
     },
   } as unknown as ServiceTokensService;
   return new AccessGuard(new Reflector(), jwt, tokens);
@@ -72,6 +75,19 @@ describe('AccessGuard', () => {
     expect(await codeOf(guard.canActivate(contextFor(read, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
     expect(await codeOf(guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe('401 UNAUTHENTICATED');
   });
+
+  it('lets a service token do only what it was created for, and no person send telemetry', async () => {
+    const telemetry: AccessRule = { public: false, permission: Permission.TELEMETRY_WRITE };
+    const evaluate: AccessRule = { public: false, permission: Permission.FLAGS_EVALUATE };
+    const guard = guardAs(null);
+    expect(await codeOf(guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_telemetry' }).context))).toBe('allowed');
+    expect(await codeOf(guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
+    expect(await codeOf(guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_telemetry' }).context))).toBe('403 PERMISSION_DENIED');
+    for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) {
+      const context = contextFor(telemetry, { authorization: 'Bearer jwt' }).context;
+      expect([role, await codeOf(guardAs(principal(role)).canActivate(context))]).toEqual([role, '403 PERMISSION_DENIED']);
+    }
+  });
 });
 
 describe('the permission table', () => {
@@ -93,7 +109,7 @@ describe('the permission table', () => {
     [Permission.USERS_MANAGE, ['SUPER_ADMIN']],
     [Permission.SERVICE_TOKENS_MANAGE, ['SUPER_ADMIN']],
     [Permission.FLAGS_EVALUATE, ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE']],
-    [Permission.TELEMETRY_WRITE, ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE']],
+    [Permission.TELEMETRY_WRITE, ['SERVICE']],
   ])('%s belongs to %j', (permission, roles) => {
     expect(who(permission)).toEqual(roles);
   });

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ACCESS_METADATA, AccessRule, AuthenticatedRequest } from 'src/auth/access.decorator';
-import { hasPermission } from 'src/auth/permissions';
+import { principalHasPermission } from 'src/auth/permissions';
 import { Principal } from 'src/auth/principal';
 import { SERVICE_TOKEN_PREFIX, ServiceTokensService } from 'src/auth/service-tokens.service';
 import { AppError } from 'src/http/app-error';
@@ -40,7 +40,7 @@ export class AccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { user?: Principal }>();
     const principal = await this.authenticate(context, request);
     request.principal = principal;
-    if (!hasPermission(principal.role, rule.permission)) throw AppError.permissionDenied(rule.permission);
+    if (!principalHasPermission(principal, rule.permission)) throw AppError.permissionDenied(rule.permission);
     return true;
   }
 

@@ -1,6 +1,14 @@
 import { IsOmittable } from 'src/http/is-omittable.decorator';
-import { IsEmail, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { HUMAN_ROLES, type PrincipalRole, type Role } from 'src/auth/permissions';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import {
+  HUMAN_ROLES,
+  SERVICE_TOKEN_PERMISSIONS,
+  type PrincipalRole,
+  type Role,
+  type ServiceTokenPermission,
+} from 'src/auth/permissions';
+import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 
 export class LoginRequestDto {
   @IsString()
@@ -91,6 +99,30 @@ export class ServiceTokenCreateDto {
   @MaxLength(100)
   name: string;
 
+  /**
+   * What the token may do: `flags:evaluate` (the default) and/or `telemetry:write` (send
+   * telemetry, which decides checkpoints — give it only to the monitored service).
+   */
+  @IsOmittable()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(SERVICE_TOKEN_PERMISSIONS, { each: true })
+  @ApiProperty({ required: false, type: 'array', items: { type: 'string', enum: [...SERVICE_TOKEN_PERMISSIONS] }, default: ['flags:evaluate'] })
+  permissions?: ServiceTokenPermission[];
+
+  /**
+   * Only with `telemetry:write`: the flags this token may send telemetry for (events for others
+   * are refused one by one). Left out: any existing flag. Evaluation is not limited by it.
+   */
+  @IsOmittable()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @Matches(FLAG_KEY_PATTERN, { each: true, message: 'each key must match ^[a-z][a-z0-9_]{2,63}$' })
+  telemetryFeatureKeys?: string[];
+
   @IsOmittable()
   @IsString()
   @MaxLength(2000)
@@ -102,6 +134,10 @@ export class ServiceTokenResponseDto {
   name: string;
   /** The first characters of the secret, to recognise it. */
   tokenPrefix: string;
+  @ApiProperty({ type: 'array', items: { type: 'string', enum: [...SERVICE_TOKEN_PERMISSIONS] } })
+  permissions: ServiceTokenPermission[];
+  /** The flags this token may send telemetry for; null: any existing flag. */
+  telemetryFeatureKeys: string[] | null;
   createdBy: string;
   createdAt: string;
   revokedAt: string | null;

@@ -23,8 +23,7 @@ export enum Permission {
   TELEMETRY_WRITE = 'telemetry:write',
 }
 
-const EVERYONE = [Permission.FLAGS_EVALUATE, Permission.TELEMETRY_WRITE];
-const READER = [...EVERYONE, Permission.FLAGS_READ];
+const READER = [Permission.FLAGS_EVALUATE, Permission.FLAGS_READ];
 const OPERATOR = [
   ...READER,
   Permission.FLAGS_REDUCE_EXPOSURE,
@@ -35,16 +34,34 @@ const OPERATOR = [
 ];
 
 /**
- * The role → permission table (docs/adr/0003-permissions-and-exposure-rule.md). Operators can always make things safer; expanding
- * exposure is the super admin's.
+ * What a service token can be granted; each token holds the subset it was created with
+ * (default: evaluation only). Telemetry decides checkpoints and automatic rollbacks, so it is
+ * written only by tokens made for it — no person, not even a super admin, writes it by hand.
+ */
+export const SERVICE_TOKEN_PERMISSIONS = [Permission.FLAGS_EVALUATE, Permission.TELEMETRY_WRITE] as const;
+export type ServiceTokenPermission = (typeof SERVICE_TOKEN_PERMISSIONS)[number];
+
+/**
+ * The role → permission table (docs/adr/0003-permissions-and-exposure-rule.md). Operators can
+ * always make things safer; expanding exposure is the super admin's. For SERVICE it is the most a
+ * token may hold.
  */
 export const ROLE_PERMISSIONS: Readonly<Record<PrincipalRole, ReadonlySet<Permission>>> = {
-  SUPER_ADMIN: new Set(Object.values(Permission)),
+  SUPER_ADMIN: new Set(Object.values(Permission).filter((permission) => permission !== Permission.TELEMETRY_WRITE)),
   OPERATOR: new Set(OPERATOR),
   ANGEL_VIEWER: new Set(READER),
-  SERVICE: new Set(EVERYONE),
+  SERVICE: new Set(SERVICE_TOKEN_PERMISSIONS),
 };
 
 export function hasPermission(role: PrincipalRole, permission: Permission): boolean {
   return ROLE_PERMISSIONS[role]?.has(permission) ?? false;
+}
+
+/** The role's table, narrowed for a service token to the permissions it was created with. */
+export function principalHasPermission(
+  principal: Readonly<{ role: PrincipalRole; permissions?: ReadonlySet<Permission> }>,
+  permission: Permission,
+): boolean {
+  if (!hasPermission(principal.role, permission)) return false;
+  return principal.role !== 'SERVICE' || (principal.permissions?.has(permission) ?? false);
 }

@@ -1,4 +1,4 @@
-import { PrincipalRole } from 'src/auth/permissions';
+import { Permission, PrincipalRole } from 'src/auth/permissions';
 
 /** Who is calling: a signed-in user or a service token. */
 export type Principal = Readonly<{
@@ -7,6 +7,10 @@ export type Principal = Readonly<{
   /** The user's email or the service token's name; this is the audit actor. */
   name: string;
   role: PrincipalRole;
+  /** A service token's own permissions (a subset of the SERVICE row); absent for users. */
+  permissions?: ReadonlySet<Permission>;
+  /** The only flags a service token may send telemetry for; absent or null: any existing flag. */
+  telemetryFeatureKeys?: ReadonlySet<string> | null;
 }>;
 
 /** The actor of a change, as the audit log records it. */

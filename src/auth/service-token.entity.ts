@@ -14,6 +14,14 @@ export class ServiceTokenEntity {
   @Column('text', { name: 'token_prefix' })
   tokenPrefix: string;
 
+  /** A subset of SERVICE_TOKEN_PERMISSIONS (permissions.ts). */
+  @Column('text', { array: true })
+  permissions: string[];
+
+  /** The only flags this token may send telemetry for; null: any existing flag. */
+  @Column('text', { name: 'telemetry_feature_keys', array: true, nullable: true })
+  telemetryFeatureKeys: string[] | null;
+
   @Column('text', { name: 'created_by' })
   createdBy: string;
 

@@ -10,6 +10,7 @@ import {
   ServiceTokenListResponseDto,
   ServiceTokenResponseDto,
 } from 'src/auth/auth.dto';
+import { Permission, ServiceTokenPermission } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 import { ServiceTokenEntity } from 'src/auth/service-token.entity';
 import { isUniqueViolation } from 'src/database/postgres-errors';
@@ -81,9 +82,7 @@ export class ServiceTokensService implements ChangeSubscriber {
       .addSelect('token.tokenHash')
       .where('token.revokedAt IS NULL')
       .getMany();
-    return new Map(
-      rows.map((token) => [token.tokenHash, { kind: 'service', id: token.id, name: token.name, role: 'SERVICE' } as const]),
-    );
+    return new Map(rows.map((token) => [token.tokenHash, principalOf(token)]));
   }
 
   async list(): Promise<ServiceTokenListResponseDto> {
@@ -92,6 +91,10 @@ export class ServiceTokensService implements ChangeSubscriber {
   }
 
   async create(actor: Actor, dto: ServiceTokenCreateDto): Promise<ServiceTokenCreatedResponseDto> {
+    const permissions = dto.permissions ?? [Permission.FLAGS_EVALUATE];
+    if (dto.telemetryFeatureKeys !== undefined && !permissions.includes(Permission.TELEMETRY_WRITE)) {
+      throw AppError.validation([{ field: 'telemetryFeatureKeys', message: 'telemetryFeatureKeys needs the permission telemetry:write' }]);
+    }
     const secret = `${SERVICE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const created = await this.dataSource.transaction(async (manager) => {
       const clash = await manager
@@ -108,6 +111,8 @@ export class ServiceTokensService implements ChangeSubscriber {
             name: dto.name,
             tokenHash: hashToken(secret),
             tokenPrefix: secret.slice(0, SERVICE_TOKEN_PREFIX.length + 6),
+            permissions,
+            telemetryFeatureKeys: dto.telemetryFeatureKeys ?? null,
             createdBy: actor.name,
             revokedAt: null,
           }),
@@ -120,7 +125,7 @@ export class ServiceTokensService implements ChangeSubscriber {
       await this.feed.append(manager, { kind: 'service_tokens' });
       return { ...view, token: secret };
     });
-    this.active.set(hashToken(secret), { kind: 'service', id: created.id, name: created.name, role: 'SERVICE' });
+    this.active.set(hashToken(secret), principalOf(created));
     await this.feed.pull();
     return created;
   }
@@ -146,11 +151,24 @@ export class ServiceTokensService implements ChangeSubscriber {
   }
 }
 
+function principalOf(token: Pick<ServiceTokenEntity, 'id' | 'name' | 'permissions' | 'telemetryFeatureKeys'>): Principal {
+  return {
+    kind: 'service',
+    id: token.id,
+    name: token.name,
+    role: 'SERVICE',
+    permissions: new Set(token.permissions as Permission[]),
+    telemetryFeatureKeys: token.telemetryFeatureKeys === null ? null : new Set(token.telemetryFeatureKeys),
+  };
+}
+
 function toView(token: ServiceTokenEntity): ServiceTokenResponseDto {
   return {
     id: token.id,
     name: token.name,
     tokenPrefix: token.tokenPrefix,
+    permissions: token.permissions as ServiceTokenPermission[],
+    telemetryFeatureKeys: token.telemetryFeatureKeys,
     createdBy: token.createdBy,
     createdAt: token.createdAt.toISOString(),
     revokedAt: token.revokedAt?.toISOString() ?? null,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AuthService } from 'src/auth/auth.service';
-import { Role } from 'src/auth/permissions';
+import { Permission, Role } from 'src/auth/permissions';
 import { ServiceTokensService } from 'src/auth/service-tokens.service';
 import { UsersService } from 'src/auth/users.service';
 import { createApp } from 'src/app.factory';
@@ -69,7 +69,12 @@ async function main(): Promise<void> {
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
   const seeded = await seedRunbook(app);
   const [operator, viewer] = [await tokenFor(app, 'OPERATOR'), await tokenFor(app, 'ANGEL_VIEWER')];
-  const service = await app.get(ServiceTokensService).create(DEMO, { name: `demo-matching-backend-${Date.now()}` });
+  // The simulated matching backend gets a token made for telemetry, limited to the runbook's flag.
+  const service = await app.get(ServiceTokensService).create(DEMO, {
+    name: `demo-matching-backend-${Date.now()}`,
+    permissions: [Permission.TELEMETRY_WRITE],
+    telemetryFeatureKeys: [RUNBOOK_FLAG],
+  });
   const timer = setInterval(() => {
     void fetch(`${base}/api/telemetry/events`, {
       method: 'POST',

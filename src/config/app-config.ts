@@ -19,6 +19,8 @@ export type AppConfig = Readonly<{
   alertWebhook: Readonly<{ url: string | null; secret: string | null }>;
   logLevel: LogLevel;
   loginThrottle: Readonly<{ limit: number; ttlSeconds: number }>;
+  /** Telemetry intake: events/s each service token may send to one instance; how long a commit waits for company. */
+  telemetry: Readonly<{ rateLimitEventsPerSecond: number; commitWindowMs: number }>;
   /** Flag keys whose FEATURE_<KEY> environment variable forces them off. */
   masterSwitchesOff: ReadonlySet<string>;
 }>;
@@ -146,6 +148,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const loginLimit = integer('LOGIN_THROTTLE_LIMIT', 10, 1, 100000);
   const loginTtl = integer('LOGIN_THROTTLE_TTL_SECONDS', 60, 1, 86400);
   const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 200);
+  const telemetryRate = integer('TELEMETRY_RATE_LIMIT', 20_000, 1, 100_000_000);
+  const commitWindowMs = integer('TELEMETRY_COMMIT_WINDOW_MS', 2, 0, 1000);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -173,6 +177,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     alertWebhook: Object.freeze({ url: webhookUrl, secret: optional('ALERT_WEBHOOK_SECRET') }),
     logLevel,
     loginThrottle: Object.freeze({ limit: loginLimit, ttlSeconds: loginTtl }),
+    telemetry: Object.freeze({ rateLimitEventsPerSecond: telemetryRate, commitWindowMs }),
     masterSwitchesOff,
   });
 }

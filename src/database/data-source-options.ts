@@ -10,6 +10,7 @@ import { Telemetry1764600000000 } from 'src/database/migrations/1764600000000-Te
 import { BetaMonitor1764700000000 } from 'src/database/migrations/1764700000000-BetaMonitor';
 import { GoNoGo1764800000000 } from 'src/database/migrations/1764800000000-GoNoGo';
 import { AlertOutbox1764900000000 } from 'src/database/migrations/1764900000000-AlertOutbox';
+import { ServiceTokenPermissions1765300000000 } from 'src/database/migrations/1765300000000-ServiceTokenPermissions';
 
 export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
 export const MIGRATIONS = [
@@ -19,6 +20,7 @@ export const MIGRATIONS = [
   BetaMonitor1764700000000,
   GoNoGo1764800000000,
   AlertOutbox1764900000000,
+  ServiceTokenPermissions1765300000000,
 ];
 
 /** The one builder of DataSource options, used by the app, the migration command and ormconfig.ts. */

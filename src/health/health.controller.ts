@@ -47,7 +47,7 @@ export class HealthController {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1000 }),
       () => this.snapshotCheck(),
-      // Informational: buffered telemetry and drops never make the instance unready.
+      // Informational: telemetry commits in flight and failed ones (the database check above decides readiness).
       () => this.indicators.check('telemetry').up({ ...this.telemetry.health() }),
     ]);
   }

@@ -93,20 +93,33 @@ export class MetricsService implements OnModuleDestroy {
     });
 
     new Counter({
-      name: 'flagdog_telemetry_dropped_total',
-      help: 'Valid telemetry events dropped since the process started because the buffer was full.',
+      name: 'flagdog_telemetry_events_total',
+      help: 'Telemetry events received since the process started, by outcome: accepted (stored), invalid, unknown_flag, flag_not_allowed, rate_limited, not_committed (answered 503).',
+      labelNames: ['outcome'],
       registers,
       collect() {
         this.reset();
-        this.inc(telemetry.health().dropped);
+        for (const [outcome, events] of Object.entries(telemetry.outcomeCounts())) this.inc({ outcome }, events);
+      },
+    });
+    new Counter({
+      name: 'flagdog_telemetry_commits_total',
+      help: 'Telemetry group commits since the process started, by result (ok, failed).',
+      labelNames: ['result'],
+      registers,
+      collect() {
+        this.reset();
+        const health = telemetry.health();
+        this.inc({ result: 'ok' }, health.commits);
+        this.inc({ result: 'failed' }, health.failedCommits);
       },
     });
     new Gauge({
-      name: 'flagdog_telemetry_buffered_buckets',
-      help: 'Telemetry buckets held in memory, not yet written to the database.',
+      name: 'flagdog_telemetry_pending_events',
+      help: 'Telemetry events counted in memory whose commit (and answer) is still to come.',
       registers,
       collect() {
-        this.set(telemetry.health().bufferedBuckets);
+        this.set(telemetry.health().pendingEvents);
       },
     });
     new Gauge({

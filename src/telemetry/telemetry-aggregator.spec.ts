@@ -1,5 +1,11 @@
 import { bucketIndex, HISTOGRAM_BOUNDS_MS } from 'src/telemetry/latency-histogram';
-import { MAX_EVENTS_PER_BATCH, TelemetryAggregator, toAggregate } from 'src/telemetry/telemetry-aggregator';
+import {
+  MAX_EVENTS_PER_BATCH,
+  TelemetryAggregator,
+  TelemetryBucket,
+  TelemetryFlagGate,
+  toAggregate,
+} from 'src/telemetry/telemetry-aggregator';
 
 const NOW = Date.parse('2026-02-01T06:30:20Z');
 const MINUTE = Math.floor(NOW / 60_000);
@@ -22,37 +28,47 @@ const matching = (overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 
+/** The bucket taken for a flag, variant and minute (the aggregator's own minute when none is given). */
+function bucketIn(taken: TelemetryBucket[], variant: 'on' | 'off', minute = MINUTE, featureKey = 'passenger_favorites_matching'): TelemetryBucket | undefined {
+  return taken.find((bucket) => bucket.featureKey === featureKey && bucket.variant === variant && bucket.minute === minute);
+}
+
 describe('TelemetryAggregator', () => {
   it('counts HTTP events per flag, variant and minute, by status class and 401/403/429', () => {
-    const aggregator = new TelemetryAggregator(100);
+    const aggregator = new TelemetryAggregator();
     const statuses = [200, 204, 301, 400, 401, 403, 404, 429, 500, 503, 101];
     const result = aggregator.ingest(statuses.map((statusCode) => http({ statusCode })), NOW);
-    expect(result).toEqual({ accepted: 11, rejected: [], dropped: 0 });
+    expect(result).toEqual({ accepted: 11, rejected: [] });
     aggregator.ingest([http({ variant: 'off', latencyMs: 900 }), http({ featureKey: 'other_flag' })], NOW);
-    const { on, off } = aggregator.sum('passenger_favorites_matching', MINUTE, MINUTE + 1);
+    expect(aggregator).toMatchObject({ bucketCount: 3, eventCount: 13 });
+    const taken = aggregator.take();
+    expect(aggregator).toMatchObject({ bucketCount: 0, eventCount: 0 });
+    const [on, off] = [bucketIn(taken, 'on')!, bucketIn(taken, 'off')!];
     expect(on).toMatchObject({ requests: 11, c2xx: 2, c3xx: 1, c4xx: 5, c5xx: 2, c401: 1, c403: 1, c429: 1 });
     expect(on.latency![bucketIndex(42)]).toBe(11);
     expect(off).toMatchObject({ requests: 1, c2xx: 1 });
     expect(toAggregate(off).latencyP95).toBeGreaterThan(HISTOGRAM_BOUNDS_MS[bucketIndex(900) - 1]);
-    expect(aggregator.bucketCount).toBe(3);
+    expect(bucketIn(taken, 'on', MINUTE, 'other_flag')).toMatchObject({ requests: 1 });
   });
 
   it('places events by their own time, and the receive time when they have none', () => {
-    const aggregator = new TelemetryAggregator(100);
+    const aggregator = new TelemetryAggregator();
     aggregator.ingest([http({ at: '2026-02-01T05:31:59.999Z' }), http({ at: '2026-02-01T07:31:00+01:00' }), http()], NOW);
-    expect(aggregator.sum('passenger_favorites_matching', MINUTE - 59, MINUTE - 58).on.requests).toBe(1);
-    expect(aggregator.sum('passenger_favorites_matching', MINUTE + 1, MINUTE + 2).on.requests).toBe(1);
-    expect(aggregator.sum('passenger_favorites_matching', MINUTE, MINUTE + 1).on.requests).toBe(1);
-    expect(aggregator.sum('passenger_favorites_matching', MINUTE - 60, MINUTE + 2).on.requests).toBe(3);
+    const taken = aggregator.take();
+    expect(taken.map((bucket) => [bucket.minute - MINUTE, bucket.requests]).sort((a, b) => a[0] - b[0])).toEqual([
+      [-59, 1],
+      [0, 1],
+      [1, 1],
+    ]);
   });
 
   it('counts matching outcomes, and time-to-match of successful matches only', () => {
-    const aggregator = new TelemetryAggregator(100);
+    const aggregator = new TelemetryAggregator();
     aggregator.ingest(
       [matching(), matching({ timeToMatchMs: 12_000 }), matching({ matched: false, timeToMatchMs: 60_000 }), matching({ subjectId: undefined, timeToMatchMs: undefined })],
       NOW,
     );
-    const aggregate = toAggregate(aggregator.sum('passenger_favorites_matching', MINUTE, MINUTE + 1).on);
+    const aggregate = toAggregate(bucketIn(aggregator.take(), 'on')!);
     expect(aggregate.matching.total).toBe(4);
     expect(aggregate.matching.success).toBe(3);
     expect(aggregate.matching.ttmP50).toBeGreaterThan(8000 / 2 ** 0.25);
@@ -64,7 +80,7 @@ describe('TelemetryAggregator', () => {
   });
 
   it('rejects each bad event with its index and reason, and accepts the rest', () => {
-    const aggregator = new TelemetryAggregator(100);
+    const aggregator = new TelemetryAggregator();
     const events = [
       http(),
       null,
@@ -91,7 +107,7 @@ describe('TelemetryAggregator', () => {
     ];
     const result = aggregator.ingest(events, NOW);
     expect(result.accepted).toBe(2);
-    expect(result.dropped).toBe(0);
+    expect(new Set(result.rejected.map(({ code }) => code))).toEqual(new Set(['INVALID_EVENT']));
     expect(result.rejected.map(({ index }) => index)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const reasons = Object.fromEntries(result.rejected.map(({ index, reason }) => [index, reason]));
     expect(reasons).toMatchObject({
@@ -112,39 +128,44 @@ describe('TelemetryAggregator', () => {
       19: expect.stringMatching(/^timeToMatchMs/),
       20: expect.stringMatching(/^unknown field "statusCode" \(matching events have: /),
     });
-    expect(aggregator.sum('passenger_favorites_matching', MINUTE - 1440, MINUTE + 10).on).toMatchObject({ requests: 1, matchingTotal: 1 });
-  });
-
-  it('holds at most maxBuckets buckets: new ones are dropped and counted, existing ones keep counting', () => {
-    const aggregator = new TelemetryAggregator(2);
-    expect(aggregator.ingest([http(), http({ variant: 'off' })], NOW).dropped).toBe(0);
-    const result = aggregator.ingest([http({ featureKey: 'third_flag' }), http({ at: '2026-02-01T06:00:00Z' }), http(), http({ variant: 'off' })], NOW);
-    expect(result).toEqual({ accepted: 2, rejected: [], dropped: 2 });
-    expect(aggregator.dropped).toBe(2);
-    expect(aggregator.bucketCount).toBe(2);
-    expect(aggregator.sum('passenger_favorites_matching', MINUTE, MINUTE + 1).on.requests).toBe(2);
-  });
-
-  it('hands its buckets over for writing and takes failed ones back, adding to newer counts', () => {
-    const aggregator = new TelemetryAggregator(1);
-    aggregator.ingest([http(), http({ statusCode: 500 })], NOW);
     const taken = aggregator.take();
-    expect(taken).toHaveLength(1);
-    expect(aggregator.bucketCount).toBe(0);
-    aggregator.ingest([http({ statusCode: 503, latencyMs: 3000 })], NOW);
-    // A restore never drops, even over the bound.
-    aggregator.restore([...taken, { ...taken[0], featureKey: 'other_flag' }]);
-    expect(aggregator.bucketCount).toBe(2);
-    const aggregate = toAggregate(aggregator.sum('passenger_favorites_matching', MINUTE, MINUTE + 1).on);
-    expect(aggregate.http).toMatchObject({ total: 3, c2xx: 1, c5xx: 2 });
-    expect(aggregate.latency.reduce((a, b) => a + b, 0)).toBe(3);
+    expect(bucketIn(taken, 'on')).toMatchObject({ requests: 1, matchingTotal: 0 });
+    expect(bucketIn(taken, 'on', MINUTE - 1440)).toMatchObject({ requests: 0, matchingTotal: 1 });
+  });
+
+  it('asks the gate about each well-formed event, and refuses what it refuses with its code', () => {
+    const asked: string[] = [];
+    const gate: TelemetryFlagGate = (featureKey) => {
+      asked.push(featureKey);
+      if (featureKey === 'made_up_flag') return { code: 'UNKNOWN_FLAG', reason: 'no flag has the key made_up_flag' };
+      if (featureKey === 'someone_elses_flag') return { code: 'FLAG_NOT_ALLOWED', reason: 'not yours' };
+      return null;
+    };
+    const aggregator = new TelemetryAggregator();
+    const result = aggregator.ingest(
+      [http(), http({ featureKey: 'made_up_flag' }), matching({ featureKey: 'someone_elses_flag' }), http({ featureKey: 'Bad-Key' }), matching()],
+      NOW,
+      gate,
+    );
+    expect(result).toEqual({
+      accepted: 2,
+      rejected: [
+        { index: 1, code: 'UNKNOWN_FLAG', reason: 'no flag has the key made_up_flag' },
+        { index: 2, code: 'FLAG_NOT_ALLOWED', reason: 'not yours' },
+        { index: 3, code: 'INVALID_EVENT', reason: expect.stringMatching(/^featureKey must match/) },
+      ],
+    });
+    expect(asked).toEqual(['passenger_favorites_matching', 'made_up_flag', 'someone_elses_flag', 'passenger_favorites_matching']);
+    const taken = aggregator.take();
+    expect(taken.map((bucket) => bucket.featureKey)).toEqual(['passenger_favorites_matching']);
+    expect(taken[0]).toMatchObject({ requests: 1, matchingTotal: 1 });
   });
 
   it('accepts a full batch of 5,000 mixed events', () => {
-    const aggregator = new TelemetryAggregator(100_000);
+    const aggregator = new TelemetryAggregator();
     const events = Array.from({ length: MAX_EVENTS_PER_BATCH }, (_, i) =>
       i % 5 === 0 ? matching({ subjectId: `pass_${i}` }) : http({ statusCode: i % 50 === 0 ? 500 : 200, latencyMs: i % 997 }),
     );
-    expect(aggregator.ingest(events, NOW)).toEqual({ accepted: MAX_EVENTS_PER_BATCH, rejected: [], dropped: 0 });
+    expect(aggregator.ingest(events, NOW)).toEqual({ accepted: MAX_EVENTS_PER_BATCH, rejected: [] });
   });
 });

@@ -47,58 +47,59 @@ export type TelemetryAggregate = {
 
 export type TelemetryWindow = { on: TelemetryAggregate; off: TelemetryAggregate };
 
-export type TelemetryRejection = { index: number; reason: string };
+/** Why an event was refused: malformed, for no existing flag, or for a flag the sender may not report on. */
+export type TelemetryRejectionCode = 'INVALID_EVENT' | 'UNKNOWN_FLAG' | 'FLAG_NOT_ALLOWED';
 
-export type TelemetryIngestResult = {
-  accepted: number;
-  rejected: TelemetryRejection[];
-  /** Valid events not counted because the in-memory buffer is full (the database is away). */
-  dropped: number;
-};
+export type TelemetryRejection = { index: number; code: TelemetryRejectionCode; reason: string };
+
+export type TelemetryRefusal = { code: TelemetryRejectionCode; reason: string };
+
+/** Decides whether events for a well-formed flag key may be counted: null when they may, else why not. */
+export type TelemetryFlagGate = (featureKey: string) => TelemetryRefusal | null;
+
+export type TelemetryIngestResult = { accepted: number; rejected: TelemetryRejection[] };
 
 const HTTP_FIELDS = new Set(['type', 'featureKey', 'variant', 'route', 'statusCode', 'latencyMs', 'at']);
 const MATCHING_FIELDS = new Set(['type', 'featureKey', 'variant', 'subjectId', 'matched', 'timeToMatchMs', 'at']);
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/i;
-const DROPPED = 'dropped';
 
 type Item = Record<string, unknown>;
 
 /**
  * Telemetry intake in memory (docs/telemetry.md): validates each event on its own and adds it to the
- * per-minute bucket of its flag and variant. At most `maxBuckets` distinct buckets are held;
- * once full, events that would open a new bucket are dropped and counted (the buckets already
- * held keep counting, so memory stays bounded while the database is away). No I/O here.
+ * per-minute bucket of its flag and variant. It holds the events of the requests waiting for
+ * one group commit (TelemetryCommitter); its size is bounded by those requests. No I/O here.
  */
 export class TelemetryAggregator {
   /** featureKey → (minute × 2 + variant) → bucket. */
   private buckets = new Map<string, Map<number, TelemetryBucket>>();
   private size = 0;
-  private droppedTotal = 0;
+  private events = 0;
 
-  constructor(private readonly maxBuckets: number) {}
-
-  /** Validates and counts a batch; `now` is the receive time (ms), also the time of events without `at`. */
-  ingest(events: readonly unknown[], now = Date.now()): TelemetryIngestResult {
+  /**
+   * Validates and counts a batch; `now` is the receive time (ms), also the time of events
+   * without `at`; `gate` refuses well-formed events for flags that may not be counted.
+   */
+  ingest(events: readonly unknown[], now = Date.now(), gate: TelemetryFlagGate = () => null): TelemetryIngestResult {
     const rejected: TelemetryRejection[] = [];
     let accepted = 0;
-    let dropped = 0;
     for (let index = 0; index < events.length; index++) {
-      const reason = this.add(events[index], now);
-      if (reason === null) accepted += 1;
-      else if (reason === DROPPED) dropped += 1;
-      else rejected.push({ index, reason });
+      const refusal = this.add(events[index], now, gate);
+      if (refusal === null) accepted += 1;
+      else if (typeof refusal === 'string') rejected.push({ index, code: 'INVALID_EVENT', reason: refusal });
+      else rejected.push({ index, ...refusal });
     }
-    this.droppedTotal += dropped;
-    return { accepted, rejected, dropped };
+    this.events += accepted;
+    return { accepted, rejected };
   }
 
   get bucketCount(): number {
     return this.size;
   }
 
-  /** Valid events dropped since start because the buffer was full. */
-  get dropped(): number {
-    return this.droppedTotal;
+  /** Events counted into the buckets held. */
+  get eventCount(): number {
+    return this.events;
   }
 
   /** Removes and returns every bucket held (to be written). */
@@ -107,26 +108,12 @@ export class TelemetryAggregator {
     for (const perFlag of this.buckets.values()) for (const bucket of perFlag.values()) taken.push(bucket);
     this.buckets = new Map();
     this.size = 0;
+    this.events = 0;
     return taken;
   }
 
-  /** Puts back buckets whose write failed, adding them to what arrived since; never drops them. */
-  restore(buckets: readonly TelemetryBucket[]): void {
-    for (const bucket of buckets) mergeInto(this.bucketFor(bucket.featureKey, bucket.variant, bucket.minute, true)!, bucket);
-  }
-
-  /** The sums of the buckets held for `featureKey` in minutes [fromMinute, toMinute), per variant. */
-  sum(featureKey: string, fromMinute: number, toMinute: number): Record<TelemetryVariant, TelemetryBucket> {
-    const on = blankBucket(featureKey, 'on', fromMinute);
-    const off = blankBucket(featureKey, 'off', fromMinute);
-    for (const bucket of this.buckets.get(featureKey)?.values() ?? []) {
-      if (bucket.minute >= fromMinute && bucket.minute < toMinute) mergeInto(bucket.variant === 'on' ? on : off, bucket);
-    }
-    return { on, off };
-  }
-
-  /** Null when counted (or dropped: DROPPED), else why the event is refused. */
-  private add(raw: unknown, now: number): string | null {
+  /** Null when counted, else why the event is refused (a string: the event is malformed). */
+  private add(raw: unknown, now: number, gate: TelemetryFlagGate): string | TelemetryRefusal | null {
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return 'the event must be a JSON object';
     const item = raw as Item;
     const type = item.type;
@@ -137,6 +124,8 @@ export class TelemetryAggregator {
     if (typeof featureKey !== 'string' || !FLAG_KEY_PATTERN.test(featureKey)) {
       return 'featureKey must match ^[a-z][a-z0-9_]{2,63}$';
     }
+    const refusal = gate(featureKey);
+    if (refusal !== null) return refusal;
     const variant = item.variant;
     if (variant !== 'on' && variant !== 'off') return 'variant must be "on" or "off"';
     const at = timeOf(item.at, now);
@@ -155,8 +144,7 @@ export class TelemetryAggregator {
     }
     const latency = item.latencyMs;
     if (typeof latency !== 'number' || !(latency >= 0) || latency === Infinity) return 'latencyMs must be a number ≥ 0';
-    const bucket = this.bucketFor(featureKey, variant, Math.floor(at / MINUTE_MS), false);
-    if (bucket === null) return DROPPED;
+    const bucket = this.bucketFor(featureKey, variant, Math.floor(at / MINUTE_MS));
     bucket.requests += 1;
     if (status >= 500) bucket.c5xx += 1;
     else if (status >= 400) {
@@ -181,8 +169,7 @@ export class TelemetryAggregator {
     if (ttm !== undefined && (typeof ttm !== 'number' || !(ttm >= 0) || ttm === Infinity)) {
       return 'timeToMatchMs must be a number ≥ 0 (or left out)';
     }
-    const bucket = this.bucketFor(featureKey, variant, Math.floor(at / MINUTE_MS), false);
-    if (bucket === null) return DROPPED;
+    const bucket = this.bucketFor(featureKey, variant, Math.floor(at / MINUTE_MS));
     bucket.matchingTotal += 1;
     if (matched) {
       bucket.matchingSuccess += 1;
@@ -192,18 +179,16 @@ export class TelemetryAggregator {
     return null;
   }
 
-  /** The bucket, created when absent and there is room (or `force`); null when full. */
-  private bucketFor(featureKey: string, variant: TelemetryVariant, minute: number, force: boolean): TelemetryBucket | null {
+  /** The bucket, created when absent. */
+  private bucketFor(featureKey: string, variant: TelemetryVariant, minute: number): TelemetryBucket {
     let perFlag = this.buckets.get(featureKey);
     if (perFlag === undefined) {
-      if (!force && this.size >= this.maxBuckets) return null;
       perFlag = new Map();
       this.buckets.set(featureKey, perFlag);
     }
     const slot = minute * 2 + (variant === 'on' ? 1 : 0);
     let bucket = perFlag.get(slot);
     if (bucket === undefined) {
-      if (!force && this.size >= this.maxBuckets) return null;
       bucket = blankBucket(featureKey, variant, minute);
       perFlag.set(slot, bucket);
       this.size += 1;
@@ -240,23 +225,6 @@ export function blankBucket(featureKey: string, variant: TelemetryVariant, minut
     matchingSuccess: 0,
     ttm: null,
   };
-}
-
-/** Adds the counts of `source` into `target` (key, variant and minute are the target's). */
-export function mergeInto(target: TelemetryBucket, source: TelemetryBucket): TelemetryBucket {
-  target.requests += source.requests;
-  target.c2xx += source.c2xx;
-  target.c3xx += source.c3xx;
-  target.c4xx += source.c4xx;
-  target.c5xx += source.c5xx;
-  target.c401 += source.c401;
-  target.c403 += source.c403;
-  target.c429 += source.c429;
-  target.matchingTotal += source.matchingTotal;
-  target.matchingSuccess += source.matchingSuccess;
-  if (source.latency !== null) target.latency = addInto(target.latency ?? emptyHistogram(), source.latency);
-  if (source.ttm !== null) target.ttm = addInto(target.ttm ?? emptyHistogram(), source.ttm);
-  return target;
 }
 
 /** What a checkpoint reads: counts, the full latency histogram and the percentiles. */

@@ -1,10 +1,11 @@
 import { ApiProperty, getSchemaPath } from '@nestjs/swagger';
+import type { TelemetryRejectionCode } from 'src/telemetry/telemetry-aggregator';
 
 /** An HTTP request the monitored application served, under the flag's `on` or `off` variant. */
 export class TelemetryHttpEventDto {
   @ApiProperty({ enum: ['http'] })
   type: 'http';
-  /** The flag key, ^[a-z][a-z0-9_]{2,63}$. */
+  /** The key of an existing flag (^[a-z][a-z0-9_]{2,63}$) that the token may report on. */
   featureKey: string;
   /** `on` = treatment traffic, `off` = control. */
   variant: 'on' | 'off';
@@ -49,13 +50,17 @@ export class TelemetryBatchDto {
 export class TelemetryRejectionDto {
   /** The event's index in `events`. */
   index: number;
+  /**
+   * `INVALID_EVENT`: malformed; `UNKNOWN_FLAG`: no live flag has this key; `FLAG_NOT_ALLOWED`:
+   * the token is limited to other flags. None of them is stored; resending does not help.
+   */
+  @ApiProperty({ enum: ['INVALID_EVENT', 'UNKNOWN_FLAG', 'FLAG_NOT_ALLOWED'] })
+  code: TelemetryRejectionCode;
   reason: string;
 }
 
 export class TelemetryIngestResponseDto {
-  /** Events counted. */
+  /** Events counted, and stored in the database before this answer. */
   accepted: number;
   rejected: TelemetryRejectionDto[];
-  /** Present when valid events were not counted because the buffer is full (database away). */
-  dropped?: number;
 }

@@ -1,130 +1,137 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import type { Principal } from 'src/auth/principal';
 import { TelemetryIngestResponseDto } from 'src/telemetry/telemetry.dto';
 import {
-  mergeInto,
   MINUTE_MS,
-  TelemetryAggregate,
-  TelemetryAggregator,
+  TelemetryFlagGate,
+  TelemetryRejectionCode,
   TelemetryWindow,
   toAggregate,
 } from 'src/telemetry/telemetry-aggregator';
+import { TelemetryCommitter } from 'src/telemetry/telemetry-committer';
 import { TelemetryMinutesRepository } from 'src/telemetry/telemetry-minutes.repository';
+import { TelemetryRateLimiter } from 'src/telemetry/telemetry-rate-limiter';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
+import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
+import { AppError } from 'src/http/app-error';
 
 export type { TelemetryAggregate, TelemetryWindow } from 'src/telemetry/telemetry-aggregator';
 
-/** How often the buffered minutes are written. */
-export const FLUSH_INTERVAL_MS = 2000;
-/** Distinct (flag, variant, minute) buckets held in memory at most, e.g. while the database is away. */
-export const MAX_BUFFERED_BUCKETS = 100_000;
+/** What happened to the events received since start (a request's events share one outcome when it is not about one event). */
+export type TelemetryOutcome = 'accepted' | 'invalid' | 'unknown_flag' | 'flag_not_allowed' | 'rate_limited' | 'not_committed';
 
 export type TelemetryHealth = Readonly<{
-  /** Buckets in memory not yet written. */
-  bufferedBuckets: number;
-  maxBufferedBuckets: number;
-  /** Valid events dropped since start because the buffer was full. */
-  dropped: number;
-  lastFlushAt: string | null;
+  /** Events counted in memory and waiting for their commit (requests not yet answered). */
+  pendingEvents: number;
+  commits: number;
+  failedCommits: number;
+  lastCommitAt: string | null;
   lastError: string | null;
 }>;
 
+const OUTCOME_OF: Record<TelemetryRejectionCode, TelemetryOutcome> = {
+  INVALID_EVENT: 'invalid',
+  UNKNOWN_FLAG: 'unknown_flag',
+  FLAG_NOT_ALLOWED: 'flag_not_allowed',
+};
+
 /**
- * Telemetry intake (docs/telemetry.md): events are counted in memory per flag, variant and minute, and
- * written every FLUSH_INTERVAL_MS with one additive upsert, so several instances add up. While
- * the database is away the buckets stay buffered (bounded) and are written when it returns;
- * graceful shutdown writes what is left. Flushes and window reads run one at a time, so a read
- * sees every event of this instance exactly once: either stored or still in memory.
+ * Telemetry intake (docs/telemetry.md): a batch is validated event by event, counted per flag, variant
+ * and minute, and committed to `telemetry_minutes` before it is answered — a 202 means durable.
+ * Concurrent requests share commits (TelemetryCommitter), so the database sees one additive
+ * upsert per round, not per request. When the commit fails the request answers 503 and nothing of
+ * it is acknowledged; the sender retries. Events count only for existing, non-archived flags the
+ * sending token may report on.
  */
 @Injectable()
-export class TelemetryService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class TelemetryService implements OnApplicationShutdown {
   private readonly logger = new Logger(TelemetryService.name);
-  private readonly aggregator = new TelemetryAggregator(MAX_BUFFERED_BUCKETS);
-  private timer: NodeJS.Timeout | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
-  private nextFlush: Promise<void> | null = null;
-  private lastFlushAt: Date | null = null;
-  private lastError: string | null = null;
+  private readonly committer: TelemetryCommitter;
+  private readonly outcomes = new Map<TelemetryOutcome, number>();
 
-  constructor(private readonly minutes: TelemetryMinutesRepository) {}
-
-  onApplicationBootstrap(): void {
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), FLUSH_INTERVAL_MS);
-    this.timer.unref();
+  constructor(
+    private readonly minutes: TelemetryMinutesRepository,
+    private readonly snapshot: FlagSnapshotService,
+    private readonly limiter: TelemetryRateLimiter,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.committer = new TelemetryCommitter((buckets) => this.minutes.addBuckets(buckets), config.telemetry.commitWindowMs);
   }
 
-  /** Runs after the HTTP server has closed (so no event arrives later) and before the database closes. */
+  /** Runs after the HTTP server has closed: the commits still in flight finish before the database closes. */
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.flush().catch(() => {
-      this.logger.error({ bufferedBuckets: this.aggregator.bucketCount }, 'Telemetry not written at shutdown: the database is unreachable');
-    });
+    await this.committer.drain();
   }
 
-  /** Validates and counts a batch; answers what was accepted, rejected (with reasons) and dropped. */
-  ingest(events: readonly unknown[]): TelemetryIngestResponseDto {
-    const { accepted, rejected, dropped } = this.aggregator.ingest(events);
-    return dropped > 0 ? { accepted, rejected, dropped } : { accepted, rejected };
+  /** Validates, counts and commits a batch; answers once the accepted events are stored. */
+  async ingest(sender: Principal, events: readonly unknown[]): Promise<TelemetryIngestResponseDto> {
+    const group = this.committer.group();
+    const { accepted, rejected } = group.aggregator.ingest(events, Date.now(), this.gateFor(sender));
+    for (const { code } of rejected) this.count(OUTCOME_OF[code], 1);
+    if (accepted > 0) {
+      try {
+        await group.committed;
+      } catch (error) {
+        this.count('not_committed', accepted);
+        this.logger.warn({ err: error, events: accepted }, 'Telemetry not committed; answering 503');
+        throw new AppError(503, 'DATABASE_UNAVAILABLE', 'The telemetry could not be stored; nothing of this batch was kept. Retry shortly.');
+      }
+    }
+    this.count('accepted', accepted);
+    return { accepted, rejected };
   }
 
-  /**
-   * Writes every buffered bucket now. Calls made while a flush is waiting join it; it rejects
-   * when the database cannot be written (the buckets stay buffered for the next attempt).
-   */
+  /** Resolves once every batch received so far is stored (or refused); acknowledged ones already are. */
   flush(): Promise<void> {
-    this.nextFlush ??= this.exclusive(() => {
-      this.nextFlush = null;
-      return this.write();
-    });
-    return this.nextFlush;
+    return this.committer.drain();
   }
 
-  /**
-   * The flag's telemetry over every minute that overlaps [from, to), per variant: the stored
-   * minutes (all instances' flushed events) plus this instance's events not yet flushed.
-   */
-  window(featureKey: string, from: Date, to: Date): Promise<TelemetryWindow> {
+  /** The flag's stored telemetry over every minute that overlaps [from, to), per variant. */
+  async window(featureKey: string, from: Date, to: Date): Promise<TelemetryWindow> {
     const fromMinute = Math.floor(from.getTime() / MINUTE_MS);
     const toMinute = Math.max(fromMinute, Math.ceil(to.getTime() / MINUTE_MS));
-    return this.exclusive(async () => {
-      const buffered = this.aggregator.sum(featureKey, fromMinute, toMinute);
-      const stored = await this.minutes.sumWindow(featureKey, fromMinute, toMinute);
-      const on: TelemetryAggregate = toAggregate(mergeInto(stored.on, buffered.on));
-      const off: TelemetryAggregate = toAggregate(mergeInto(stored.off, buffered.off));
-      return { on, off };
-    });
+    const stored = await this.minutes.sumWindow(featureKey, fromMinute, toMinute);
+    return { on: toAggregate(stored.on), off: toAggregate(stored.off) };
   }
 
   health(): TelemetryHealth {
+    const figures = this.committer.figures();
     return {
-      bufferedBuckets: this.aggregator.bucketCount,
-      maxBufferedBuckets: MAX_BUFFERED_BUCKETS,
-      dropped: this.aggregator.dropped,
-      lastFlushAt: this.lastFlushAt?.toISOString() ?? null,
-      lastError: this.lastError,
+      pendingEvents: figures.pendingEvents,
+      commits: figures.commits,
+      failedCommits: figures.failedCommits,
+      lastCommitAt: figures.lastCommitAt?.toISOString() ?? null,
+      lastError: figures.lastError,
     };
   }
 
-  private async write(): Promise<void> {
-    const buckets = this.aggregator.take();
-    try {
-      await this.minutes.addBuckets(buckets);
-    } catch (error) {
-      this.aggregator.restore(buckets);
-      if (this.lastError === null) {
-        this.logger.warn({ err: error, bufferedBuckets: this.aggregator.bucketCount }, 'Telemetry flush failed; buffering until the database returns');
-      }
-      this.lastError = error instanceof Error ? error.message : String(error);
-      throw error;
-    }
-    if (this.lastError !== null) this.logger.log({ written: buckets.length }, 'Telemetry flushed again after a failure');
-    this.lastError = null;
-    this.lastFlushAt = new Date();
+  /** Events received since start, by outcome (rate-limited ones included). */
+  outcomeCounts(): Record<TelemetryOutcome, number> {
+    return {
+      accepted: this.outcomes.get('accepted') ?? 0,
+      invalid: this.outcomes.get('invalid') ?? 0,
+      unknown_flag: this.outcomes.get('unknown_flag') ?? 0,
+      flag_not_allowed: this.outcomes.get('flag_not_allowed') ?? 0,
+      rate_limited: this.limiter.refusals().events,
+      not_committed: this.outcomes.get('not_committed') ?? 0,
+    };
   }
 
-  /** Runs `work` after everything queued before it. */
-  private exclusive<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(work);
-    this.queue = run.catch(() => undefined);
-    return run;
+  /** Events count for existing, live flags only, and only those the sending token is limited to. */
+  private gateFor(sender: Principal): TelemetryFlagGate {
+    const allowed = sender.telemetryFeatureKeys ?? null;
+    return (featureKey) => {
+      const flag = this.snapshot.get(featureKey);
+      if (flag === undefined) return { code: 'UNKNOWN_FLAG', reason: `no flag has the key ${featureKey}` };
+      if (flag.archived) return { code: 'UNKNOWN_FLAG', reason: `the flag ${featureKey} is archived` };
+      if (allowed !== null && !allowed.has(featureKey)) {
+        return { code: 'FLAG_NOT_ALLOWED', reason: `this token may not send telemetry for ${featureKey}` };
+      }
+      return null;
+    };
+  }
+
+  private count(outcome: TelemetryOutcome, events: number): void {
+    if (events > 0) this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + events);
   }
 }

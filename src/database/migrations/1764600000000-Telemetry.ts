@@ -3,7 +3,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 /**
  * Telemetry intake (docs/telemetry.md): one row per flag, variant and minute, added to by every instance
  * with additive upserts, so its size depends on minutes × flags, never on request volume.
- * `latency` and `ttm` are histograms in the fixed layout of src/beta-monitor/latency-histogram.ts
+ * `latency` and `ttm` are histograms in the fixed layout of src/telemetry/latency-histogram.ts
  * (trailing empty bins left out). No foreign key to feature_flags: the monitored application may
  * report before a flag exists, and history outlives archived flags.
  */
