@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { ChangeFeedService, ChangeKind, FlagChangeState } from 'src/change-feed/change-feed.service';
-import { hasPermission, Permission } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import {
@@ -14,7 +13,7 @@ import {
   FeatureFlagUpdateDto,
 } from 'src/feature-flags/feature-flag.dto';
 import { FeatureFlagEntity } from 'src/feature-flags/feature-flag.entity';
-import { basisPointsToPercentage, exposureGrows, percentageToBasisPoints } from 'src/feature-flags/rollout';
+import { basisPointsToPercentage, missingPermission, percentageToBasisPoints } from 'src/feature-flags/rollout';
 import { isUniqueViolation } from 'src/database/advisory-locks';
 import { AppError } from 'src/http/app-error';
 
@@ -93,8 +92,9 @@ export class FeatureFlagsService {
   }
 
   /**
-   * PUT and PATCH. Whoever may reduce exposure may call it; a change that grows exposure also
-   * needs FLAGS_EXPAND_EXPOSURE. A change that changes nothing writes nothing.
+   * PUT and PATCH, and every other route that changes a flag's state. Whoever may reduce
+   * exposure may call it; `missingPermission` decides what else the change needs (growing
+   * exposure, editing the description). A change that changes nothing writes nothing.
    */
   async update(
     principal: Principal,
@@ -114,9 +114,8 @@ export class FeatureFlagsService {
             ? flag.rolloutBasisPoints
             : percentageToBasisPoints(change.rolloutPercentage),
       };
-      if (exposureGrows(flag, next) && !hasPermission(principal.role, Permission.FLAGS_EXPAND_EXPOSURE)) {
-        throw AppError.permissionDenied(Permission.FLAGS_EXPAND_EXPOSURE);
-      }
+      const missing = missingPermission(principal.role, { before: flag, after: next });
+      if (missing !== null) throw AppError.permissionDenied(missing);
       const unchanged =
         next.description === flag.description &&
         next.enabled === flag.enabled &&
