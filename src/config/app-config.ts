@@ -10,6 +10,13 @@ export type AppConfig = Readonly<{
   /** PostgreSQL URL; null selects the embedded PGlite database under dataDir. */
   databaseUrl: string | null;
   databasePoolSize: number;
+  /** Bound on every wait for the database: connect, query answer, statement (DATABASE_TIMEOUT_MS). */
+  databaseTimeoutMs: number;
+  /**
+   * How long a user seen recently keeps being let in from the cache while the database does not
+   * answer (AUTH_OUTAGE_GRACE_SECONDS); past it, flagdog cannot know and answers 503.
+   */
+  authOutageGraceMs: number;
   dataDir: string;
   port: number;
   host: string;
@@ -146,6 +153,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const loginLimit = integer('LOGIN_THROTTLE_LIMIT', 10, 1, 100000);
   const loginTtl = integer('LOGIN_THROTTLE_TTL_SECONDS', 60, 1, 86400);
   const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 200);
+  const databaseTimeoutMs = integer('DATABASE_TIMEOUT_MS', 2000, 100, 600000);
+  const authOutageGraceSeconds = integer('AUTH_OUTAGE_GRACE_SECONDS', 60, 0, 3600);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -156,6 +165,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     production,
     databaseUrl,
     databasePoolSize: databaseUrl === null ? 1 : poolSize,
+    databaseTimeoutMs,
+    authOutageGraceMs: authOutageGraceSeconds * 1000,
     dataDir,
     port,
     host,

@@ -1,23 +1,30 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from 'src/database/data-source-options';
+import { buildDataSourceOptions, DatabaseTimeouts } from 'src/database/data-source-options';
 import { runMigrations } from 'src/database/migrate';
 
 @Module({})
 export class DatabaseModule {
-  /** Connects, then applies pending migrations (once, under an advisory lock) before anything reads. */
-  static forRoot(url: string, poolSize: number): DynamicModule {
+  /**
+   * Applies pending migrations (once, under an advisory lock) on a connection of their own with
+   * no time bound, then connects the app's pool, whose every wait is bounded.
+   */
+  static forRoot(url: string, poolSize: number, timeouts: DatabaseTimeouts): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => buildDataSourceOptions(url, poolSize),
+          useFactory: () => buildDataSourceOptions(url, poolSize, timeouts),
           dataSourceFactory: async (options) => {
-            const dataSource = await new DataSource(options!).initialize();
-            const applied = await runMigrations(dataSource);
-            if (applied.length > 0) new Logger(DatabaseModule.name).log({ applied }, 'Applied migrations');
-            return dataSource;
+            const migrator = await new DataSource(buildDataSourceOptions(url, 1)).initialize();
+            try {
+              const applied = await runMigrations(migrator);
+              if (applied.length > 0) new Logger(DatabaseModule.name).log({ applied }, 'Applied migrations');
+            } finally {
+              await migrator.destroy();
+            }
+            return new DataSource(options!).initialize();
           },
         }),
       ],

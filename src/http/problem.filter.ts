@@ -62,12 +62,15 @@ const SQLSTATE: Record<string, [HttpStatus, string, string]> = {
   '57P01': [503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.'],
   '57P03': [503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.'],
   '53300': [503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.'],
+  // statement_timeout and idle_in_transaction_session_timeout: the database did not answer in time.
+  '57014': [503, 'DATABASE_UNAVAILABLE', 'The database did not answer in time; retry shortly.'],
+  '25P03': [503, 'DATABASE_UNAVAILABLE', 'The database did not answer in time; retry shortly.'],
 };
 
 /** Nest hands Fastify's body-parsing errors over as HttpExceptions carrying Fastify's message. */
 const MALFORMED_JSON = /not valid JSON|JSON body|Unexpected end of JSON/i;
 
-const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i;
+const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Query read timeout|Client was closed/i;
 
 /** Turns every error into application/problem+json (RFC 9457) with a stable `code`. */
 @Catch()
