@@ -7,8 +7,8 @@ import { runMigrations } from 'src/database/migrate';
 @Module({})
 export class DatabaseModule {
   /**
-   * Applies pending migrations (once, under an advisory lock) on a connection of their own with
-   * no time bound, then connects the app's pool, whose every wait is bounded.
+   * Connects (every wait bounded by `timeouts`), then applies pending migrations (once, under an
+   * advisory lock, with the bounds lifted for that connection) before anything reads.
    */
   static forRoot(url: string, poolSize: number, timeouts: DatabaseTimeouts): DynamicModule {
     return {
@@ -17,14 +17,10 @@ export class DatabaseModule {
         TypeOrmModule.forRootAsync({
           useFactory: () => buildDataSourceOptions(url, poolSize, timeouts),
           dataSourceFactory: async (options) => {
-            const migrator = await new DataSource(buildDataSourceOptions(url, 1)).initialize();
-            try {
-              const applied = await runMigrations(migrator);
-              if (applied.length > 0) new Logger(DatabaseModule.name).log({ applied }, 'Applied migrations');
-            } finally {
-              await migrator.destroy();
-            }
-            return new DataSource(options!).initialize();
+            const dataSource = await new DataSource(options!).initialize();
+            const applied = await runMigrations(dataSource);
+            if (applied.length > 0) new Logger(DatabaseModule.name).log({ applied }, 'Applied migrations');
+            return dataSource;
           },
         }),
       ],

@@ -90,6 +90,8 @@ export class TcpProxy {
     this.pairs.add(pair);
     client.on('data', (chunk) => pair.forwarding && upstream.write(chunk));
     upstream.on('data', (chunk) => pair.forwarding && client.write(chunk));
+    client.on('end', () => pair.forwarding && upstream.end());
+    upstream.on('end', () => pair.forwarding && client.end());
     client.on('close', () => {
       this.pairs.delete(pair);
       upstream.destroy();
