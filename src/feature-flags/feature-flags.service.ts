@@ -69,7 +69,7 @@ export class FeatureFlagsService {
         key: dto.key,
         description: dto.description ?? '',
         enabled: dto.enabled ?? false,
-        rolloutBasisPoints: percentageToBasisPoints(dto.rolloutPercentage ?? 0),
+        rolloutBasisPoints: basisPointsOf(dto.rolloutPercentage ?? 0),
         allowlistCount: 0,
         version: 1,
         archivedAt: null,
@@ -112,7 +112,7 @@ export class FeatureFlagsService {
         rolloutBasisPoints:
           change.rolloutPercentage === undefined
             ? flag.rolloutBasisPoints
-            : percentageToBasisPoints(change.rolloutPercentage),
+            : basisPointsOf(change.rolloutPercentage),
       };
       const missing = missingPermission(principal.role, { before: flag, after: next });
       if (missing !== null) throw AppError.permissionDenied(missing);
@@ -253,4 +253,14 @@ function auditState(flag: FeatureFlagEntity): Record<string, unknown> {
     version: flag.version,
     archived: flag.archivedAt !== null,
   };
+}
+
+/** A percentage the DTO let through but that is not 0.01-grained (1e-7, 5e-324) is a 400, not a 500. */
+function basisPointsOf(percentage: number): number {
+  try {
+    return percentageToBasisPoints(percentage);
+  } catch (error) {
+    if (error instanceof RangeError) throw AppError.validation([{ field: 'rolloutPercentage', message: error.message }]);
+    throw error;
+  }
 }

@@ -16,7 +16,7 @@ describe('rollout percentage as basis points', () => {
     expect(basisPointsToPercentage(basisPoints)).toBe(percentage);
   });
 
-  it.each([-0.01, 100.01, 5.255, Number.NaN, Number.POSITIVE_INFINITY])('refuses %d', (percentage) => {
+  it.each([-0.01, 100.01, 5.255, 1e-7, 5e-324, 0.001, Number.NaN, Number.POSITIVE_INFINITY])('refuses %d', (percentage) => {
     expect(() => percentageToBasisPoints(percentage)).toThrow(RangeError);
   });
 });

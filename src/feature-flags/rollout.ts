@@ -6,7 +6,8 @@ export function percentageToBasisPoints(percentage: number): number {
     throw new RangeError(`rolloutPercentage must be between 0 and 100 (got ${percentage})`);
   }
   const basisPoints = Math.round(percentage * 100);
-  if (Math.abs(basisPoints - percentage * 100) > 1e-6) {
+  // Exact: n / 100 is the double nearest to the decimal n/100, which is what parsing it gives.
+  if (basisPoints / 100 !== percentage) {
     throw new RangeError(`rolloutPercentage has at most two decimals (got ${percentage})`);
   }
   return basisPoints;

@@ -54,6 +54,8 @@ const SQLSTATE: Record<string, [HttpStatus, string, string]> = {
   '22P02': [400, 'VALIDATION_FAILED', 'A value has the wrong format.'],
   '22007': [400, 'VALIDATION_FAILED', 'A timestamp has the wrong format.'],
   '22008': [400, 'VALIDATION_FAILED', 'A timestamp is out of range.'],
+  '22009': [400, 'VALIDATION_FAILED', 'A time zone offset is out of range.'],
+  '22003': [400, 'VALIDATION_FAILED', 'A number is out of range.'],
   '22001': [400, 'VALIDATION_FAILED', 'A value is too long.'],
   '22021': [400, 'VALIDATION_FAILED', 'A value contains bytes that are not valid text.'],
   '22P05': [400, 'VALIDATION_FAILED', 'A value contains characters that cannot be stored.'],
