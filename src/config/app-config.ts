@@ -17,6 +17,8 @@ export type AppConfig = Readonly<{
    * answer (AUTH_OUTAGE_GRACE_SECONDS); past it, flagdog cannot know and answers 503.
    */
   authOutageGraceMs: number;
+  /** Full reload of the service tokens at this interval, whatever the change feed says. */
+  serviceTokenReloadMs: number;
   dataDir: string;
   port: number;
   host: string;
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 200);
   const databaseTimeoutMs = integer('DATABASE_TIMEOUT_MS', 2000, 100, 600000);
   const authOutageGraceSeconds = integer('AUTH_OUTAGE_GRACE_SECONDS', 60, 0, 3600);
+  const serviceTokenReloadSeconds = integer('SERVICE_TOKEN_RELOAD_SECONDS', 30, 1, 3600);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -167,6 +170,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     databasePoolSize: databaseUrl === null ? 1 : poolSize,
     databaseTimeoutMs,
     authOutageGraceMs: authOutageGraceSeconds * 1000,
+    serviceTokenReloadMs: serviceTokenReloadSeconds * 1000,
     dataDir,
     port,
     host,
