@@ -54,6 +54,15 @@ describe('hostile and habitual inputs', () => {
     expect(logs).not.toContain('hunter2hunter2');
   });
 
+  it('matches an email in one normalised form, so the login throttle and the lookup agree (U+0130)', async () => {
+    const password = 'ilker-password-long-enough';
+    await t.http.post('/api/admin/users').auth(admin, { type: 'bearer' }).send({ email: 'ilker@flagdog.test', password, role: 'OPERATOR' }).expect(201);
+    await t.http.post('/api/auth/login').send({ email: ' ILKER@flagdog.test', password }).expect(200);
+    // The throttle counts `i̇lker@…` (JavaScript's folding of İ); PostgreSQL's lower() would have found `ilker@…`.
+    const dotted = await t.http.post('/api/auth/login').send({ email: '\u0130LKER@flagdog.test', password });
+    expect(dotted.status).toBe(401);
+  });
+
   describe('inputs that answered 500', () => {
     const expect400 = (response: { status: number; headers: Record<string, string> }) => {
       expect(response.status).toBe(400);

@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { UserCreateDto, UserDetailResponseDto, UserListResponseDto, UserUpdateDto } from 'src/auth/auth.dto';
+import { normalizeEmail } from 'src/auth/email';
 import { hashPassword } from 'src/auth/password';
 import { Role } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
@@ -116,7 +117,7 @@ export class UsersService implements OnModuleInit {
       .getRepository(UserEntity)
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
-      .where('lower(user.email) = lower(:email)', { email })
+      .where('user.email = :email', { email: normalizeEmail(email) })
       .getOne();
   }
 
@@ -140,7 +141,7 @@ export class UsersService implements OnModuleInit {
       const existing = await manager
         .getRepository(UserEntity)
         .createQueryBuilder('user')
-        .where('lower(user.email) = lower(:email)', { email: dto.email })
+        .where('user.email = :email', { email: normalizeEmail(dto.email) })
         .getExists();
       const taken = () => new AppError(409, 'USER_EXISTS', `A user with the email ${dto.email} exists.`);
       if (existing) throw taken();
@@ -216,7 +217,7 @@ export class UsersService implements OnModuleInit {
   }
 
   private async insertUser(manager: EntityManager, email: string, role: Role, passwordHash: string): Promise<UserEntity> {
-    const user = manager.create(UserEntity, { email: email.toLowerCase(), role, passwordHash, version: 1 });
+    const user = manager.create(UserEntity, { email: normalizeEmail(email), role, passwordHash, version: 1 });
     return manager.save(user);
   }
 
@@ -230,7 +231,7 @@ export class UsersService implements OnModuleInit {
       const exists = await manager
         .getRepository(UserEntity)
         .createQueryBuilder('user')
-        .where('lower(user.email) = lower(:email)', { email: bootstrap.email })
+        .where('user.email = :email', { email: normalizeEmail(bootstrap.email) })
         .getExists();
       if (exists) return;
       const user = await this.insertUser(manager, bootstrap.email, 'SUPER_ADMIN', await hashPassword(bootstrap.password));
