@@ -30,6 +30,10 @@ function requestIdOf(raw: IncomingMessage): string {
   return id;
 }
 
+function hasBody(headers: IncomingMessage['headers']): boolean {
+  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+}
+
 /** Builds the whole flagdog application, ready to listen: used by main, the CLI and the tests. */
 export async function createApp(config: AppConfig, options: AppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -58,6 +62,9 @@ export async function createApp(config: AppConfig, options: AppOptions): Promise
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // A DELETE sent with the habitual `Content-Type: application/json` but no body (the
+    // runbook's Level 1 option B) is a DELETE without a body, not malformed JSON.
+    if (request.method === 'DELETE' && !hasBody(request.headers)) delete request.headers['content-type'];
   });
   app.get(MetricsService).instrument(fastify);
   await setupOpenApi(app);

@@ -33,7 +33,7 @@ export class AppModule {
       imports: [
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config, options.logStream)),
-        DatabaseModule.forRoot(options.databaseUrl, config.databasePoolSize),
+        DatabaseModule.forRoot(options.databaseUrl, config.databasePoolSize, { ms: config.databaseTimeoutMs }),
         ThrottlerModule.forRoot([
           { ttl: config.loginThrottle.ttlSeconds * 1000, limit: config.loginThrottle.limit },
         ]),

@@ -99,6 +99,7 @@ describe('the permission table', () => {
     [Permission.FLAGS_CREATE, ['SUPER_ADMIN']],
     [Permission.FLAGS_ARCHIVE, ['SUPER_ADMIN']],
     [Permission.FLAGS_EXPAND_EXPOSURE, ['SUPER_ADMIN']],
+    [Permission.FLAGS_DESCRIBE, ['SUPER_ADMIN']],
     [Permission.FLAGS_REDUCE_EXPOSURE, ['SUPER_ADMIN', 'OPERATOR']],
     [Permission.ALLOWLIST_ADD, ['SUPER_ADMIN']],
     [Permission.ALLOWLIST_REMOVE, ['SUPER_ADMIN', 'OPERATOR']],

@@ -11,6 +11,8 @@ import { AppError } from 'src/http/app-error';
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
   override handleRequest<T>(error: unknown, principal: T): T {
+    // "Cannot know now" is not "not signed in": a database outage answers 503, never 401.
+    if (error instanceof AppError && error.status === 503) throw error;
     if (error || !principal) throw AppError.unauthenticated();
     return principal;
   }

@@ -11,6 +11,8 @@ export enum Permission {
   FLAGS_REDUCE_EXPOSURE = 'flags:reduce-exposure',
   /** Update a flag so more subjects get it (enable, raise the rollout). */
   FLAGS_EXPAND_EXPOSURE = 'flags:expand-exposure',
+  /** Change a flag's description (operators act on exposure only). */
+  FLAGS_DESCRIBE = 'flags:describe',
   ALLOWLIST_ADD = 'allowlist:add',
   ALLOWLIST_REMOVE = 'allowlist:remove',
   CHECKPOINTS_RUN = 'checkpoints:run',

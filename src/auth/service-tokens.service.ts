@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
@@ -13,12 +13,17 @@ import {
 import { Permission, ServiceTokenPermission } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 import { ServiceTokenEntity } from 'src/auth/service-token.entity';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { isUniqueViolation } from 'src/database/postgres-errors';
 import { AppError } from 'src/http/app-error';
 
 export const SERVICE_TOKEN_PREFIX = 'fds_';
 
 const RECENT_HASHES = 1000;
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 10000;
+
+export type ServiceTokenCacheHealth = Readonly<{ stale: boolean; lastReloadAt: string | null; lastError: string | null }>;
 
 /** Secrets are 256 random bits, so a fast hash is enough: nothing to brute-force. */
 function hashToken(secret: string): string {
@@ -29,22 +34,44 @@ function hashToken(secret: string): string {
  * Active service tokens are held in memory (hash → principal), loaded with the flag snapshot and
  * reloaded whenever the change feed reports a token change, so authenticating a service is a
  * hash and a map lookup, keeps working while the database is down, and a revocation reaches
- * every instance as fast as the feed does.
+ * every instance as fast as the feed does. A reload that fails is retried with back-off until it
+ * succeeds (readiness reports the set as stale meanwhile), and a periodic full reload bounds
+ * staleness even if a change notice is lost.
  */
 @Injectable()
-export class ServiceTokensService implements ChangeSubscriber {
+export class ServiceTokensService implements ChangeSubscriber, OnApplicationBootstrap, OnApplicationShutdown {
   private active = new Map<string, Principal>();
   /** The hashes of the secrets seen last, so the hot path hashes a service's secret once. */
   private readonly recentHashes = new Map<string, string>();
   private reloads = 0;
+  private failures = 0;
+  private lastReloadAt: Date | null = null;
+  private lastError: string | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private periodic: NodeJS.Timeout | null = null;
   private readonly logger = new Logger(ServiceTokensService.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly feed: ChangeFeedService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     feed.subscribe(this);
+  }
+
+  onApplicationBootstrap(): void {
+    this.periodic = setInterval(() => this.reload(), this.config.serviceTokenReloadMs);
+    this.periodic.unref();
+  }
+
+  onApplicationShutdown(): void {
+    if (this.periodic) clearInterval(this.periodic);
+    if (this.retry) clearTimeout(this.retry);
+  }
+
+  health(): ServiceTokenCacheHealth {
+    return { stale: this.lastError !== null, lastReloadAt: this.lastReloadAt?.toISOString() ?? null, lastError: this.lastError };
   }
 
   authenticate(secret: string): Principal {
@@ -62,16 +89,36 @@ export class ServiceTokensService implements ChangeSubscriber {
 
   async load(manager: EntityManager): Promise<void> {
     this.active = await this.fetchActive(manager);
+    this.lastReloadAt = new Date();
   }
 
   apply(change: Change): void {
-    if (change.kind !== 'service_tokens') return;
+    if (change.kind === 'service_tokens') this.reload();
+  }
+
+  /** Reloads the active set; the latest reload wins, and a failed one is retried until one succeeds. */
+  reload(): Promise<void> {
     const ticket = ++this.reloads;
-    this.fetchActive(this.dataSource.manager).then(
+    if (this.retry) clearTimeout(this.retry);
+    this.retry = null;
+    return this.fetchActive(this.dataSource.manager).then(
       (active) => {
-        if (ticket === this.reloads) this.active = active;
+        if (ticket !== this.reloads) return;
+        if (this.lastError !== null) this.logger.log('Service tokens reloaded; the set is current again');
+        this.active = active;
+        this.lastReloadAt = new Date();
+        this.lastError = null;
+        this.failures = 0;
       },
-      (error: unknown) => this.logger.warn({ err: error }, 'Could not reload service tokens; keeping the previous set'),
+      (error: unknown) => {
+        if (ticket !== this.reloads) return;
+        this.failures += 1;
+        const delayMs = Math.min(RETRY_FIRST_MS * 2 ** (this.failures - 1), RETRY_MAX_MS);
+        if (this.lastError === null) this.logger.warn({ err: error }, 'Could not reload service tokens; keeping the previous set and retrying');
+        this.lastError = error instanceof Error ? error.message : String(error);
+        this.retry = setTimeout(() => void this.reload(), delayMs);
+        this.retry.unref();
+      },
     );
   }
 

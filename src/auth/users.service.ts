@@ -6,6 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, MoreThan } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { UserCreateDto, UserDetailResponseDto, UserListResponseDto, UserUpdateDto } from 'src/auth/auth.dto';
+import { normalizeEmail } from 'src/auth/email';
 import { hashPassword } from 'src/auth/password';
 import { Role } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
@@ -21,12 +22,21 @@ type CachedUser = { principal: Principal; version: number };
 const SYSTEM: Actor = { name: 'flagdog', role: 'SYSTEM', requestId: null };
 /** How long a verified access token's user is trusted before it is looked up again. */
 const PRINCIPAL_CACHE_MS = 1000;
+/** How long a request of a cached user waits for a fresh lookup before using the cached answer. */
+const LOOKUP_PATIENCE_MS = 250;
+const STALE = Symbol('stale');
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(resolve, ms, value).unref());
+}
 
 @Injectable()
 export class UsersService implements OnModuleInit {
   private readonly logger = new Logger(UsersService.name);
-  private readonly principals = new Map<string, { user: CachedUser | null; until: number }>();
+  private readonly principals = new Map<string, { user: CachedUser | null; until: number; checkedAt: number }>();
   private readonly lookups = new Map<string, Promise<CachedUser | null>>();
+  /** Set while user lookups fail or hang, so cached users stop waiting for them at all. */
+  private databaseSilentSince: number | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -43,37 +53,64 @@ export class UsersService implements OnModuleInit {
 
   /**
    * The user behind a valid access token, if it still exists unchanged: same role, same version
-   * (any change of role or password bumps it, so older tokens stop working). Cached for a
-   * second, so a deletion or change takes effect within a second on every instance.
+   * (any change of role or password bumps it, so older tokens stop working). Looked up again
+   * once the cached answer is a second old, so while the database answers, a deletion or change
+   * takes effect within a second on every instance.
+   *
+   * While the database does not answer, a user seen within the outage grace keeps the cached
+   * answer without waiting for it (fail-static, like evaluation); past the grace, or for a user
+   * this instance never saw, flagdog cannot know and answers 503 rather than guess.
    */
   async principalFor(userId: string, role: Role, version: number): Promise<Principal | null> {
     const now = Date.now();
     const cached = this.principals.get(userId);
-    let user = cached && cached.until > now ? cached.user : undefined;
-    if (user === undefined) {
+    let user: CachedUser | null;
+    if (cached !== undefined && cached.until > now) {
+      user = cached.user;
+    } else if (cached !== undefined && now - cached.checkedAt <= this.config.authOutageGraceMs) {
+      // Answers from the cache unless the database answers within a moment; not at all once it
+      // is known not to answer.
+      const patience = this.databaseSilentSince === null ? LOOKUP_PATIENCE_MS : 0;
+      const answer = await Promise.race([this.sharedLookUp(userId).catch((): typeof STALE => STALE), delay<typeof STALE>(patience, STALE)]);
+      user = answer === STALE ? cached.user : answer;
+    } else {
       try {
-        // Concurrent requests of one user share a single lookup when the cache runs out.
-        let lookup = this.lookups.get(userId);
-        if (lookup === undefined) {
-          lookup = this.lookUp(userId).finally(() => this.lookups.delete(userId));
-          this.lookups.set(userId, lookup);
-        }
-        user = await lookup;
+        user = await this.sharedLookUp(userId);
       } catch (error) {
-        // Fail-static: while the database is away, the last known answer keeps callers working.
-        if (cached === undefined) throw error;
-        user = cached.user;
+        this.logger.warn({ err: error }, 'Cannot look up a signed-in user; answering 503');
+        throw new AppError(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable, so the credentials cannot be checked; retry shortly.');
       }
     }
     return user && user.principal.role === role && user.version === version ? user.principal : null;
   }
 
+  /** Concurrent requests of one user share a single lookup; its wait is bounded by the pool's timeouts. */
+  private sharedLookUp(userId: string): Promise<CachedUser | null> {
+    let lookup = this.lookups.get(userId);
+    if (lookup === undefined) {
+      lookup = this.lookUp(userId).finally(() => this.lookups.delete(userId));
+      this.lookups.set(userId, lookup);
+    }
+    return lookup;
+  }
+
   private async lookUp(userId: string): Promise<CachedUser | null> {
-    const row = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
-    const user = row ? { principal: { kind: 'user', id: row.id, name: row.email, role: row.role } as const, version: row.version } : null;
-    if (this.principals.size > 10_000) this.principals.clear();
-    this.principals.set(userId, { user, until: Date.now() + PRINCIPAL_CACHE_MS });
-    return user;
+    const started = Date.now();
+    const silence = setTimeout(() => (this.databaseSilentSince ??= started), LOOKUP_PATIENCE_MS);
+    try {
+      const row = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
+      this.databaseSilentSince = null;
+      const user = row ? { principal: { kind: 'user', id: row.id, name: row.email, role: row.role } as const, version: row.version } : null;
+      if (this.principals.size > 10_000) this.principals.clear();
+      const checkedAt = Date.now();
+      this.principals.set(userId, { user, until: checkedAt + PRINCIPAL_CACHE_MS, checkedAt });
+      return user;
+    } catch (error) {
+      this.databaseSilentSince ??= started;
+      throw error;
+    } finally {
+      clearTimeout(silence);
+    }
   }
 
   async findForLogin(email: string): Promise<UserEntity | null> {
@@ -81,7 +118,7 @@ export class UsersService implements OnModuleInit {
       .getRepository(UserEntity)
       .createQueryBuilder('user')
       .addSelect('user.passwordHash')
-      .where('lower(user.email) = lower(:email)', { email })
+      .where('user.email = :email', { email: normalizeEmail(email) })
       .getOne();
   }
 
@@ -105,7 +142,7 @@ export class UsersService implements OnModuleInit {
       const existing = await manager
         .getRepository(UserEntity)
         .createQueryBuilder('user')
-        .where('lower(user.email) = lower(:email)', { email: dto.email })
+        .where('user.email = :email', { email: normalizeEmail(dto.email) })
         .getExists();
       const taken = () => new AppError(409, 'USER_EXISTS', `A user with the email ${dto.email} exists.`);
       if (existing) throw taken();
@@ -181,7 +218,7 @@ export class UsersService implements OnModuleInit {
   }
 
   private async insertUser(manager: EntityManager, email: string, role: Role, passwordHash: string): Promise<UserEntity> {
-    const user = manager.create(UserEntity, { email: email.toLowerCase(), role, passwordHash, version: 1 });
+    const user = manager.create(UserEntity, { email: normalizeEmail(email), role, passwordHash, version: 1 });
     return manager.save(user);
   }
 
@@ -195,7 +232,7 @@ export class UsersService implements OnModuleInit {
       const exists = await manager
         .getRepository(UserEntity)
         .createQueryBuilder('user')
-        .where('lower(user.email) = lower(:email)', { email: bootstrap.email })
+        .where('user.email = :email', { email: normalizeEmail(bootstrap.email) })
         .getExists();
       if (exists) return;
       const user = await this.insertUser(manager, bootstrap.email, 'SUPER_ADMIN', await hashPassword(bootstrap.password));

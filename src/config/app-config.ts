@@ -10,6 +10,15 @@ export type AppConfig = Readonly<{
   /** PostgreSQL URL; null selects the embedded PGlite database under dataDir. */
   databaseUrl: string | null;
   databasePoolSize: number;
+  /** Bound on every wait for the database: connect, query answer, statement (DATABASE_TIMEOUT_MS). */
+  databaseTimeoutMs: number;
+  /**
+   * How long a user seen recently keeps being let in from the cache while the database does not
+   * answer (AUTH_OUTAGE_GRACE_SECONDS); past it, flagdog cannot know and answers 503.
+   */
+  authOutageGraceMs: number;
+  /** Full reload of the service tokens at this interval, whatever the change feed says. */
+  serviceTokenReloadMs: number;
   dataDir: string;
   port: number;
   host: string;
@@ -150,6 +159,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 200);
   const telemetryRate = integer('TELEMETRY_RATE_LIMIT', 20_000, 1, 100_000_000);
   const commitWindowMs = integer('TELEMETRY_COMMIT_WINDOW_MS', 2, 0, 1000);
+  const databaseTimeoutMs = integer('DATABASE_TIMEOUT_MS', 2000, 100, 600000);
+  const authOutageGraceSeconds = integer('AUTH_OUTAGE_GRACE_SECONDS', 60, 0, 3600);
+  const serviceTokenReloadSeconds = integer('SERVICE_TOKEN_RELOAD_SECONDS', 30, 1, 3600);
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -160,6 +172,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     production,
     databaseUrl,
     databasePoolSize: databaseUrl === null ? 1 : poolSize,
+    databaseTimeoutMs,
+    authOutageGraceMs: authOutageGraceSeconds * 1000,
+    serviceTokenReloadMs: serviceTokenReloadSeconds * 1000,
     dataDir,
     port,
     host,
@@ -186,7 +201,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
 function loadOrCreateDevSecret(dataDir: string): string {
   const file = join(dataDir, 'jwt-secret');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(48).toString('base64url');
   try {
     writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });

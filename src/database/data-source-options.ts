@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { DataSourceOptions } from 'typeorm';
 import { AllowlistEntryEntity } from 'src/allowlist/allowlist-entry.entity';
 import { AuditEventEntity } from 'src/audit/audit-event.entity';
@@ -23,8 +24,54 @@ export const MIGRATIONS = [
   ServiceTokenPermissions1765300000000,
 ];
 
+/**
+ * How long flagdog waits for the database, in every form: to connect, for a query's answer
+ * (client side, so a black-holed network is bounded too), for a statement to run (server side)
+ * and for an idle transaction (server side, ten times as long). Null means no bound, for the
+ * migration run only, whose statements may legitimately take longer.
+ */
+export type DatabaseTimeouts = Readonly<{ ms: number }> | null;
+
+const READ_TIMEOUT = 'Query read timeout';
+
+/**
+ * A pg client that discards its connection once a query's answer did not arrive in time. The
+ * protocol is sequential, so a connection whose answer is still owed is useless: without this,
+ * the pool would hand it out again and every later query on it would wait too.
+ */
+export class BoundedClient extends Client {
+  override query(...args: unknown[]): never {
+    const last = args[args.length - 1];
+    if (typeof last === 'function') {
+      args[args.length - 1] = (error: Error | null, result: unknown) => {
+        this.discardAfter(error);
+        (last as (error: Error | null, result: unknown) => void)(error, result);
+      };
+    }
+    const result = (Client.prototype.query as (...a: unknown[]) => unknown).apply(this, args);
+    if (result instanceof Promise) result.catch((error: unknown) => this.discardAfter(error));
+    return result as never;
+  }
+
+  private discardAfter(error: unknown): void {
+    if (error instanceof Error && error.message === READ_TIMEOUT) {
+      (this as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+    }
+  }
+}
+
 /** The one builder of DataSource options, used by the app, the migration command and ormconfig.ts. */
-export function buildDataSourceOptions(url: string, poolSize: number): DataSourceOptions {
+export function buildDataSourceOptions(url: string, poolSize: number, timeouts: DatabaseTimeouts = null): DataSourceOptions {
+  const bounds =
+    timeouts === null
+      ? { connectionTimeoutMillis: 10000 }
+      : {
+          Client: BoundedClient,
+          connectionTimeoutMillis: timeouts.ms,
+          query_timeout: timeouts.ms,
+          statement_timeout: timeouts.ms,
+          idle_in_transaction_session_timeout: timeouts.ms * 10,
+        };
   return {
     type: 'postgres',
     url,
@@ -38,9 +85,12 @@ export function buildDataSourceOptions(url: string, poolSize: number): DataSourc
     logging: false,
     extra: {
       max: poolSize,
-      connectionTimeoutMillis: 5000,
       idleTimeoutMillis: 30000,
+      // Finds a peer that vanished without a word (a dead host, a dropped NAT entry).
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10000,
       application_name: 'flagdog',
+      ...bounds,
     },
   };
 }

@@ -1,18 +1,21 @@
 import { DynamicModule, Logger, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions } from 'src/database/data-source-options';
+import { buildDataSourceOptions, DatabaseTimeouts } from 'src/database/data-source-options';
 import { runMigrations } from 'src/database/migrate';
 
 @Module({})
 export class DatabaseModule {
-  /** Connects, then applies pending migrations (once, under an advisory lock) before anything reads. */
-  static forRoot(url: string, poolSize: number): DynamicModule {
+  /**
+   * Connects (every wait bounded by `timeouts`), then applies pending migrations (once, under an
+   * advisory lock, with the bounds lifted for that connection) before anything reads.
+   */
+  static forRoot(url: string, poolSize: number, timeouts: DatabaseTimeouts): DynamicModule {
     return {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => buildDataSourceOptions(url, poolSize),
+          useFactory: () => buildDataSourceOptions(url, poolSize, timeouts),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             const applied = await runMigrations(dataSource);

@@ -2,6 +2,7 @@ import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { secureDataDir } from 'src/database/data-dir';
 
 export class DataDirLockedError extends Error {}
 
@@ -16,17 +17,19 @@ export class EmbeddedDatabase {
     private readonly server: PGLiteSocketServer,
     private readonly lockFile: string | null,
     readonly url: string,
+    private readonly dataDir: string | null,
   ) {}
 
   /** Opens (or creates) the database in `dataDir`, or a throwaway in-memory one when null. */
   static async start(dataDir: string | null): Promise<EmbeddedDatabase> {
+    if (dataDir !== null) secureDataDir(dataDir);
     const lockFile = dataDir === null ? null : acquireLock(dataDir);
     try {
       const db = await PGlite.create(dataDir === null ? undefined : join(dataDir, 'pgdata'));
       const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 1 });
       await server.start();
       const url = `postgresql://postgres@${server.getServerConn()}/postgres?sslmode=disable`;
-      return new EmbeddedDatabase(db, server, lockFile, url);
+      return new EmbeddedDatabase(db, server, lockFile, url, dataDir);
     } catch (error) {
       if (lockFile !== null) rmSync(lockFile, { force: true });
       throw error;
@@ -36,6 +39,7 @@ export class EmbeddedDatabase {
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
+    if (this.dataDir !== null) secureDataDir(this.dataDir);
     if (this.lockFile !== null) rmSync(this.lockFile, { force: true });
   }
 }

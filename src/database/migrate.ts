@@ -9,7 +9,11 @@ import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
 export async function runMigrations(dataSource: DataSource): Promise<string[]> {
   const runner = dataSource.createQueryRunner();
   try {
-    await runner.connect();
+    const connection = (await runner.connect()) as { connectionParameters?: { query_timeout?: number | false } };
+    // A migration may take longer than a request may wait: lift the bounds for this connection.
+    const readTimeout = connection.connectionParameters?.query_timeout;
+    if (connection.connectionParameters) connection.connectionParameters.query_timeout = false;
+    await runner.query('SET statement_timeout = 0');
     await runner.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCKS.startup]);
     try {
       const executor = new MigrationExecutor(dataSource, runner);
@@ -18,6 +22,8 @@ export async function runMigrations(dataSource: DataSource): Promise<string[]> {
       return applied.map((migration) => migration.name);
     } finally {
       await runner.query('SELECT pg_advisory_unlock($1)', [ADVISORY_LOCKS.startup]);
+      await runner.query('RESET statement_timeout');
+      if (connection.connectionParameters) connection.connectionParameters.query_timeout = readTimeout;
     }
   } finally {
     await runner.release();

@@ -20,5 +20,19 @@ export const EvaluationTargetParam = createParamDecorator((_: unknown, context: 
   }
   const problem = subjectIdProblem(subjectId);
   if (problem !== null) throw AppError.validation([{ field: 'subjectId', message: `subjectId ${problem}` }]);
+  // The query parser keeps a malformed %-escape as raw text; that is a bad request, not a subject.
+  if ((subjectId as string).includes('%') && !wellEncoded(request.raw.url ?? '')) {
+    throw AppError.validation([{ field: 'subjectId', message: 'subjectId has a malformed %-encoding' }]);
+  }
   return { key, subjectId: subjectId as string };
 });
+
+function wellEncoded(url: string): boolean {
+  const query = url.slice(url.indexOf('?') + 1);
+  try {
+    for (const pair of query.split('&')) decodeURIComponent(pair.replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}

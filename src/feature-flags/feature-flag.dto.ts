@@ -1,10 +1,36 @@
 import { IsOmittable } from 'src/http/is-omittable.decorator';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsNumber, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsString, Matches, Max, MaxLength, Min, registerDecorator } from 'class-validator';
 import { OmitType } from '@nestjs/swagger';
-import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
-import { ROLLOUT_PERCENTAGE } from 'src/feature-flags/rollout';
 import { AuditEventResponseDto } from 'src/audit/audit-event.dto';
+import { percentageToBasisPoints } from 'src/feature-flags/rollout';
+import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
+
+/**
+ * 0–100 in 0.01 steps, judged on the number itself (class-validator's maxDecimalPlaces reads
+ * the text of the number and crashes on 1e-7).
+ */
+export function IsRolloutPercentage(): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'isRolloutPercentage',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (value: unknown) => typeof value === 'number' && isRolloutPercentage(value),
+        defaultMessage: (args) => `${args?.property} must be a number from 0 to 100 with at most two decimals`,
+      },
+    });
+}
+
+function isRolloutPercentage(value: number): boolean {
+  try {
+    percentageToBasisPoints(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export class FeatureFlagCreateDto {
   /** `^[a-z][a-z0-9_]{2,63}$`, e.g. `passenger_favorites_matching`. */
@@ -22,7 +48,7 @@ export class FeatureFlagCreateDto {
 
   /** 0–100 with at most two decimals. */
   @IsOmittable()
-  @IsNumber(ROLLOUT_PERCENTAGE)
+  @IsRolloutPercentage()
   @Min(0)
   @Max(100)
   rolloutPercentage?: number;
@@ -39,7 +65,7 @@ export class FeatureFlagReplaceDto {
   enabled: boolean;
 
   /** 0–100 with at most two decimals. */
-  @IsNumber(ROLLOUT_PERCENTAGE)
+  @IsRolloutPercentage()
   @Min(0)
   @Max(100)
   rolloutPercentage: number;

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { ChangeFeedService, ChangeKind, FlagChangeState } from 'src/change-feed/change-feed.service';
-import { hasPermission, Permission } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import {
@@ -14,7 +13,7 @@ import {
   FeatureFlagUpdateDto,
 } from 'src/feature-flags/feature-flag.dto';
 import { FeatureFlagEntity } from 'src/feature-flags/feature-flag.entity';
-import { basisPointsToPercentage, exposureGrows, percentageToBasisPoints } from 'src/feature-flags/rollout';
+import { basisPointsToPercentage, missingPermission, percentageToBasisPoints } from 'src/feature-flags/rollout';
 import { isUniqueViolation } from 'src/database/postgres-errors';
 import { AppError } from 'src/http/app-error';
 
@@ -70,7 +69,7 @@ export class FeatureFlagsService {
         key: dto.key,
         description: dto.description ?? '',
         enabled: dto.enabled ?? false,
-        rolloutBasisPoints: percentageToBasisPoints(dto.rolloutPercentage ?? 0),
+        rolloutBasisPoints: basisPointsOf(dto.rolloutPercentage ?? 0),
         allowlistCount: 0,
         version: 1,
         archivedAt: null,
@@ -93,8 +92,9 @@ export class FeatureFlagsService {
   }
 
   /**
-   * PUT and PATCH. Whoever may reduce exposure may call it; a change that grows exposure also
-   * needs FLAGS_EXPAND_EXPOSURE. A change that changes nothing writes nothing.
+   * PUT and PATCH, and every other route that changes a flag's state. Whoever may reduce
+   * exposure may call it; `missingPermission` decides what else the change needs (growing
+   * exposure, editing the description). A change that changes nothing writes nothing.
    */
   async update(
     principal: Principal,
@@ -112,11 +112,10 @@ export class FeatureFlagsService {
         rolloutBasisPoints:
           change.rolloutPercentage === undefined
             ? flag.rolloutBasisPoints
-            : percentageToBasisPoints(change.rolloutPercentage),
+            : basisPointsOf(change.rolloutPercentage),
       };
-      if (exposureGrows(flag, next) && !hasPermission(principal.role, Permission.FLAGS_EXPAND_EXPOSURE)) {
-        throw AppError.permissionDenied(Permission.FLAGS_EXPAND_EXPOSURE);
-      }
+      const missing = missingPermission(principal.role, { before: flag, after: next });
+      if (missing !== null) throw AppError.permissionDenied(missing);
       const unchanged =
         next.description === flag.description &&
         next.enabled === flag.enabled &&
@@ -254,4 +253,14 @@ function auditState(flag: FeatureFlagEntity): Record<string, unknown> {
     version: flag.version,
     archived: flag.archivedAt !== null,
   };
+}
+
+/** A percentage the DTO let through but that is not 0.01-grained (1e-7, 5e-324) is a 400, not a 500. */
+function basisPointsOf(percentage: number): number {
+  try {
+    return percentageToBasisPoints(percentage);
+  } catch (error) {
+    if (error instanceof RangeError) throw AppError.validation([{ field: 'rolloutPercentage', message: error.message }]);
+    throw error;
+  }
 }

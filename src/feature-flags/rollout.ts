@@ -1,5 +1,4 @@
-/** A rollout percentage as requests carry it: a finite number with at most two decimals (0–100 is checked beside it). */
-export const ROLLOUT_PERCENTAGE = { allowNaN: false, allowInfinity: false, maxDecimalPlaces: 2 } as const;
+import { hasPermission, Permission, PrincipalRole } from 'src/auth/permissions';
 
 /** A rollout percentage (0–100, at most two decimals) as an integer of basis points, 0–10000. */
 export function percentageToBasisPoints(percentage: number): number {
@@ -7,7 +6,8 @@ export function percentageToBasisPoints(percentage: number): number {
     throw new RangeError(`rolloutPercentage must be between 0 and 100 (got ${percentage})`);
   }
   const basisPoints = Math.round(percentage * 100);
-  if (Math.abs(basisPoints - percentage * 100) > 1e-6) {
+  // Exact: n / 100 is the double nearest to the decimal n/100, which is what parsing it gives.
+  if (basisPoints / 100 !== percentage) {
     throw new RangeError(`rolloutPercentage has at most two decimals (got ${percentage})`);
   }
   return basisPoints;
@@ -17,13 +17,44 @@ export function basisPointsToPercentage(basisPoints: number): number {
   return basisPoints / 100;
 }
 
-export type Exposure = Readonly<{ enabled: boolean; rolloutBasisPoints: number }>;
+/** What decides who can get a flag. An archived flag answers FLAG_NOT_FOUND: no exposure at all. */
+export type Exposure = Readonly<{ enabled: boolean; rolloutBasisPoints: number; archived?: boolean }>;
 
 /**
- * Whether a change lets more subjects get the flag. Operators may always make things safer
- * (disable, lower the rollout); growing exposure is the super admin's (docs/adr/0003-permissions-and-exposure-rule.md).
+ * Whether a change can let more subjects get the flag, now or later. Every field that can widen
+ * exposure is judged on its own, whether or not the flag is on at the moment: raising the
+ * rollout of a disabled flag widens what a later "enable" exposes, so it counts as growth too.
+ * Operators may always make things safer (disable, lower the rollout, remove subjects);
+ * anything that grows exposure is the super admin's.
  */
-export function exposureGrows(before: Exposure, after: Exposure): boolean {
-  if (!after.enabled) return false;
-  return !before.enabled || after.rolloutBasisPoints > before.rolloutBasisPoints;
+export function exposureGrows(before: Exposure, after: Exposure, addedSubjects = 0): boolean {
+  return (
+    (after.enabled && !before.enabled) ||
+    after.rolloutBasisPoints > before.rolloutBasisPoints ||
+    addedSubjects > 0 ||
+    (before.archived === true && after.archived !== true)
+  );
+}
+
+/** A proposed change of a flag; `addedSubjects` counts allowlist entries the change adds. */
+export type FlagChangeProposal = Readonly<{
+  before: Exposure & { description?: string };
+  after: Exposure & { description?: string };
+  addedSubjects?: number;
+}>;
+
+/**
+ * The one judgement every route that changes a flag goes through (PUT, PATCH, phase start,
+ * advance, rollback, the monitor's automatic rollback): the permission the role lacks for this
+ * change, or null when it may make it. Operators act on exposure only, and only to reduce it.
+ */
+export function missingPermission(role: PrincipalRole, change: FlagChangeProposal): Permission | null {
+  const { before, after, addedSubjects = 0 } = change;
+  if (exposureGrows(before, after, addedSubjects) && !hasPermission(role, Permission.FLAGS_EXPAND_EXPOSURE)) {
+    return Permission.FLAGS_EXPAND_EXPOSURE;
+  }
+  if (before.description !== after.description && !hasPermission(role, Permission.FLAGS_DESCRIBE)) {
+    return Permission.FLAGS_DESCRIBE;
+  }
+  return null;
 }

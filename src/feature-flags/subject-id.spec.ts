@@ -13,6 +13,10 @@ describe('subject IDs', () => {
     ['line\nbreak', 'control characters'],
     ['del\u007f', 'control characters'],
     ['\ud800', 'well-formed'],
+    ['pass\u202e1', 'format characters'],
+    ['pass\u200b1', 'format characters'],
+    ['\ufeffpass1', 'format characters'],
+    ['a\u00adb', 'format characters'],
     [42, 'must be a string'],
     [null, 'must be a string'],
   ])('refuses %j: %s', (id, problem) => {

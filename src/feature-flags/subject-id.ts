@@ -1,10 +1,13 @@
 import { ValidationOptions, registerDecorator } from 'class-validator';
 
 const CONTROL = /\p{Cc}/u;
+/** Control and format characters; format ones (bidi overrides, zero-width) make look-alike IDs. */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/u;
 
 /**
  * Why a subject ID is not acceptable, or null: 1–128 characters (Unicode code points, so
- * `山田太郎` is 4), no control characters, well-formed Unicode. Any script is welcome.
+ * `山田太郎` is 4), no control or format characters (U+202E, U+200B, U+FEFF… would let two
+ * entries look the same), well-formed Unicode. Any script is welcome.
  */
 export function subjectIdProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'must be a string';
@@ -13,7 +16,11 @@ export function subjectIdProblem(value: unknown): string | null {
   // Code points never outnumber UTF-16 units, so only long strings need counting.
   const length = value.length > 128 ? [...value].length : value.length;
   if (length > 128) return `must be at most 128 characters (has ${length})`;
-  if (CONTROL.test(value)) return 'must not contain control characters';
+  if (INVISIBLE.test(value)) {
+    return CONTROL.test(value)
+      ? 'must not contain control characters'
+      : 'must not contain invisible format characters such as U+200B, U+202E or U+FEFF';
+  }
   return null;
 }
 

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/terminus';
 import { Public } from 'src/auth/access.decorator';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
+import { ServiceTokensService } from 'src/auth/service-tokens.service';
 import { ChangeFeedService } from 'src/change-feed/change-feed.service';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
@@ -24,6 +25,7 @@ export class HealthController {
     private readonly feed: ChangeFeedService,
     private readonly snapshot: FlagSnapshotService,
     private readonly telemetry: TelemetryService,
+    private readonly serviceTokens: ServiceTokensService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -47,9 +49,17 @@ export class HealthController {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 1000 }),
       () => this.snapshotCheck(),
+      () => this.serviceTokensCheck(),
       // Informational: telemetry commits in flight and failed ones (the database check above decides readiness).
       () => this.indicators.check('telemetry').up({ ...this.telemetry.health() }),
     ]);
+  }
+
+  /** A revoked token may still be accepted while the set is stale, so the instance is not ready. */
+  private serviceTokensCheck(): HealthIndicatorResult {
+    const health = this.serviceTokens.health();
+    const check = this.indicators.check('serviceTokens');
+    return health.stale ? check.down({ ...health }) : check.up({ ...health });
   }
 
   private snapshotCheck(): HealthIndicatorResult {

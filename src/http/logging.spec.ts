@@ -1,4 +1,4 @@
-import { featureKeyOf } from 'src/http/logging';
+import { featureKeyOf, redactUrl } from 'src/http/logging';
 
 describe('featureKeyOf (feature_key on request log lines)', () => {
   it.each([
@@ -17,4 +17,19 @@ describe('featureKeyOf (feature_key on request log lines)', () => {
       expect(featureKeyOf(url)).toBeUndefined();
     },
   );
+});
+
+describe('redactUrl (credentials never reach the log)', () => {
+  it.each([
+    ['/api/auth/me?access_token=eyJhbGciOi.x.y', '/api/auth/me?access_token=[redacted]'],
+    ['/x?a=1&token=fds_abc&b=2', '/x?a=1&token=[redacted]&b=2'],
+    ['/x?password=hunter2&client_secret=s&API_KEY=k', '/x?password=[redacted]&client_secret=[redacted]&API_KEY=[redacted]'],
+    ['/x?Access%5Ftoken=a', '/x?Access%5Ftoken=[redacted]'],
+  ])('%s', (url, logged) => {
+    expect(redactUrl(url)).toBe(logged);
+  });
+
+  it.each(['/api/feature-flags/f_1/evaluate?subjectId=pass_1', '/health/ready', '/x?tokens_count'])('leaves %s alone', (url) => {
+    expect(redactUrl(url)).toBe(url);
+  });
 });

@@ -21,6 +21,35 @@ export const REDACTED_PATHS = [
   '*.cookie',
 ];
 
+/** Query parameters whose values are credentials, wherever they appear in a parameter's name. */
+const SECRET_NAME = /token|password|passwd|secret|api[_-]?key/i;
+
+/**
+ * The URL as it may be logged: the value of every query parameter named like a credential
+ * (`access_token`, `token`, `password`, `client_secret`…) replaced with `[redacted]`.
+ */
+export function redactUrl(url: string): string {
+  const start = url.indexOf('?');
+  if (start === -1) return url;
+  const query = url
+    .slice(start + 1)
+    .split('&')
+    .map((pair) => {
+      const equals = pair.indexOf('=');
+      return equals !== -1 && SECRET_NAME.test(decoded(pair.slice(0, equals))) ? `${pair.slice(0, equals)}=[redacted]` : pair;
+    })
+    .join('&');
+  return `${url.slice(0, start)}?${query}`;
+}
+
+function decoded(name: string): string {
+  try {
+    return decodeURIComponent(name);
+  } catch {
+    return name;
+  }
+}
+
 /** The flag a request is about, from its path, so request log lines carry `feature_key` too. */
 const FLAG_IN_PATH = /\/(?:feature-flags|beta-monitor|evaluate\/flags)\/(?!evaluate(?:[/?]|$))([a-z][a-z0-9_]{2,63})(?:[/?]|$)/;
 
@@ -48,7 +77,7 @@ export function loggerParams(config: AppConfig, stream?: DestinationStream): Par
         customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
           error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
         serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
           res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
         },
       },

@@ -28,7 +28,8 @@ export function decodeCursor<T extends string | number>(cursor: string | undefin
   if (cursor === undefined) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof value === kind) return value as T;
+    // A number cursor is a row id: a non-negative safe integer, never something the database refuses.
+    if (typeof value === kind && (kind === 'string' || (Number.isSafeInteger(value) && (value as number) >= 0))) return value as T;
   } catch {
     // fall through to the validation error
   }

@@ -54,6 +54,8 @@ const SQLSTATE: Record<string, [HttpStatus, string, string]> = {
   '22P02': [400, 'VALIDATION_FAILED', 'A value has the wrong format.'],
   '22007': [400, 'VALIDATION_FAILED', 'A timestamp has the wrong format.'],
   '22008': [400, 'VALIDATION_FAILED', 'A timestamp is out of range.'],
+  '22009': [400, 'VALIDATION_FAILED', 'A time zone offset is out of range.'],
+  '22003': [400, 'VALIDATION_FAILED', 'A number is out of range.'],
   '22001': [400, 'VALIDATION_FAILED', 'A value is too long.'],
   '22021': [400, 'VALIDATION_FAILED', 'A value contains bytes that are not valid text.'],
   '22P05': [400, 'VALIDATION_FAILED', 'A value contains characters that cannot be stored.'],
@@ -62,12 +64,15 @@ const SQLSTATE: Record<string, [HttpStatus, string, string]> = {
   '57P01': [503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.'],
   '57P03': [503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.'],
   '53300': [503, 'DATABASE_UNAVAILABLE', 'The database is unavailable; retry shortly.'],
+  // statement_timeout and idle_in_transaction_session_timeout: the database did not answer in time.
+  '57014': [503, 'DATABASE_UNAVAILABLE', 'The database did not answer in time; retry shortly.'],
+  '25P03': [503, 'DATABASE_UNAVAILABLE', 'The database did not answer in time; retry shortly.'],
 };
 
 /** Nest hands Fastify's body-parsing errors over as HttpExceptions carrying Fastify's message. */
 const MALFORMED_JSON = /not valid JSON|JSON body|Unexpected end of JSON/i;
 
-const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i;
+const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Query read timeout|Client was closed/i;
 
 /** Turns every error into application/problem+json (RFC 9457) with a stable `code`. */
 @Catch()

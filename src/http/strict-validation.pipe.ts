@@ -22,12 +22,43 @@ export class StrictValidationPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     const isDto = typeof metadata.metatype === 'function' && !BUILT_INS.has(metadata.metatype);
     if (!isDto) return value;
-    if (metadata.type === 'body' && value !== undefined && !isPlainObject(value)) {
-      throw AppError.validation([{ field: '', message: 'the body must be a JSON object' }]);
+    if (metadata.type === 'body' && value !== undefined) {
+      if (!isPlainObject(value)) throw AppError.validation([{ field: '', message: 'the body must be a JSON object' }]);
+      const problem = shapeProblem(value as object);
+      if (problem !== null) throw AppError.validation([problem]);
     }
     return this.validation.transform(value, metadata);
   }
 }
+
+/** Deeper than any DTO of this API; deep enough nesting overflows the validator's stack. */
+const MAX_DEPTH = 16;
+
+/**
+ * One pass over a JSON body before validation: nesting within MAX_DEPTH, every string
+ * well-formed Unicode (a lone surrogate crashes string validators). Iterative, so no input can
+ * exhaust the stack here.
+ */
+function shapeProblem(body: object): FieldProblem | null {
+  const stack: [unknown, number, string, string][] = Object.entries(body).map(([name, value]) => [value, 1, name, name]);
+  for (const name of Object.keys(body)) if (!name.isWellFormed()) return { field: '', message: ILL_FORMED };
+  while (stack.length > 0) {
+    // The field is the top-level property, as the validator names it; the message has the path.
+    const [value, depth, path, field] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (!value.isWellFormed()) return { field, message: `${path}: ${ILL_FORMED}` };
+    } else if (typeof value === 'object' && value !== null) {
+      if (depth >= MAX_DEPTH) return { field, message: `${path} is nested deeper than ${MAX_DEPTH} levels` };
+      for (const [name, child] of Object.entries(value)) {
+        if (!name.isWellFormed()) return { field, message: `${path}: ${ILL_FORMED}` };
+        stack.push([child, depth + 1, Array.isArray(value) ? `${path}[${name}]` : `${path}.${name}`, field]);
+      }
+    }
+  }
+  return null;
+}
+
+const ILL_FORMED = 'strings must be well-formed Unicode (no lone surrogates)';
 
 const BUILT_INS = new Set<unknown>([String, Boolean, Number, Array, Object]);
 

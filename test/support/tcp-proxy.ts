@@ -1,13 +1,19 @@
 import { createServer, connect, Server, Socket } from 'node:net';
 
+type Pair = { client: Socket; upstream: Socket | null; forwarding: boolean };
+
 /**
  * A loopback TCP proxy in front of the database, so a test can cut the app off from PostgreSQL
- * (every connection dropped, new ones refused at once) and then restore it.
+ * (every connection dropped, new ones refused at once), black-hole it (connections stay open
+ * and are accepted, but nothing arrives either way, as when a network drops packets without a
+ * reset), and then restore it.
  */
 export class TcpProxy {
   private readonly sockets = new Set<Socket>();
+  private readonly pairs = new Set<Pair>();
   private readonly server: Server;
   private open = true;
+  private blackHoled = false;
   port = 0;
 
   private constructor(
@@ -40,8 +46,19 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
   }
 
+  /**
+   * Packets vanish: every open connection stops forwarding for good (its owed answers never
+   * come, even after restore), and new connections are accepted but go nowhere.
+   */
+  blackHole(): void {
+    this.blackHoled = true;
+    for (const pair of this.pairs) pair.forwarding = false;
+  }
+
+  /** New connections work again; connections black-holed before stay silent. */
   restore(): void {
     this.open = true;
+    this.blackHoled = false;
   }
 
   async close(): Promise<void> {
@@ -49,19 +66,39 @@ export class TcpProxy {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  private track(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => undefined);
+  }
+
   private accept(client: Socket): void {
     if (!this.open) {
       client.destroy();
       return;
     }
-    const upstream = connect(this.targetPort, this.targetHost);
-    for (const socket of [client, upstream]) {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-      socket.on('error', () => undefined);
+    this.track(client);
+    const pair: Pair = { client, upstream: null, forwarding: !this.blackHoled };
+    if (!pair.forwarding) {
+      // Accepted, then silence: the client's bytes are read and dropped.
+      client.on('data', () => undefined);
+      return;
     }
-    client.pipe(upstream).pipe(client);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
+    const upstream = connect(this.targetPort, this.targetHost);
+    pair.upstream = upstream;
+    this.track(upstream);
+    this.pairs.add(pair);
+    client.on('data', (chunk) => pair.forwarding && upstream.write(chunk));
+    upstream.on('data', (chunk) => pair.forwarding && client.write(chunk));
+    client.on('end', () => pair.forwarding && upstream.end());
+    upstream.on('end', () => pair.forwarding && client.end());
+    client.on('close', () => {
+      this.pairs.delete(pair);
+      upstream.destroy();
+    });
+    upstream.on('close', () => {
+      // A black-holed peer's close never reaches the other side either.
+      if (pair.forwarding) client.destroy();
+    });
   }
 }
