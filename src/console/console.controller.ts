@@ -28,11 +28,10 @@ export class ConsoleController {
   admin(): void {}
 
   /** A file of the build, or the single page for any client-side route under /admin/. */
-  @Get('admin/*path')
+  @Get('admin/*')
   @Public()
-  page(@Param('path') path: string | string[], @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply): void {
-    const name = Array.isArray(path) ? path.join('/') : path;
-    const file = this.assets.file(name) ?? (name.startsWith('assets/') ? undefined : this.assets.index);
+  page(@Param('*') path: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply): void {
+    const file = this.assets.file(path) ?? (path.startsWith('assets/') ? undefined : this.assets.index);
     if (file === undefined) {
       throw this.assets.built
         ? new AppError(404, 'NOT_FOUND', 'No such console file.')

@@ -1,4 +1,4 @@
-import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { api, configureAuth, unwrap, type Role } from '../api/client';
 
 export type SessionUser = Readonly<{ id: string; email: string; role: Role }>;
@@ -27,9 +27,11 @@ type Session = Readonly<{
 const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
+  // The client learns the token before any page asks for data (children's effects run first).
+  const expire = useRef<() => void>(() => undefined);
   const [stored, setStored] = useState<Stored | null>(() => {
     const initial = readStored();
-    configureAuth(initial?.token ?? null, null);
+    configureAuth(initial?.token ?? null, () => expire.current());
     return initial;
   });
   const [reason, setReason] = useState<SignOutReason | null>(() =>
@@ -47,13 +49,17 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     const answer = unwrap(await api.POST('/api/auth/login', { body: { email, password } }));
     const next: Stored = { token: answer.accessToken, user: answer.user, expiresAt: Date.now() + answer.expiresIn * 1000 };
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
+    configureAuth(next.token, () => expire.current());
     setReason(null);
     setStored(next);
   }, []);
 
   useEffect(() => {
+    expire.current = () => signOut('expired');
+  }, [signOut]);
+
+  useEffect(() => {
     if (stored === null) return;
-    configureAuth(stored.token, () => signOut('expired'));
     const timer = setTimeout(() => signOut('expired'), Math.max(0, stored.expiresAt - Date.now()));
     return () => clearTimeout(timer);
   }, [stored, signOut]);
