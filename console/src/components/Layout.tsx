@@ -30,7 +30,7 @@ export function Layout() {
         {t('app.skip')}
       </a>
       <header className="top">
-        <span className="brand">🐕 {t('app.name')}</span>
+        <span className="brand">{t('app.name')}</span>
         <nav aria-label={t('nav.main')}>
           <NavLink to="/feature-flags">{t('nav.flags')}</NavLink>
           <NavLink to="/beta-monitor">{t('nav.monitor')}</NavLink>

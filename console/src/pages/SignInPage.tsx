@@ -32,7 +32,7 @@ export function SignInPage() {
       <div className="row end">
         <LanguagePicker />
       </div>
-      <h1>🐕 {t('signIn.title')}</h1>
+      <h1>{t('signIn.title')}</h1>
       {reason === 'expired' && (
         <p role="alert" className="notice notice-error">
           {t('signIn.expired')}
