@@ -12,8 +12,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 
 const DEMO = { name: 'demo', role: 'SUPER_ADMIN', requestId: null };
 
-/** A demo user with a fresh password each run, so the demo prints a token that works. */
-async function tokenFor(app: INestApplicationContext, role: Role): Promise<string> {
+type DemoAccount = Readonly<{ email: string; password: string; token: string }>;
+
+/** A demo user with a fresh password each run, so the demo prints a sign-in and a token that work. */
+async function accountFor(app: INestApplicationContext, role: Role): Promise<DemoAccount> {
   const users = app.get(UsersService);
   const email = `${role.toLowerCase().replace('_', '-')}@demo.flagdog.local`;
   const password = randomBytes(18).toString('base64url');
@@ -24,7 +26,7 @@ async function tokenFor(app: INestApplicationContext, role: Role): Promise<strin
     const existing = (await users.list(500)).items.find((user) => user.email === email)!;
     await users.update(DEMO, existing.id, { password });
   }
-  return (await app.get(AuthService).login({ email, password })).accessToken;
+  return { email, password, token: (await app.get(AuthService).login({ email, password })).accessToken };
 }
 
 /** One second of the matching backend's traffic: control and treatment, healthy. */
@@ -68,7 +70,12 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
   const seeded = await seedRunbook(app);
-  const [operator, viewer] = [await tokenFor(app, 'OPERATOR'), await tokenFor(app, 'ANGEL_VIEWER')];
+  const [admin, operatorAccount, viewerAccount] = [
+    await accountFor(app, 'SUPER_ADMIN'),
+    await accountFor(app, 'OPERATOR'),
+    await accountFor(app, 'ANGEL_VIEWER'),
+  ];
+  const [operator, viewer] = [operatorAccount.token, viewerAccount.token];
   const service = await app.get(ServiceTokensService).create(DEMO, { name: `demo-matching-backend-${Date.now()}` });
   const timer = setInterval(() => {
     void fetch(`${base}/api/telemetry/events`, {
@@ -90,6 +97,10 @@ async function main(): Promise<void> {
   const monitor = `${base}/api/admin/beta-monitor/${RUNBOOK_FLAG}`;
   process.stdout.write(`
 flagdog demo is running at ${base} (${seeded === 'created' ? 'runbook data created' : 'runbook data found'} in ${config.dataDir})
+Operator console:    ${base}/admin  (runbook §1: ${base}/admin/feature-flags and ${base}/admin/beta-monitor/${RUNBOOK_FLAG})
+  SUPER_ADMIN        ${admin.email}  password ${admin.password}
+  OPERATOR           ${operatorAccount.email}  password ${operatorAccount.password}
+  ANGEL_VIEWER       ${viewerAccount.email}  password ${viewerAccount.password}
 API docs:            ${base}/api/docs
 Checkpoints run on:  ${config.betaMonitor.cron} (UTC); simulated matching-backend traffic every second.
 

@@ -26,7 +26,7 @@ describe('operator console in Chromium', () => {
     // The same page by its address, after a reload: the server answers the single page for it.
     await page.reload();
     await page.getByRole('heading', { name: 'Feature flags' }).waitFor();
-    expect(await page.evaluate(() => Object.keys(localStorage).length)).toBe(0);
+    expect(await page.evaluate<number>('Object.keys(localStorage).length')).toBe(0);
     expect(page.url()).not.toMatch(/token|eyJ/);
     expect(violations).toEqual([]);
   });
@@ -170,20 +170,21 @@ describe('operator console in Chromium', () => {
     await page.getByRole('heading', { name: 'Entrar no flagdog' }).waitFor();
     await signIn(page, h.accounts.OPERATOR, `/admin/beta-monitor/${key}`);
     await page.getByRole('button', { name: /Executar agora/ }).waitFor();
-    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('pt-BR');
+    await expect(page.evaluate<string>('document.documentElement.lang')).resolves.toBe('pt-BR');
     await page.getByLabel('Idioma').selectOption('en');
     await page.getByRole('button', { name: /Run now/ }).waitFor();
     await page.getByRole('heading', { name: 'Rollback (runbook §4)' }).waitFor();
-    await expect(page.evaluate(() => document.documentElement.lang)).resolves.toBe('en');
+    await expect(page.evaluate<string>('document.documentElement.lang')).resolves.toBe('en');
   });
 
   it('returns to sign-in with the reason when the token is no longer accepted', async () => {
     const { page } = await h.page();
     await signIn(page, h.accounts.OPERATOR);
-    await page.evaluate(() => {
-      const session = JSON.parse(sessionStorage.getItem('flagdog.session')!);
-      sessionStorage.setItem('flagdog.session', JSON.stringify({ ...session, token: `${session.token}x` }));
-    });
+    // A token the server no longer accepts (as after a revocation or expiry).
+    await page.evaluate(`(() => {
+      const session = JSON.parse(sessionStorage.getItem('flagdog.session'));
+      sessionStorage.setItem('flagdog.session', JSON.stringify({ ...session, token: session.token + 'x' }));
+    })()`);
     await page.reload();
     await page.getByText('Your session ended (the token expired or was revoked). Sign in again.').waitFor();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -18,8 +18,8 @@ it('an open beta-monitor page picks up a scheduled checkpoint on its own, withou
   const labels = async () => page.locator('table tbody th a').allTextContents();
   const before = await labels();
   await page.waitForFunction(
-    (seen) => [...document.querySelectorAll('table tbody th a')].some((a) => a.textContent?.startsWith('scheduled-') && !seen.includes(a.textContent)),
-    before,
+    `[...document.querySelectorAll('table tbody th a')].some((a) => a.textContent.startsWith('scheduled-') && !${JSON.stringify(before)}.includes(a.textContent))`,
+    undefined,
     { timeout: 20000 },
   );
   const after = await labels();
