@@ -72,6 +72,13 @@ export function CheckpointPage() {
                 <h3 id={`check-${name}`}>
                   {t(`check.${name}` as MessageKey)} <StatusChip status={evidence[name]!.outcome} />
                 </h3>
+                {flatten(evidence[name])
+                  .filter(([field]) => /(^|\.)(message|note)$/.test(field))
+                  .map(([field, text]) => (
+                    <p key={field} className="evidence-summary">
+                      {text}
+                    </p>
+                  ))}
                 <table className="evidence">
                   <caption className="sr-only">{t('checkpoint.evidence')}</caption>
                   <tbody>
