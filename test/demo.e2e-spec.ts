@@ -44,6 +44,7 @@ describe('the runbook demo', () => {
     expect(url).toBe(`http://localhost:${port}`);
     // The console's address and accounts that sign in.
     expect(output).toContain(`Operator console:    ${url}/admin`);
+    expect(output).toMatch(/SUPER_ADMIN\s+admin@localhost\s+password in \S+initial-admin-password/);
     const [, email, password] = /OPERATOR\s+(\S+)\s+password (\S+)/.exec(output)!;
     const signIn = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
     expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('OPERATOR');

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { AuthService } from 'src/auth/auth.service';
 import { Role } from 'src/auth/permissions';
 import { ServiceTokensService } from 'src/auth/service-tokens.service';
@@ -70,11 +71,7 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
   const seeded = await seedRunbook(app);
-  const [admin, operatorAccount, viewerAccount] = [
-    await accountFor(app, 'SUPER_ADMIN'),
-    await accountFor(app, 'OPERATOR'),
-    await accountFor(app, 'ANGEL_VIEWER'),
-  ];
+  const [operatorAccount, viewerAccount] = await Promise.all([accountFor(app, 'OPERATOR'), accountFor(app, 'ANGEL_VIEWER')]);
   const [operator, viewer] = [operatorAccount.token, viewerAccount.token];
   const service = await app.get(ServiceTokensService).create(DEMO, { name: `demo-matching-backend-${Date.now()}` });
   const timer = setInterval(() => {
@@ -93,12 +90,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
+  const superAdmin = config.bootstrapAdmin
+    ? `${config.bootstrapAdmin.email}  password from BOOTSTRAP_ADMIN_PASSWORD`
+    : `admin@localhost  password in ${join(config.dataDir, 'initial-admin-password')} (written on the first run)`;
   const flag = `${base}/api/admin/feature-flags/${RUNBOOK_FLAG}`;
   const monitor = `${base}/api/admin/beta-monitor/${RUNBOOK_FLAG}`;
   process.stdout.write(`
 flagdog demo is running at ${base} (${seeded === 'created' ? 'runbook data created' : 'runbook data found'} in ${config.dataDir})
 Operator console:    ${base}/admin  (runbook §1: ${base}/admin/feature-flags and ${base}/admin/beta-monitor/${RUNBOOK_FLAG})
-  SUPER_ADMIN        ${admin.email}  password ${admin.password}
+  SUPER_ADMIN        ${superAdmin}
   OPERATOR           ${operatorAccount.email}  password ${operatorAccount.password}
   ANGEL_VIEWER       ${viewerAccount.email}  password ${viewerAccount.password}
 API docs:            ${base}/api/docs
