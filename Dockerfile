@@ -10,13 +10,18 @@ ENV SCARF_ANALYTICS=false \
     npm_config_fund=false \
     npm_config_update_notifier=false
 COPY package.json package-lock.json ./
+COPY console/package.json console/package-lock.json ./console/
 # argon2 ships prebuilt binaries for linux-x64 and linux-arm64 (glibc): no compiler needed.
+# postinstall installs the console's own dependencies (console/package-lock.json).
 RUN npm ci
 # ormconfig.ts* matches nothing until that file exists; nest-cli.json always matches.
 COPY nest-cli.json tsconfig.json tsconfig.build.json ormconfig.ts* ./
 COPY src ./src
-RUN npx nest build \
+COPY console ./console
+RUN npm run build \
  && test -f dist/src/main.js \
+ && test -f console/dist/index.html \
+ && rm -rf console/node_modules \
  && npm prune --omit=dev \
  && npm cache clean --force
 
@@ -32,6 +37,8 @@ RUN mkdir -p /var/lib/flagdog && chown node:node /var/lib/flagdog && chmod 0700 
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# The operator console, served by flagdog at /admin.
+COPY --from=build /app/console/dist ./console/dist
 # The image's files stay root-owned and read-only to the app; it runs as the unprivileged `node` user (uid 1000).
 USER node
 EXPOSE 3000

@@ -36,5 +36,14 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
       slowTestThreshold: 20,
     },
+    {
+      ...shared,
+      displayName: 'browser',
+      // The operator console in real Chromium (Debian's package) against the built app on PostgreSQL.
+      testMatch: ['<rootDir>/test/browser/**/*.browser-spec.ts'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+      slowTestThreshold: 30,
+    },
   ],
 };

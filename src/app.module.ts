@@ -11,6 +11,7 @@ import { TelemetryModule } from 'src/telemetry/telemetry.module';
 import { ChangeFeedModule } from 'src/change-feed/change-feed.module';
 import { AppConfig } from 'src/config/app-config';
 import { ConfigModule } from 'src/config/config.module';
+import { ConsoleModule } from 'src/console/console.module';
 import { DatabaseModule } from 'src/database/database.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 import { HealthModule } from 'src/health/health.module';
@@ -47,6 +48,7 @@ export class AppModule {
         RollbackModule,
         HealthModule,
         MetricsModule,
+        ConsoleModule,
       ],
     };
   }

@@ -74,6 +74,10 @@ const PUBLIC: ReadonlyArray<Route> = [
   { method: 'GET', path: '/health/live' },
   { method: 'GET', path: '/health/ready' },
   { method: 'GET', path: '/metrics' },
+  // The operator console: static files of the build, no data (every datum comes from the API above).
+  { method: 'GET', path: '/' },
+  { method: 'GET', path: '/admin' },
+  { method: 'GET', path: '/admin/*' },
 ];
 
 function registeredRoutes(t: TestApp): Array<Route & { rule: AccessRule | undefined }> {
@@ -190,5 +194,19 @@ describe('access control (deny by default)', () => {
     await t.http.get('/health/live').expect(200);
     await t.http.get('/health/ready').expect(200);
     await t.http.post('/api/auth/login').send({ email: 'nobody@flagdog.test', password: 'wrong-password-123' }).expect(401);
+  });
+
+  it('serves the console pages without credentials, with no data in them and a strict CSP', async () => {
+    await t.http.get('/').expect(302).expect('location', '/admin/feature-flags');
+    await t.http.get('/admin').expect(302).expect('location', '/admin/feature-flags');
+    for (const path of ['/admin/feature-flags', `/admin/feature-flags/${flagKey}`, '/admin/beta-monitor', '/admin/users']) {
+      const page = await t.http.get(path).expect(200).expect('content-type', /text\/html/);
+      expect([path, page.text.includes(flagKey)]).toEqual([path, false]);
+      expect(page.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
+      expect(page.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
+    }
+    // Only files of the build are answered under assets/; nothing else of the disk is reachable.
+    const missing = await t.http.get('/admin/assets/..%2F..%2Fpackage.json');
+    expect([missing.status, missing.headers['content-type']]).toEqual([404, expect.stringMatching(/^application\/problem\+json/)]);
   });
 });

@@ -42,6 +42,14 @@ describe('the runbook demo', () => {
     const base = /export BASE=(\S+) TOKEN=(\S+)/.exec(output)!;
     const [, url, token] = base;
     expect(url).toBe(`http://localhost:${port}`);
+    // The console's address and accounts that sign in.
+    expect(output).toContain(`Operator console:    ${url}/admin`);
+    expect(output).toMatch(/SUPER_ADMIN\s+admin@localhost\s+password in \S+initial-admin-password/);
+    const [, email, password] = /OPERATOR\s+(\S+)\s+password (\S+)/.exec(output)!;
+    const signIn = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('OPERATOR');
+    const page = await fetch(`${url}/admin/beta-monitor/passenger_favorites_matching`);
+    expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
 
     const run = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/run`, {
       method: 'POST',

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { AuthService } from 'src/auth/auth.service';
 import { Permission, Role } from 'src/auth/permissions';
 import { ServiceTokensService } from 'src/auth/service-tokens.service';
@@ -12,8 +13,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 
 const DEMO = { name: 'demo', role: 'SUPER_ADMIN', requestId: null };
 
-/** A demo user with a fresh password each run, so the demo prints a token that works. */
-async function tokenFor(app: INestApplicationContext, role: Role): Promise<string> {
+type DemoAccount = Readonly<{ email: string; password: string; token: string }>;
+
+/** A demo user with a fresh password each run, so the demo prints a sign-in and a token that work. */
+async function accountFor(app: INestApplicationContext, role: Role): Promise<DemoAccount> {
   const users = app.get(UsersService);
   const email = `${role.toLowerCase().replace('_', '-')}@demo.flagdog.local`;
   const password = randomBytes(18).toString('base64url');
@@ -24,7 +27,7 @@ async function tokenFor(app: INestApplicationContext, role: Role): Promise<strin
     const existing = (await users.list(500)).items.find((user) => user.email === email)!;
     await users.update(DEMO, existing.id, { password });
   }
-  return (await app.get(AuthService).login({ email, password })).accessToken;
+  return { email, password, token: (await app.get(AuthService).login({ email, password })).accessToken };
 }
 
 /** One second of the matching backend's traffic: control and treatment, healthy. */
@@ -68,7 +71,8 @@ async function main(): Promise<void> {
   await app.listen({ port: config.port, host: config.host });
   const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
   const seeded = await seedRunbook(app);
-  const [operator, viewer] = [await tokenFor(app, 'OPERATOR'), await tokenFor(app, 'ANGEL_VIEWER')];
+  const [operatorAccount, viewerAccount] = await Promise.all([accountFor(app, 'OPERATOR'), accountFor(app, 'ANGEL_VIEWER')]);
+  const [operator, viewer] = [operatorAccount.token, viewerAccount.token];
   // The simulated matching backend gets a token made for telemetry, limited to the runbook's flag.
   const service = await app.get(ServiceTokensService).create(DEMO, {
     name: `demo-matching-backend-${Date.now()}`,
@@ -91,10 +95,17 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
+  const superAdmin = config.bootstrapAdmin
+    ? `${config.bootstrapAdmin.email}  password from BOOTSTRAP_ADMIN_PASSWORD`
+    : `admin@localhost  password in ${join(config.dataDir, 'initial-admin-password')} (written on the first run)`;
   const flag = `${base}/api/admin/feature-flags/${RUNBOOK_FLAG}`;
   const monitor = `${base}/api/admin/beta-monitor/${RUNBOOK_FLAG}`;
   process.stdout.write(`
 flagdog demo is running at ${base} (${seeded === 'created' ? 'runbook data created' : 'runbook data found'} in ${config.dataDir})
+Operator console:    ${base}/admin  (runbook §1: ${base}/admin/feature-flags and ${base}/admin/beta-monitor/${RUNBOOK_FLAG})
+  SUPER_ADMIN        ${superAdmin}
+  OPERATOR           ${operatorAccount.email}  password ${operatorAccount.password}
+  ANGEL_VIEWER       ${viewerAccount.email}  password ${viewerAccount.password}
 API docs:            ${base}/api/docs
 Checkpoints run on:  ${config.betaMonitor.cron} (UTC); simulated matching-backend traffic every second.
 
