@@ -271,7 +271,11 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reports HTTP and matching events of the monitored application; counted per flag, variant and minute. */
+        /**
+         * Reports HTTP and matching events of the monitored application; counted per flag, variant and
+         *     minute. Needs a service token made with `telemetry:write`. The 202 comes once the accepted
+         *     events are stored in the database.
+         */
         post: operations["TelemetryController_ingest"];
         delete?: never;
         options?: never;
@@ -355,7 +359,7 @@ export interface paths {
             cookie?: never;
         };
         get: operations["BetaMonitorController_phases"];
-        /** Defines the flag's phases in rollout order (DESIGN §7). */
+        /** Defines the flag's phases in rollout order. */
         put: operations["BetaMonitorController_replacePhases"];
         post?: never;
         delete?: never;
@@ -563,10 +567,13 @@ export interface components {
             reason?: string;
         };
         ServiceTokenResponseDto: {
+            permissions: ("flags:evaluate" | "telemetry:write")[];
             id: string;
             name: string;
             /** @description The first characters of the secret, to recognise it. */
             tokenPrefix: string;
+            /** @description The flags this token may send telemetry for; null: any existing flag. */
+            telemetryFeatureKeys: string[] | null;
             createdBy: string;
             createdAt: string;
             revokedAt: string | null;
@@ -575,15 +582,31 @@ export interface components {
             items: components["schemas"]["ServiceTokenResponseDto"][];
         };
         ServiceTokenCreateDto: {
+            /**
+             * @description What the token may do: `flags:evaluate` (the default) and/or `telemetry:write` (send
+             *     telemetry, which decides checkpoints — give it only to the monitored service).
+             * @default [
+             *       "flags:evaluate"
+             *     ]
+             */
+            permissions: ("flags:evaluate" | "telemetry:write")[];
             /** @description A name that says which service uses it; it is the audit actor. */
             name: string;
+            /**
+             * @description Only with `telemetry:write`: the flags this token may send telemetry for (events for others
+             *     are refused one by one). Left out: any existing flag. Evaluation is not limited by it.
+             */
+            telemetryFeatureKeys?: string[];
             reason?: string;
         };
         ServiceTokenCreatedResponseDto: {
+            permissions: ("flags:evaluate" | "telemetry:write")[];
             id: string;
             name: string;
             /** @description The first characters of the secret, to recognise it. */
             tokenPrefix: string;
+            /** @description The flags this token may send telemetry for; null: any existing flag. */
+            telemetryFeatureKeys: string[] | null;
             createdBy: string;
             createdAt: string;
             revokedAt: string | null;
@@ -737,7 +760,7 @@ export interface components {
         TelemetryHttpEventDto: {
             /** @enum {string} */
             type: "http";
-            /** @description The flag key, ^[a-z][a-z0-9_]{2,63}$. */
+            /** @description The key of an existing flag (^[a-z][a-z0-9_]{2,63}$) that the token may report on. */
             featureKey: string;
             /**
              * @description `on` = treatment traffic, `off` = control.
@@ -774,16 +797,20 @@ export interface components {
             events: (components["schemas"]["TelemetryHttpEventDto"] | components["schemas"]["TelemetryMatchingEventDto"])[];
         };
         TelemetryRejectionDto: {
+            /**
+             * @description `INVALID_EVENT`: malformed; `UNKNOWN_FLAG`: no live flag has this key; `FLAG_NOT_ALLOWED`:
+             *     the token is limited to other flags. None of them is stored; resending does not help.
+             * @enum {string}
+             */
+            code: "INVALID_EVENT" | "UNKNOWN_FLAG" | "FLAG_NOT_ALLOWED";
             /** @description The event's index in `events`. */
             index: number;
             reason: string;
         };
         TelemetryIngestResponseDto: {
-            /** @description Events counted. */
+            /** @description Events counted, and stored in the database before this answer. */
             accepted: number;
             rejected: components["schemas"]["TelemetryRejectionDto"][];
-            /** @description Present when valid events were not counted because the buffer is full (database away). */
-            dropped?: number;
         };
         CheckpointRunDto: {
             /** @description The phase to check; the active phase when left out. */
@@ -2514,6 +2541,24 @@ export interface operations {
             };
             /** @description The caller lacks the permission `telemetry:write` (PERMISSION_DENIED). */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The token sends more events per second than TELEMETRY_RATE_LIMIT; see Retry-After (TELEMETRY_RATE_LIMITED). */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The events could not be stored; none of the batch was kept (DATABASE_UNAVAILABLE). */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
