@@ -31,7 +31,7 @@ function guardAs(user: Principal | null): AccessGuard {
     },
   } as unknown as JwtAuthGuard;
   const tokens = {
-    authenticate: async (secret: string) => {
+    authenticate: (secret: string) => {
       if (secret !== 'fds_good') throw AppError.unauthenticated();
       return { kind: 'service', id: 't1', name: 'matcher', role: 'SERVICE' } satisfies Principal;
     },
@@ -39,24 +39,31 @@ function guardAs(user: Principal | null): AccessGuard {
   return new AccessGuard(new Reflector(), jwt, tokens);
 }
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'allowed', (error: AppError) => `${error.status} ${error.code}`);
+/** The guard's verdict, whether it decides synchronously (service tokens) or not (JWT). */
+const codeOf = (decide: () => boolean | Promise<boolean>) =>
+  Promise.resolve()
+    .then(decide)
+    .then(
+      () => 'allowed',
+      (error: AppError) => `${error.status} ${error.code}`,
+    );
 
 describe('AccessGuard', () => {
   it('refuses a route that declares no rule, even for a super admin', async () => {
     const { context } = contextFor(undefined, { authorization: 'Bearer x' });
-    expect(await codeOf(guardAs(principal('SUPER_ADMIN')).canActivate(context))).toBe('403 ROUTE_NOT_DECLARED');
+    expect(await codeOf(() => guardAs(principal('SUPER_ADMIN')).canActivate(context))).toBe('403 ROUTE_NOT_DECLARED');
   });
 
   it('lets anyone through a public route', async () => {
     const { context } = contextFor({ public: true }, {});
-    expect(await codeOf(guardAs(null).canActivate(context))).toBe('allowed');
+    expect(await codeOf(() => guardAs(null).canActivate(context))).toBe('allowed');
   });
 
   it('answers 401 without credentials and 403 naming the permission for the wrong role', async () => {
     const rule: AccessRule = { public: false, permission: Permission.ALLOWLIST_ADD };
-    expect(await codeOf(guardAs(null).canActivate(contextFor(rule, {}).context))).toBe('401 UNAUTHENTICATED');
-    const denied = await guardAs(principal('OPERATOR'))
-      .canActivate(contextFor(rule, { authorization: 'Bearer jwt' }).context)
+    expect(await codeOf(() => guardAs(null).canActivate(contextFor(rule, {}).context))).toBe('401 UNAUTHENTICATED');
+    const denied = await Promise.resolve()
+      .then(() => guardAs(principal('OPERATOR')).canActivate(contextFor(rule, { authorization: 'Bearer jwt' }).context))
       .catch((error: AppError) => error);
     expect(denied).toMatchObject({ status: 403, code: 'PERMISSION_DENIED', extra: { permission: 'allowlist:add' } });
   });
@@ -66,11 +73,11 @@ describe('AccessGuard', () => {
     const read: AccessRule = { public: false, permission: Permission.FLAGS_READ };
     const guard = guardAs(null);
     const viaKey = contextFor(evaluate, { 'x-api-key': 'fds_good' });
-    expect(await codeOf(guard.canActivate(viaKey.context))).toBe('allowed');
+    expect(await codeOf(() => guard.canActivate(viaKey.context))).toBe('allowed');
     expect(viaKey.request.principal).toMatchObject({ role: 'SERVICE', name: 'matcher' });
-    expect(await codeOf(guard.canActivate(contextFor(evaluate, { authorization: 'Bearer fds_good' }).context))).toBe('allowed');
-    expect(await codeOf(guard.canActivate(contextFor(read, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
-    expect(await codeOf(guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe('401 UNAUTHENTICATED');
+    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { authorization: 'Bearer fds_good' }).context))).toBe('allowed');
+    expect(await codeOf(() => guard.canActivate(contextFor(read, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
+    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe('401 UNAUTHENTICATED');
   });
 });
 
