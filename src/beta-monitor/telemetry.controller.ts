@@ -10,6 +10,7 @@ import {
 } from 'src/beta-monitor/telemetry.dto';
 import { TelemetryBatch, TelemetryBatchPipe } from 'src/beta-monitor/telemetry-batch.pipe';
 import { TelemetryService } from 'src/beta-monitor/telemetry.service';
+import { QuietAccessLog } from 'src/http/access-log';
 
 @ApiTags('telemetry')
 @ApiExtraModels(TelemetryHttpEventDto, TelemetryMatchingEventDto)
@@ -22,6 +23,7 @@ export class TelemetryController {
   @Post('events')
   @HttpCode(202)
   @Allow(Permission.TELEMETRY_WRITE)
+  @QuietAccessLog()
   @ApiBody({ type: TelemetryBatchDto })
   ingest(@Body(TelemetryBatchPipe) batch: TelemetryBatch): TelemetryIngestResponseDto {
     return this.telemetry.ingest(batch.events);
