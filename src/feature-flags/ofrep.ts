@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { subjectIdProblem } from 'src/allowlist/subject-id';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
@@ -73,7 +73,7 @@ export function toOfrep(key: string, evaluation: Evaluation): OfrepSuccess {
 
 /** A strong ETag of a bulk answer, from its JSON text: equal bodies, equal tags. */
 export function etagOf(json: string): string {
-  return `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"`;
+  return `"${hash('sha256', json, 'base64url').slice(0, 27)}"`;
 }
 
 /**
