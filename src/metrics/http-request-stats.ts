@@ -1,3 +1,5 @@
+import type { Metric } from 'prom-client';
+
 /**
  * HTTP requests counted in plain memory on the request path (an array increment per
  * response) and turned into Prometheus series only when /metrics is scraped.
@@ -77,4 +79,40 @@ export class HttpRequestStats {
     }
     return result;
   }
+}
+
+type Sample = Readonly<{ value: number; labels: Record<string, string | number>; sharedLabels?: Record<string, string | number>; metricName?: string }>;
+
+/** A metric family prom-client's registry reads at scrape time: only `get()` is called. */
+function scrapeTimeMetric(name: string, help: string, type: 'counter' | 'histogram', values: () => Sample[]): Metric {
+  const describe = { name, help, type, aggregator: 'sum' as const };
+  return { ...describe, get: async () => ({ ...describe, values: values() }) } as unknown as Metric;
+}
+
+/**
+ * `flagdog_http_requests_total` and `flagdog_http_request_duration_seconds`, built from the
+ * counts when /metrics is scraped, in the shape prom-client's own counter and histogram print.
+ */
+export function httpRequestMetrics(stats: HttpRequestStats): Metric[] {
+  const duration = 'flagdog_http_request_duration_seconds';
+  return [
+    scrapeTimeMetric('flagdog_http_requests_total', 'HTTP requests answered, by method, route template and status code.', 'counter', () =>
+      stats.samples().map(({ method, route, status, count }) => ({ labels: { method, route, status }, value: count })),
+    ),
+    scrapeTimeMetric(
+      duration,
+      'Time from receiving a request to sending the whole response, by method, route template and status code.',
+      'histogram',
+      () =>
+        stats.samples().flatMap(({ method, route, status, count, sumSeconds, cumulative }): Sample[] => {
+          const sharedLabels = { method, route, status };
+          return [
+            ...HTTP_DURATION_BUCKETS.map((le, i) => ({ metricName: `${duration}_bucket`, labels: { le }, sharedLabels, value: cumulative[i] })),
+            { metricName: `${duration}_bucket`, labels: { le: '+Inf' }, sharedLabels, value: count },
+            { metricName: `${duration}_sum`, labels: {}, sharedLabels, value: sumSeconds },
+            { metricName: `${duration}_count`, labels: {}, sharedLabels, value: count },
+          ];
+        }),
+    ),
+  ];
 }

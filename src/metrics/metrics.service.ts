@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Metric, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
 import { PhasesService } from 'src/beta-monitor/phases.service';
 import { TelemetryService } from 'src/beta-monitor/telemetry.service';
 import { ChangeFeedService } from 'src/change-feed/change-feed.service';
 import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
-import { HTTP_DURATION_BUCKETS, HttpRequestStats, RouteRequestStats } from 'src/metrics/http-request-stats';
+import { httpRequestMetrics, HttpRequestStats, RouteRequestStats } from 'src/metrics/http-request-stats';
 import { CHECKPOINT_STATUSES, DatabaseFigures, TtlCache, UNMATCHED_ROUTE } from 'src/metrics/metrics';
 
 /** How long figures read from the database are reused, so frequent scrapes cost one query round. */
@@ -47,41 +47,7 @@ export class MetricsService implements OnModuleDestroy {
         for (const { key, reason, count } of counter.reasonCounts()) this.inc({ flag: key, reason }, count);
       },
     });
-    const http = this.http;
-    this.registry.registerMetric({
-      name: 'flagdog_http_requests_total',
-      help: 'HTTP requests answered, by method, route template and status code.',
-      type: 'counter',
-      aggregator: 'sum',
-      get: async () => ({
-        name: 'flagdog_http_requests_total',
-        help: 'HTTP requests answered, by method, route template and status code.',
-        type: 'counter',
-        aggregator: 'sum',
-        values: http.samples().map(({ method, route, status, count }) => ({ labels: { method, route, status }, value: count })),
-      }),
-    } as unknown as Metric);
-    this.registry.registerMetric({
-      name: 'flagdog_http_request_duration_seconds',
-      help: 'Time from receiving a request to sending the whole response, by method, route template and status code.',
-      type: 'histogram',
-      aggregator: 'sum',
-      get: async () => ({
-        name: 'flagdog_http_request_duration_seconds',
-        help: 'Time from receiving a request to sending the whole response, by method, route template and status code.',
-        type: 'histogram',
-        aggregator: 'sum',
-        values: http.samples().flatMap(({ method, route, status, count, sumSeconds, cumulative }) => {
-          const labels = { method, route, status };
-          return [
-            ...HTTP_DURATION_BUCKETS.map((le, i) => ({ metricName: 'flagdog_http_request_duration_seconds_bucket', labels: { le }, sharedLabels: labels, value: cumulative[i] })),
-            { metricName: 'flagdog_http_request_duration_seconds_bucket', labels: { le: '+Inf' }, sharedLabels: labels, value: count },
-            { metricName: 'flagdog_http_request_duration_seconds_sum', labels: {}, sharedLabels: labels, value: sumSeconds },
-            { metricName: 'flagdog_http_request_duration_seconds_count', labels: {}, sharedLabels: labels, value: count },
-          ];
-        }),
-      }),
-    } as unknown as Metric);
+    for (const metric of httpRequestMetrics(this.http)) this.registry.registerMetric(metric);
 
     this.databaseFigures = new TtlCache(DATABASE_FIGURES_TTL_MS, () => this.readDatabaseFigures());
     const figures = {
