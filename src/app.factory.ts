@@ -2,10 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 import { AppModule, AppOptions } from 'src/app.module';
 import { AppConfig } from 'src/config/app-config';
+import { AccessLog, accessLogPolicyOf } from 'src/http/access-log';
+import { AppLogger } from 'src/http/logging';
 import { problem, ProblemFilter, sendProblem } from 'src/http/problem.filter';
 import { StrictValidationPipe } from 'src/http/strict-validation.pipe';
 import { MetricsService } from 'src/metrics/metrics.service';
@@ -34,6 +35,38 @@ function hasBody(headers: IncomingMessage['headers']): boolean {
   return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
 }
 
+/**
+ * Per-route request accounting, attached to each route as it is registered so that nothing is
+ * looked up per request: the route's Prometheus counts and its access-log policy. Requests no
+ * route matched are counted under one label by a global hook.
+ */
+function instrumentRoutes(fastify: FastifyInstance, metrics: MetricsService, accessLog: AccessLog): void {
+  fastify.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      const limit = LARGE_BODY_ROUTES.get(`${method} ${route.url}`);
+      if (limit !== undefined) route.bodyLimit = limit;
+    }
+    const stats = metrics.forRoute(route.url);
+    const policy = accessLogPolicyOf(route.url, route.config);
+    const account: onResponseHookHandler = (request, reply, done) => {
+      stats.record(request.method, reply.statusCode, reply.elapsedTime);
+      accessLog.write(policy, request, reply);
+      done();
+    };
+    const existing = route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];
+    route.onResponse = [...existing, account];
+  });
+  const unmatched = metrics.forRoute(undefined);
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (request.is404) {
+      unmatched.record(request.method, reply.statusCode, reply.elapsedTime);
+      accessLog.write('full', request, reply);
+    }
+    done();
+  });
+}
+
 /** Builds the whole flagdog application, ready to listen: used by main, the CLI and the tests. */
 export async function createApp(config: AppConfig, options: AppOptions): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
@@ -41,32 +74,29 @@ export async function createApp(config: AppConfig, options: AppOptions): Promise
     genReqId: requestIdOf,
     requestIdHeader: false,
     routerOptions: { maxParamLength: 2048 },
+    // No Express-style middleware: request logging and metrics are Fastify hooks.
+    skipMiddie: true,
     // Errors Fastify raises before routing (a malformed URL) get the same problem+json.
     frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) => {
       sendProblem(reply, problem(400, 'BAD_REQUEST', 'The URL is not valid.', request.id));
     },
   });
-  adapter.getInstance().addHook('onRoute', (route) => {
-    const methods = Array.isArray(route.method) ? route.method : [route.method];
-    for (const method of methods) {
-      const limit = LARGE_BODY_ROUTES.get(`${method} ${route.url}`);
-      if (limit !== undefined) route.bodyLimit = limit;
-    }
-  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  const logger = app.get(AppLogger);
+  app.useLogger(logger);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new StrictValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     // A DELETE sent with the habitual `Content-Type: application/json` but no body (the
     // runbook's Level 1 option B) is a DELETE without a body, not malformed JSON.
     if (request.method === 'DELETE' && !hasBody(request.headers)) delete request.headers['content-type'];
+    done();
   });
-  app.get(MetricsService).instrument(fastify);
+  instrumentRoutes(fastify, app.get(MetricsService), new AccessLog(logger.pino));
   await setupOpenApi(app);
   await app.init();
   return app;

@@ -1,6 +1,5 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AllowlistModule } from 'src/allowlist/allowlist.module';
 import { AuthModule } from 'src/auth/auth.module';
@@ -15,7 +14,7 @@ import { ConsoleModule } from 'src/console/console.module';
 import { DatabaseModule } from 'src/database/database.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
 import { HealthModule } from 'src/health/health.module';
-import { loggerParams } from 'src/http/logging';
+import { LoggingModule } from 'src/http/logging.module';
 import { MetricsModule } from 'src/metrics/metrics.module';
 
 export type AppOptions = Readonly<{
@@ -33,7 +32,7 @@ export class AppModule {
       controllers: options.extraControllers ?? [],
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config, options.logStream)),
+        LoggingModule.forRoot(config, options.logStream),
         DatabaseModule.forRoot(options.databaseUrl, config.databasePoolSize, { ms: config.databaseTimeoutMs }),
         ThrottlerModule.forRoot([
           { ttl: config.loginThrottle.ttlSeconds * 1000, limit: config.loginThrottle.limit },

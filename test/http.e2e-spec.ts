@@ -1,4 +1,5 @@
-import { ADMIN_EMAIL, ADMIN_PASSWORD, startTestApp, TestApp } from './support/test-app';
+import { EvaluationSummary } from 'src/feature-flags/evaluation-summary';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, newFlag, startTestApp, TestApp } from './support/test-app';
 
 describe('HTTP edge: problem+json, limits, request ids, logs', () => {
   let t: TestApp;
@@ -130,5 +131,33 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
     for (const secret of [ADMIN_PASSWORD, 'wrong-password-typed', accessToken, serviceToken, 'cookie-secret-value', 'not.a.jwt-secret-ish']) {
       expect(log.includes(secret) ? secret : 'absent').toBe('absent');
     }
+  });
+
+  it('keeps credentials sent as query parameters out of request log lines', async () => {
+    await t.http.get('/api/admin/feature-flags?access_token=query-secret-1&token=query-secret-2&limit=5').auth(admin, { type: 'bearer' });
+    await t.http.get('/api/admin/users?password=query-secret-3&Secret=query-secret-4');
+    const lines = t.logs.lines.filter((line) => line.includes('"res"'));
+    const listing = lines.find((line) => line.includes('/api/admin/feature-flags?'));
+    expect(JSON.parse(listing ?? '{}').req.url).toBe('/api/admin/feature-flags?access_token=[redacted]&token=[redacted]&limit=5');
+    const users = lines.find((line) => line.includes('/api/admin/users?password'));
+    expect(JSON.parse(users ?? '{}').req.url).toBe('/api/admin/users?password=[redacted]&Secret=[redacted]');
+    expect(t.logs.text()).not.toMatch(/query-secret/);
+  });
+
+  it('writes no line per evaluation, but one summary line per flag and minute', async () => {
+    const flag = await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 100 });
+    const service = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'log-volume-probe' }).expect(201);
+    t.app.get(EvaluationSummary).flush();
+    for (const subjectId of ['s1', 's2', 's3']) {
+      await t.http.get(`/api/feature-flags/${flag.key}/evaluate`).query({ subjectId }).set('x-api-key', service.body.token).expect(200);
+    }
+    await t.http.post(`/ofrep/v1/evaluate/flags/${flag.key}`).set('x-api-key', service.body.token).send({ context: { targetingKey: 's4' } }).expect(200);
+    await t.http.get(`/api/admin/feature-flags/${flag.key}`).auth(admin, { type: 'bearer' }).expect(200);
+    const requestLines = t.logs.lines.filter((line) => line.includes(flag.key) && line.includes('"res"'));
+    expect(requestLines.map((line) => JSON.parse(line).req.url)).toEqual([`/api/admin/feature-flags/${flag.key}`]);
+
+    t.app.get(EvaluationSummary).flush();
+    const summary = t.logs.lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'evaluations' && line.feature_key === flag.key);
+    expect(summary).toMatchObject({ level: 30, total: 4, reasons: { ROLLOUT: 4 } });
   });
 });

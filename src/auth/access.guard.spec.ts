@@ -31,7 +31,7 @@ function guardAs(user: Principal | null): AccessGuard {
     },
   } as unknown as JwtAuthGuard;
   const tokens = {
-    authenticate: async (secret: string) => {
+    authenticate: (secret: string) => {
       if (secret === 'fds_telemetry') {
         return { kind: 'service', id: 't2', name: 'reporter', role: 'SERVICE', permissions: new Set([Permission.TELEMETRY_WRITE]) } satisfies Principal;
       }
@@ -42,24 +42,31 @@ function guardAs(user: Principal | null): AccessGuard {
   return new AccessGuard(new Reflector(), jwt, tokens);
 }
 
-const codeOf = (promise: Promise<unknown>) => promise.then(() => 'allowed', (error: AppError) => `${error.status} ${error.code}`);
+/** The guard's verdict, whether it decides synchronously (service tokens) or not (JWT). */
+const codeOf = (decide: () => boolean | Promise<boolean>) =>
+  Promise.resolve()
+    .then(decide)
+    .then(
+      () => 'allowed',
+      (error: AppError) => `${error.status} ${error.code}`,
+    );
 
 describe('AccessGuard', () => {
   it('refuses a route that declares no rule, even for a super admin', async () => {
     const { context } = contextFor(undefined, { authorization: 'Bearer x' });
-    expect(await codeOf(guardAs(principal('SUPER_ADMIN')).canActivate(context))).toBe('403 ROUTE_NOT_DECLARED');
+    expect(await codeOf(() => guardAs(principal('SUPER_ADMIN')).canActivate(context))).toBe('403 ROUTE_NOT_DECLARED');
   });
 
   it('lets anyone through a public route', async () => {
     const { context } = contextFor({ public: true }, {});
-    expect(await codeOf(guardAs(null).canActivate(context))).toBe('allowed');
+    expect(await codeOf(() => guardAs(null).canActivate(context))).toBe('allowed');
   });
 
   it('answers 401 without credentials and 403 naming the permission for the wrong role', async () => {
     const rule: AccessRule = { public: false, permission: Permission.ALLOWLIST_ADD };
-    expect(await codeOf(guardAs(null).canActivate(contextFor(rule, {}).context))).toBe('401 UNAUTHENTICATED');
-    const denied = await guardAs(principal('OPERATOR'))
-      .canActivate(contextFor(rule, { authorization: 'Bearer jwt' }).context)
+    expect(await codeOf(() => guardAs(null).canActivate(contextFor(rule, {}).context))).toBe('401 UNAUTHENTICATED');
+    const denied = await Promise.resolve()
+      .then(() => guardAs(principal('OPERATOR')).canActivate(contextFor(rule, { authorization: 'Bearer jwt' }).context))
       .catch((error: AppError) => error);
     expect(denied).toMatchObject({ status: 403, code: 'PERMISSION_DENIED', extra: { permission: 'allowlist:add' } });
   });
@@ -69,23 +76,23 @@ describe('AccessGuard', () => {
     const read: AccessRule = { public: false, permission: Permission.FLAGS_READ };
     const guard = guardAs(null);
     const viaKey = contextFor(evaluate, { 'x-api-key': 'fds_good' });
-    expect(await codeOf(guard.canActivate(viaKey.context))).toBe('allowed');
+    expect(await codeOf(() => guard.canActivate(viaKey.context))).toBe('allowed');
     expect(viaKey.request.principal).toMatchObject({ role: 'SERVICE', name: 'matcher' });
-    expect(await codeOf(guard.canActivate(contextFor(evaluate, { authorization: 'Bearer fds_good' }).context))).toBe('allowed');
-    expect(await codeOf(guard.canActivate(contextFor(read, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
-    expect(await codeOf(guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe('401 UNAUTHENTICATED');
+    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { authorization: 'Bearer fds_good' }).context))).toBe('allowed');
+    expect(await codeOf(() => guard.canActivate(contextFor(read, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
+    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe('401 UNAUTHENTICATED');
   });
 
   it('lets a service token do only what it was created for, and no person send telemetry', async () => {
     const telemetry: AccessRule = { public: false, permission: Permission.TELEMETRY_WRITE };
     const evaluate: AccessRule = { public: false, permission: Permission.FLAGS_EVALUATE };
     const guard = guardAs(null);
-    expect(await codeOf(guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_telemetry' }).context))).toBe('allowed');
-    expect(await codeOf(guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
-    expect(await codeOf(guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_telemetry' }).context))).toBe('403 PERMISSION_DENIED');
+    expect(await codeOf(() => guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_telemetry' }).context))).toBe('allowed');
+    expect(await codeOf(() => guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
+    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_telemetry' }).context))).toBe('403 PERMISSION_DENIED');
     for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) {
       const context = contextFor(telemetry, { authorization: 'Bearer jwt' }).context;
-      expect([role, await codeOf(guardAs(principal(role)).canActivate(context))]).toEqual([role, '403 PERMISSION_DENIED']);
+      expect([role, await codeOf(() => guardAs(principal(role)).canActivate(context))]).toEqual([role, '403 PERMISSION_DENIED']);
     }
   });
 });

@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ACCESS_METADATA, AccessRule, AuthenticatedRequest } from 'src/auth/access.decorator';
-import { principalHasPermission } from 'src/auth/permissions';
+import { Permission, principalHasPermission } from 'src/auth/permissions';
 import { Principal } from 'src/auth/principal';
 import { SERVICE_TOKEN_PREFIX, ServiceTokensService } from 'src/auth/service-tokens.service';
 import { AppError } from 'src/http/app-error';
@@ -30,7 +30,8 @@ export class AccessGuard implements CanActivate {
     private readonly serviceTokens: ServiceTokensService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  /** Synchronous for service tokens (the evaluation hot path); a JWT is checked asynchronously. */
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
       context.getHandler(),
       context.getClass(),
@@ -40,26 +41,36 @@ export class AccessGuard implements CanActivate {
     }
     if (rule.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { user?: Principal }>();
-    const principal = await this.authenticate(context, request);
+    const serviceSecret = serviceSecretOf(request);
+    if (serviceSecret !== undefined) return this.authorize(request, this.serviceTokens.authenticate(serviceSecret), rule.permission);
+    return this.authenticateUser(context, request).then((principal) => this.authorize(request, principal, rule.permission));
+  }
+
+  private authorize(request: AuthenticatedRequest, principal: Principal, permission: Permission): boolean {
     request.principal = principal;
-    if (!principalHasPermission(principal, rule.permission)) throw AppError.permissionDenied(rule.permission);
+    if (!principalHasPermission(principal, permission)) throw AppError.permissionDenied(permission);
     return true;
   }
 
-  private async authenticate(
-    context: ExecutionContext,
-    request: AuthenticatedRequest & { user?: Principal },
-  ): Promise<Principal> {
-    const apiKey = request.headers['x-api-key'];
-    if (typeof apiKey === 'string') return this.serviceTokens.authenticate(apiKey);
-    const authorization = request.headers.authorization;
-    if (typeof authorization !== 'string' || !/^Bearer\s+\S+$/i.test(authorization)) {
-      throw AppError.unauthenticated();
-    }
-    const bearer = authorization.slice(authorization.indexOf(' ') + 1).trim();
-    if (bearer.startsWith(SERVICE_TOKEN_PREFIX)) return this.serviceTokens.authenticate(bearer);
+  private async authenticateUser(context: ExecutionContext, request: AuthenticatedRequest & { user?: Principal }): Promise<Principal> {
     await this.jwt.canActivate(context);
     if (!request.user) throw AppError.unauthenticated();
     return request.user;
   }
+}
+
+/**
+ * The service-token secret of a request (X-API-Key, or a bearer credential with the service
+ * token prefix), or undefined when the caller must be a signed-in user. Anything else that is
+ * not a well-formed bearer credential is refused here.
+ */
+function serviceSecretOf(request: AuthenticatedRequest): string | undefined {
+  const apiKey = request.headers['x-api-key'];
+  if (typeof apiKey === 'string') return apiKey;
+  const authorization = request.headers.authorization;
+  if (typeof authorization !== 'string' || !/^Bearer\s+\S+$/i.test(authorization)) {
+    throw AppError.unauthenticated();
+  }
+  const bearer = authorization.slice(authorization.indexOf(' ') + 1).trim();
+  return bearer.startsWith(SERVICE_TOKEN_PREFIX) ? bearer : undefined;
 }

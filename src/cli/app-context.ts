@@ -1,9 +1,9 @@
 import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { destination } from 'pino';
 import { AppModule } from 'src/app.module';
 import { AppConfig, loadConfig } from 'src/config/app-config';
+import { AppLogger } from 'src/http/logging';
 import { EmbeddedDatabase } from 'src/database/embedded-database';
 
 /**
@@ -19,7 +19,7 @@ export async function withAppContext<T>(work: (app: INestApplicationContext, con
       AppModule.forRoot(config, { databaseUrl: embedded?.url ?? config.databaseUrl!, logStream: destination(2) }),
       { bufferLogs: true },
     );
-    app.useLogger(app.get(Logger));
+    app.useLogger(app.get(AppLogger));
     try {
       return await work(app, config);
     } finally {

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiBody, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
+import { QuietAccessLog } from 'src/http/access-log';
 import { BulkEvaluationRequestDto, BulkEvaluationResponseDto, EvaluationResponseDto } from 'src/feature-flags/evaluation.dto';
+import { BulkEvaluationRequest, BulkEvaluationRequestPipe } from 'src/feature-flags/bulk-evaluation.pipe';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { EvaluationTarget, EvaluationTargetParam } from 'src/feature-flags/evaluation-target.decorator';
 
@@ -15,6 +17,7 @@ export class EvaluationController {
   /** Is the flag on for this subject? An unknown flag answers 200 with reason FLAG_NOT_FOUND. */
   @Get(':key/evaluate')
   @Allow(Permission.FLAGS_EVALUATE)
+  @QuietAccessLog()
   @ApiParam({ name: 'key', description: 'The flag key, e.g. passenger_favorites_matching.' })
   @ApiQuery({ name: 'subjectId', required: true, description: 'The subject: 1–128 characters, no control characters.' })
   evaluate(@EvaluationTargetParam() target: EvaluationTarget): EvaluationResponseDto {
@@ -25,7 +28,9 @@ export class EvaluationController {
   @Post('evaluate')
   @HttpCode(200)
   @Allow(Permission.FLAGS_EVALUATE)
-  evaluateMany(@Body() dto: BulkEvaluationRequestDto): BulkEvaluationResponseDto {
-    return this.evaluation.many(dto.subjectId, dto.keys);
+  @QuietAccessLog()
+  @ApiBody({ type: BulkEvaluationRequestDto })
+  evaluateMany(@Body(BulkEvaluationRequestPipe) request: BulkEvaluationRequest): BulkEvaluationResponseDto {
+    return this.evaluation.many(request.subjectId, request.keys);
   }
 }

@@ -16,6 +16,10 @@ export class EvaluationResponseDto {
   version: number | null;
 }
 
+/**
+ * Documents the body in OpenAPI; the route checks it with BulkEvaluationRequestPipe, which a
+ * spec holds to the same verdicts as these decorators.
+ */
 export class BulkEvaluationRequestDto {
   @IsSubjectId()
   subjectId: string;

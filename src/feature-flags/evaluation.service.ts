@@ -32,7 +32,7 @@ export class EvaluationService {
     return { key, subjectId, enabled, reason, bucket, version };
   }
 
-  many(subjectId: string, keys?: string[]): BulkEvaluationResponseDto {
+  many(subjectId: string, keys?: readonly string[]): BulkEvaluationResponseDto {
     const results = (keys ?? this.snapshot.keys()).map((key) => {
       const { enabled, reason, version } = this.evaluate(key, subjectId);
       return { key, enabled, reason, version };
@@ -41,7 +41,7 @@ export class EvaluationService {
   }
 
   /** Live flag keys, for OFREP bulk evaluation. */
-  keys(): string[] {
+  keys(): readonly string[] {
     return this.snapshot.keys();
   }
 }

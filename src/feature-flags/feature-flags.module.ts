@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from 'src/audit/audit.module';
 import { EvaluationController } from 'src/feature-flags/evaluation.controller';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
+import { EvaluationSummary } from 'src/feature-flags/evaluation-summary';
 import { FeatureFlagsController } from 'src/feature-flags/feature-flags.controller';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { FlagReadModel } from 'src/feature-flags/flag-read-model';
@@ -13,7 +14,7 @@ import { OfrepService } from 'src/feature-flags/ofrep.service';
 @Module({
   imports: [AuditModule],
   controllers: [FeatureFlagsController, EvaluationController, OfrepController],
-  providers: [FeatureFlagsService, FlagReadModel, FlagSnapshotService, FlagRequestCounter, EvaluationService, OfrepService],
+  providers: [FeatureFlagsService, FlagReadModel, FlagSnapshotService, FlagRequestCounter, EvaluationService, EvaluationSummary, OfrepService],
   exports: [FeatureFlagsService, FlagReadModel, FlagSnapshotService, FlagRequestCounter, EvaluationService],
 })
 export class FeatureFlagsModule {}

@@ -21,6 +21,7 @@ const ALLOWLIST_PAGE = 50_000;
 @Injectable()
 export class FlagSnapshotService implements ChangeSubscriber {
   private flags = new Map<string, SnapshotFlag>();
+  private liveKeys: readonly string[] | null = null;
 
   constructor(feed: ChangeFeedService) {
     feed.subscribe(this);
@@ -30,8 +31,10 @@ export class FlagSnapshotService implements ChangeSubscriber {
     return this.flags.get(key);
   }
 
-  keys(): string[] {
-    return [...this.flags.values()].filter((flag) => !flag.archived).map((flag) => flag.key);
+  /** Live (not archived) flag keys; the same array until the snapshot changes, so do not modify it. */
+  keys(): readonly string[] {
+    this.liveKeys ??= [...this.flags.values()].filter((flag) => !flag.archived).map((flag) => flag.key);
+    return this.liveKeys;
   }
 
   size(): { flags: number; allowlisted: number } {
@@ -69,10 +72,12 @@ export class FlagSnapshotService implements ChangeSubscriber {
       after = [last.feature_key, last.subject_id];
     }
     this.flags = flags;
+    this.liveKeys = null;
   }
 
   apply(change: Change): void {
     if (change.featureKey === null || change.state === null) return;
+    this.liveKeys = null;
     const flag = this.upsert(change.featureKey, change.state);
     switch (change.kind) {
       case 'allowlist_add':

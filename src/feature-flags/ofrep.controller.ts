@@ -3,6 +3,7 @@ import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, Api
 import type { FastifyReply } from 'fastify';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
+import { QuietAccessLog } from 'src/http/access-log';
 import { OfrepError, OfrepTarget, OfrepTargetParam, sendWithEtag } from 'src/feature-flags/ofrep';
 import { OfrepBulkResponseDto, OfrepEvaluationRequestDto, OfrepEvaluationResponseDto } from 'src/feature-flags/ofrep.dto';
 import { OfrepService } from 'src/feature-flags/ofrep.service';
@@ -30,6 +31,7 @@ export class OfrepController {
   @Post('evaluate/flags/:key')
   @HttpCode(200)
   @Allow(Permission.FLAGS_EVALUATE)
+  @QuietAccessLog()
   @ApiBody({ type: OfrepEvaluationRequestDto })
   @ApiBadRequestResponse({ description: '`{key, errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })
   @ApiNotFoundResponse({ description: '`{key, errorCode: "FLAG_NOT_FOUND", errorDetails}`' })
@@ -42,6 +44,7 @@ export class OfrepController {
   @Post('evaluate/flags')
   @HttpCode(200)
   @Allow(Permission.FLAGS_EVALUATE)
+  @QuietAccessLog()
   @ApiBody({ type: OfrepEvaluationRequestDto })
   @ApiOkResponse({ type: OfrepBulkResponseDto })
   @ApiBadRequestResponse({ description: '`{errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { subjectIdProblem } from 'src/feature-flags/subject-id';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
@@ -71,25 +71,32 @@ export function toOfrep(key: string, evaluation: Evaluation): OfrepSuccess {
   };
 }
 
-/** A strong ETag of a bulk answer: equal bodies, equal tags. */
-export function etagOf(body: unknown): string {
-  return `"${createHash('sha256').update(JSON.stringify(body)).digest('base64url').slice(0, 27)}"`;
+/** A strong ETag of a bulk answer, from its JSON text: equal bodies, equal tags. */
+export function etagOf(json: string): string {
+  return `"${hash('sha256', json, 'base64url').slice(0, 27)}"`;
 }
 
 /**
  * Sends `body` with its strong ETag, or 304 with no body when the client's copy is current.
- * If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"…"`, as a compressing proxy may
- * send it back, matches too.
+ * The body is serialised once, for the tag and the answer alike. If-None-Match compares
+ * weakly (RFC 9110 §13.1.2): `W/"…"`, as a compressing proxy may send it back, matches too.
  */
 export function sendWithEtag(reply: FastifyReply, body: unknown, ifNoneMatch: string | undefined): void {
-  const etag = etagOf(body);
+  const json = JSON.stringify(body);
+  const etag = etagOf(json);
   reply.header('etag', etag);
-  const tags = ifNoneMatch?.split(',').map((tag) => tag.trim().replace(/^W\//, '')) ?? [];
-  if (tags.includes(etag) || tags.includes('*')) {
+  if (ifNoneMatch !== undefined && matchesAny(ifNoneMatch, etag)) {
     reply.status(304).send();
     return;
   }
-  reply.status(200).send(body);
+  reply.status(200).type('application/json; charset=utf-8').send(json);
+}
+
+function matchesAny(ifNoneMatch: string, etag: string): boolean {
+  return ifNoneMatch.split(',').some((tag) => {
+    const trimmed = tag.trim();
+    return trimmed === '*' || (trimmed.startsWith('W/') ? trimmed.slice(2) : trimmed) === etag;
+  });
 }
 
 export type OfrepTarget = Readonly<{ key: string; subjectId: string }>;

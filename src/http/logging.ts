@@ -1,18 +1,21 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RequestMethod } from '@nestjs/common';
-import type { Params } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import { LoggerService } from '@nestjs/common';
+import pino, { DestinationStream, Logger as PinoLogger } from 'pino';
 import type { AppConfig } from 'src/config/app-config';
 
 /**
- * Paths pino blanks out wherever they appear. Request and response serializers below also
- * leave headers and bodies out entirely, so credentials have two walls to pass.
+ * Paths pino blanks out wherever they appear in a log line. Access log lines carry no headers
+ * and no bodies at all and their URLs go through `redactUrl`, so credentials have two walls to
+ * pass.
  */
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-api-key"]',
   'res.headers["set-cookie"]',
+  'password',
+  'accessToken',
+  'token',
+  'secret',
   '*.password',
   '*.accessToken',
   '*.token',
@@ -21,32 +24,49 @@ export const REDACTED_PATHS = [
   '*.cookie',
 ];
 
-/** Query parameters whose values are credentials, wherever they appear in a parameter's name. */
-const SECRET_NAME = /token|password|passwd|secret|api[_-]?key/i;
+export const REDACTED = '[redacted]';
+
+/** Query parameters whose values never reach a log line. */
+const SECRET_QUERY_PARAMETERS = new Set([
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'password',
+  'passwd',
+  'secret',
+  'client_secret',
+  'api_key',
+  'api-key',
+  'apikey',
+]);
 
 /**
- * The URL as it may be logged: the value of every query parameter named like a credential
- * (`access_token`, `token`, `password`, `client_secret`…) replaced with `[redacted]`.
+ * The URL as a log line may show it: the values of credential-like query parameters
+ * (`access_token`, `token`, `password`, `secret`, `api_key`… in any case, also percent-encoded) are
+ * replaced by `[redacted]`; everything else is kept as sent.
  */
 export function redactUrl(url: string): string {
-  const start = url.indexOf('?');
-  if (start === -1) return url;
-  const query = url
-    .slice(start + 1)
-    .split('&')
-    .map((pair) => {
-      const equals = pair.indexOf('=');
-      return equals !== -1 && SECRET_NAME.test(decoded(pair.slice(0, equals))) ? `${pair.slice(0, equals)}=[redacted]` : pair;
-    })
-    .join('&');
-  return `${url.slice(0, start)}?${query}`;
+  const query = url.indexOf('?');
+  if (query === -1) return url;
+  const parts = url.slice(query + 1).split('&');
+  let changed = false;
+  for (let i = 0; i < parts.length; i++) {
+    const equals = parts[i].indexOf('=');
+    const rawName = equals === -1 ? parts[i] : parts[i].slice(0, equals);
+    if (SECRET_QUERY_PARAMETERS.has(decodedName(rawName))) {
+      parts[i] = `${rawName}=${REDACTED}`;
+      changed = true;
+    }
+  }
+  return changed ? `${url.slice(0, query)}?${parts.join('&')}` : url;
 }
 
-function decoded(name: string): string {
+function decodedName(raw: string): string {
   try {
-    return decodeURIComponent(name);
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
   } catch {
-    return name;
+    return raw.toLowerCase();
   }
 }
 
@@ -57,32 +77,61 @@ export function featureKeyOf(url: string | undefined): string | undefined {
   return url === undefined ? undefined : FLAG_IN_PATH.exec(url)?.[1];
 }
 
-export function loggerParams(config: AppConfig, stream?: DestinationStream): Params {
-  return {
-    pinoHttp: [
-      {
-        level: config.logLevel,
-        messageKey: 'msg',
-        redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-        genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id: string }).id,
-        // Health probes would drown the log. (Fastify's middleware layer rewrites req.url.)
-        autoLogging: {
-          ignore: (req: IncomingMessage & { originalUrl?: string }) =>
-            (req.originalUrl ?? req.url)?.startsWith('/health/') ?? false,
-        },
-        customProps: (req: IncomingMessage & { originalUrl?: string }) => {
-          const key = featureKeyOf(req.originalUrl ?? req.url);
-          return key === undefined ? {} : { feature_key: key };
-        },
-        customLogLevel: (_req: IncomingMessage, res: ServerResponse, error?: Error) =>
-          error || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-        serializers: {
-          req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: redactUrl(req.url) }),
-          res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-        },
-      },
-      stream as DestinationStream,
-    ],
-    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-  };
+/** The process's one pino logger: JSON lines to `stream` (stdout by default), redacted. */
+export function createRootLogger(config: Pick<AppConfig, 'logLevel'>, stream?: DestinationStream): PinoLogger {
+  const options = { level: config.logLevel, messageKey: 'msg', redact: { paths: REDACTED_PATHS, censor: REDACTED } };
+  return stream === undefined ? pino(options) : pino(options, stream);
+}
+
+type Level = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
+
+/**
+ * Nest's logger interface over pino, so `new Logger(Class.name)` anywhere writes the same JSON
+ * lines. The last optional parameter Nest passes is the context (the class name); an object or
+ * an Error as the message becomes fields of the line (`logger.warn({ err }, 'text')`).
+ */
+export class AppLogger implements LoggerService {
+  constructor(readonly pino: PinoLogger) {}
+
+  verbose(message: unknown, ...optional: unknown[]): void {
+    this.write('trace', message, optional);
+  }
+  debug(message: unknown, ...optional: unknown[]): void {
+    this.write('debug', message, optional);
+  }
+  log(message: unknown, ...optional: unknown[]): void {
+    this.write('info', message, optional);
+  }
+  warn(message: unknown, ...optional: unknown[]): void {
+    this.write('warn', message, optional);
+  }
+  error(message: unknown, ...optional: unknown[]): void {
+    this.write('error', message, optional);
+  }
+  fatal(message: unknown, ...optional: unknown[]): void {
+    this.write('fatal', message, optional);
+  }
+
+  private write(level: Level, message: unknown, optional: unknown[]): void {
+    if (!this.pino.isLevelEnabled(level)) return;
+    const fields: Record<string, unknown> = {};
+    let rest = optional;
+    if (optional.length > 0) {
+      fields.context = optional[optional.length - 1];
+      rest = optional.slice(0, -1);
+    }
+    if (message instanceof Error) {
+      fields.err = message;
+      this.pino[level](fields, ...(rest as [string?]));
+    } else if (typeof message === 'object' && message !== null) {
+      this.pino[level](Object.assign(fields, message), ...(rest as [string?]));
+    } else if (level === 'error' && rest.length === 1 && typeof rest[0] === 'string' && /\n\s*at /.test(rest[0])) {
+      // Nest's own exception handlers call error(message, stack).
+      const err = new Error(String(message));
+      err.stack = rest[0];
+      this.pino.error({ ...fields, err });
+    } else {
+      this.pino[level](fields, String(message), ...(rest as []));
+    }
+  }
 }

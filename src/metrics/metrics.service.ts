@@ -1,12 +1,12 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { CHECKPOINT_STATUSES } from 'src/beta-monitor/checks';
 import { CheckpointsService } from 'src/beta-monitor/checkpoints.service';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { ChangeFeedService } from 'src/change-feed/change-feed.service';
 import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
+import { httpRequestMetrics, HttpRequestStats, RouteRequestStats } from 'src/metrics/http-request-stats';
 import { DatabaseFigures, TtlCache, UNMATCHED_ROUTE } from 'src/metrics/metrics';
 
 /** How long figures read from the database are reused, so frequent scrapes cost one query round. */
@@ -16,14 +16,14 @@ export const DATABASE_FIGURES_TTL_MS = 10_000;
  * Prometheus metrics (docs/adr/0007-metrics.md), one registry per app instance. Nothing here runs on the
  * evaluation path: evaluations are counted by FlagRequestCounter (a map increment) and copied
  * into the registry by `collect()` callbacks when /metrics is scraped; HTTP requests are
- * recorded once per response from Fastify's onResponse hook.
+ * counted the same way (HttpRequestStats, fed from each route's onResponse hook) and turned
+ * into the request counter and duration histogram at scrape time.
  */
 @Injectable()
 export class MetricsService implements OnModuleDestroy {
   private readonly logger = new Logger(MetricsService.name);
   readonly registry = new Registry();
-  private readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  private readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  readonly http = new HttpRequestStats();
   private readonly databaseFigures: TtlCache<DatabaseFigures>;
 
   constructor(
@@ -46,19 +46,7 @@ export class MetricsService implements OnModuleDestroy {
         for (const { key, reason, count } of counter.reasonCounts()) this.inc({ flag: key, reason }, count);
       },
     });
-    this.httpRequests = new Counter({
-      name: 'flagdog_http_requests_total',
-      help: 'HTTP requests answered, by method, route template and status code.',
-      labelNames: ['method', 'route', 'status'],
-      registers,
-    });
-    this.httpDuration = new Histogram({
-      name: 'flagdog_http_request_duration_seconds',
-      help: 'Time from receiving a request to sending the whole response, by method, route template and status code.',
-      labelNames: ['method', 'route', 'status'],
-      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-      registers,
-    });
+    for (const metric of httpRequestMetrics(this.http)) this.registry.registerMetric(metric);
 
     this.databaseFigures = new TtlCache(DATABASE_FIGURES_TTL_MS, () => this.readDatabaseFigures());
     const figures = {
@@ -140,19 +128,9 @@ export class MetricsService implements OnModuleDestroy {
     });
   }
 
-  /** Records every response from Fastify's onResponse hook; call before the app is initialised. */
-  instrument(fastify: FastifyInstance): void {
-    fastify.addHook('onResponse', (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
-      this.record(request.method, request.routeOptions.url, reply.statusCode, reply.elapsedTime);
-      done();
-    });
-  }
-
-  /** `route` is the route template (never the raw URL: IDs in paths would explode cardinality). */
-  record(method: string, route: string | undefined, status: number, elapsedMs: number): void {
-    const labels = { method, route: route ?? UNMATCHED_ROUTE, status };
-    this.httpRequests.inc(labels);
-    this.httpDuration.observe(labels, elapsedMs / 1000);
+  /** The counts of one route template (`route` is never a raw URL: IDs in paths would explode cardinality). */
+  forRoute(route: string | undefined): RouteRequestStats {
+    return this.http.forRoute(route ?? UNMATCHED_ROUTE);
   }
 
   async exposition(): Promise<string> {

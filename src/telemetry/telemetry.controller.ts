@@ -9,6 +9,7 @@ import {
 } from '@nestjs/swagger';
 import { Allow, CurrentPrincipal } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
+import { QuietAccessLog } from 'src/http/access-log';
 import type { Principal } from 'src/auth/principal';
 import {
   TelemetryBatchDto,
@@ -34,6 +35,7 @@ export class TelemetryController {
    */
   @Post('events')
   @HttpCode(202)
+  @QuietAccessLog()
   @Allow(Permission.TELEMETRY_WRITE)
   @UseGuards(TelemetryRateLimitGuard)
   @ApiBody({ type: TelemetryBatchDto })
