@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { cronProblems } from 'src/config/cron-expression';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -115,10 +116,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const cron = text('BETA_MONITOR_CRON', '0 * * * *');
-  const cronFields = cron.split(/\s+/).length;
-  if (cronFields < 5 || cronFields > 6) {
-    problems.push(`BETA_MONITOR_CRON must be a cron expression with 5 or 6 fields (got "${cron}")`);
-  }
+  for (const problem of cronProblems(cron)) problems.push(`BETA_MONITOR_CRON "${cron}": ${problem}`);
   const scheduleEnabled = boolean('BETA_MONITOR_SCHEDULE_ENABLED', true);
 
   const webhookUrl = optional('ALERT_WEBHOOK_URL');
