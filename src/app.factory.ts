@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule, AppOptions } from 'src/app.module';
 import { AppConfig } from 'src/config/app-config';
 import { problem, ProblemFilter, sendProblem } from 'src/http/problem.filter';
+import { quietFrameworkLogger } from 'src/http/quiet-framework-logger';
 import { StrictValidationPipe } from 'src/http/strict-validation.pipe';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { setupOpenApi } from 'src/openapi/openapi';
@@ -52,7 +53,7 @@ export async function createApp(config: AppConfig, options: AppOptions): Promise
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options), adapter, {
     bufferLogs: true,
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(quietFrameworkLogger(app.get(Logger)));
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new StrictValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();

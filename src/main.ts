@@ -1,17 +1,55 @@
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { createApp } from 'src/app.factory';
-import { ConfigError, loadConfig } from 'src/config/app-config';
+import { AppConfig, ConfigError, loadConfig } from 'src/config/app-config';
+import { DatabaseUnusableError, describeDatabaseUrl, preflightDatabase } from 'src/database/database-preflight';
 import { DataDirLockedError, EmbeddedDatabase } from 'src/database/embedded-database';
+import { assertPortFree, PortInUseError } from 'src/http/port-check';
+
+const { version } = require('../../package.json') as { version: string };
+const log = new Logger('flagdog');
+
+/** Checks what can be checked before anything is created: configuration, port, database. */
+async function preflight(): Promise<void> {
+  const config = loadConfig(process.env, { createDevSecret: false });
+  await assertPortFree(config.host, config.port);
+  if (config.databaseUrl !== null) {
+    await preflightDatabase(config.databaseUrl, {
+      attempts: 10,
+      delayMs: 1500,
+      connectTimeoutMs: 5000,
+      onRetry: (attempt, attempts, reason) =>
+        process.stderr.write(`flagdog: waiting for the database (attempt ${attempt}/${attempts}): ${reason}\n`),
+    });
+  }
+}
+
+function listeningLine(address: AddressInfo): string {
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const everywhere = address.address === '0.0.0.0' || address.address === '::';
+  const browse = everywhere ? `http://localhost:${address.port}` : `http://${shown}:${address.port}`;
+  return `listening on ${shown}:${address.port}${everywhere ? ' (all interfaces)' : ''}; console ${browse}/admin, API docs ${browse}/api/docs`;
+}
+
+function masterSwitchLine(config: AppConfig): string {
+  const off = [...config.masterSwitchesOff].sort();
+  return off.length === 0
+    ? 'master switches: none active'
+    : `master switches active (forced off): ${off.map((key) => `FEATURE_${key.toUpperCase()}=false`).join(', ')}`;
+}
 
 async function main(): Promise<void> {
+  await preflight();
   const config = loadConfig();
   const embedded = config.databaseUrl === null ? await EmbeddedDatabase.start(config.dataDir) : null;
   const app = await createApp(config, { databaseUrl: embedded?.url ?? config.databaseUrl! });
+  log.log(`flagdog ${version} on Node ${process.version}`);
+  log.log(`database: ${embedded ? `embedded PGlite in DATA_DIR=${config.dataDir}` : describeDatabaseUrl(config.databaseUrl!)}`);
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
     closing = true;
-    new Logger('flagdog').log(`Received ${signal}; shutting down`);
+    log.log(`Received ${signal}; shutting down`);
     try {
       await app.close();
     } finally {
@@ -22,13 +60,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
-  const database = embedded ? `embedded PGlite in ${config.dataDir}` : 'PostgreSQL (DATABASE_URL)';
-  new Logger('flagdog').log(`flagdog listening on ${await app.getUrl()} with ${database}`);
+  log.log(masterSwitchLine(config));
+  log.log(listeningLine(app.getHttpServer().address() as AddressInfo));
 }
 
+const READABLE = [ConfigError, DataDirLockedError, PortInUseError, DatabaseUnusableError];
+
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DataDirLockedError) {
-    process.stderr.write(`flagdog cannot start. ${error.message}\n`);
+  if (READABLE.some((type) => error instanceof type)) {
+    process.stderr.write(`flagdog cannot start: ${(error as Error).message}\n`);
   } else {
     process.stderr.write(`flagdog failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }

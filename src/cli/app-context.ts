@@ -4,6 +4,7 @@ import { Logger } from 'nestjs-pino';
 import { destination } from 'pino';
 import { AppModule } from 'src/app.module';
 import { AppConfig, loadConfig } from 'src/config/app-config';
+import { quietFrameworkLogger } from 'src/http/quiet-framework-logger';
 import { EmbeddedDatabase } from 'src/database/embedded-database';
 
 /**
@@ -19,7 +20,7 @@ export async function withAppContext<T>(work: (app: INestApplicationContext, con
       AppModule.forRoot(config, { databaseUrl: embedded?.url ?? config.databaseUrl!, logStream: destination(2) }),
       { bufferLogs: true },
     );
-    app.useLogger(app.get(Logger));
+    app.useLogger(quietFrameworkLogger(app.get(Logger)));
     try {
       return await work(app, config);
     } finally {

@@ -46,7 +46,7 @@ type Env = Record<string, string | undefined>;
  * Reads and validates every environment variable flagdog uses, reporting all problems at once.
  * This is the only place that reads process.env.
  */
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(env: Env = process.env, options: { createDevSecret?: boolean } = {}): AppConfig {
   const problems: string[] = [];
   const text = (name: string, fallback: string): string => {
     const value = env[name];
@@ -147,7 +147,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  if (jwtSecret === null) jwtSecret = loadOrCreateDevSecret(dataDir);
+  // `createDevSecret: false` only validates: start-up checks the port and database before it creates anything.
+  if (jwtSecret === null) jwtSecret = options.createDevSecret === false ? '' : loadOrCreateDevSecret(dataDir);
 
   return Object.freeze({
     nodeEnv,
