@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createApp } from 'src/app.factory';
 import { AppConfig, ConfigError, loadConfig } from 'src/config/app-config';
@@ -6,12 +8,12 @@ import { DatabaseUnusableError, describeDatabaseUrl, preflightDatabase } from 's
 import { DataDirLockedError, EmbeddedDatabase } from 'src/database/embedded-database';
 import { assertPortFree, PortInUseError } from 'src/http/port-check';
 
-const { version } = require('../../package.json') as { version: string };
+const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
 const log = new Logger('flagdog');
 
 /** Checks what can be checked before anything is created: configuration, port, database. */
 async function preflight(): Promise<void> {
-  const config = loadConfig(process.env, { createDevSecret: false });
+  const config = loadConfig(undefined, { createDevSecret: false });
   await assertPortFree(config.host, config.port);
   if (config.databaseUrl !== null) {
     await preflightDatabase(config.databaseUrl, {
