@@ -26,11 +26,17 @@ async function preflight(): Promise<void> {
   }
 }
 
+const everywhere = (address: AddressInfo): boolean => address.address === '0.0.0.0' || address.address === '::';
+const shownHost = (address: AddressInfo): string => (address.family === 'IPv6' ? `[${address.address}]` : address.address);
+
+/** Where a browser on this machine reaches the server. */
+function browseUrl(address: AddressInfo): string {
+  return everywhere(address) ? `http://localhost:${address.port}` : `http://${shownHost(address)}:${address.port}`;
+}
+
 function listeningLine(address: AddressInfo): string {
-  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const everywhere = address.address === '0.0.0.0' || address.address === '::';
-  const browse = everywhere ? `http://localhost:${address.port}` : `http://${shown}:${address.port}`;
-  return `listening on ${shown}:${address.port}${everywhere ? ' (all interfaces)' : ''}; console ${browse}/admin, API docs ${browse}/api/docs`;
+  const browse = browseUrl(address);
+  return `listening on ${shownHost(address)}:${address.port}${everywhere(address) ? ' (all interfaces)' : ''}; console ${browse}/admin, API docs ${browse}/api/docs`;
 }
 
 function masterSwitchLine(config: AppConfig): string {
@@ -62,8 +68,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
   await app.listen({ port: config.port, host: config.host });
+  const address = app.getHttpServer().address() as AddressInfo;
+  embedded?.announce(browseUrl(address));
   log.log(masterSwitchLine(config));
-  log.log(listeningLine(app.getHttpServer().address() as AddressInfo));
+  log.log(listeningLine(address));
 }
 
 const READABLE = [ConfigError, DataDirLockedError, PortInUseError, DatabaseUnusableError];

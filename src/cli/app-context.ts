@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
 import { destination } from 'pino';
 import { AppModule } from 'src/app.module';
-import { AppConfig, loadConfig } from 'src/config/app-config';
+import { AppConfig, loadConfig, LogLevel } from 'src/config/app-config';
 import { quietFrameworkLogger } from 'src/http/quiet-framework-logger';
 import { EmbeddedDatabase } from 'src/database/embedded-database';
 
@@ -11,9 +11,16 @@ import { EmbeddedDatabase } from 'src/database/embedded-database';
  * The app without HTTP, for command-line tools: on the configured database (or the embedded one
  * in DATA_DIR, which then must not be open in a running server), schedule off, logs on stderr.
  */
-export async function withAppContext<T>(work: (app: INestApplicationContext, config: AppConfig) => Promise<T>): Promise<T> {
+export async function withAppContext<T>(
+  work: (app: INestApplicationContext, config: AppConfig) => Promise<T>,
+  options: { logLevel?: LogLevel } = {},
+): Promise<T> {
   const loaded = loadConfig();
-  const config = Object.freeze({ ...loaded, betaMonitor: Object.freeze({ ...loaded.betaMonitor, scheduleEnabled: false }) });
+  const config = Object.freeze({
+    ...loaded,
+    logLevel: options.logLevel ?? loaded.logLevel,
+    betaMonitor: Object.freeze({ ...loaded.betaMonitor, scheduleEnabled: false }),
+  });
   const embedded = config.databaseUrl === null ? await EmbeddedDatabase.start(config.dataDir) : null;
   try {
     const app = await NestFactory.createApplicationContext(

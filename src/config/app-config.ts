@@ -191,3 +191,19 @@ function loadOrCreateDevSecret(dataDir: string): string {
     throw error;
   }
 }
+
+export type CliTarget = Readonly<{ url: string | null; token: string | null }>;
+
+/**
+ * For the command-line tools: a running flagdog to work through (`FLAGDOG_URL`, with an
+ * OPERATOR or SUPER_ADMIN token in `FLAGDOG_TOKEN`) instead of opening the database directly.
+ */
+export function loadCliTarget(env: Env = process.env): CliTarget {
+  const url = env.FLAGDOG_URL?.trim() || null;
+  const token = env.FLAGDOG_TOKEN?.trim() || null;
+  const problems: string[] = [];
+  if (url !== null && !/^https?:\/\/[^\s]+$/.test(url)) problems.push(`FLAGDOG_URL must be an http:// or https:// URL (got "${url}")`);
+  if (url !== null && token === null) problems.push('FLAGDOG_TOKEN is required with FLAGDOG_URL: an OPERATOR or SUPER_ADMIN access token');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ url: url?.replace(/\/+$/, '') ?? null, token });
+}
