@@ -1,8 +1,8 @@
 # syntax=docker/dockerfile:1
-# flagdog: a production image (see docs/deployment.md). Build: docker build -t flagdog .
+# flagdog: a production image on Node 24 LTS (see docs/deployment.md). Build: docker build -t flagdog .
 
 # ---- build: install everything, compile, then drop the dev dependencies ----
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # swagger-ui-dist pulls in @scarf/scarf, which phones home from its install script.
 ENV SCARF_ANALYTICS=false \
@@ -26,7 +26,7 @@ RUN npm run build \
  && npm cache clean --force
 
 # ---- runtime: production dependencies and the compiled app, as a non-root user ----
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \
     PORT=3000 \

@@ -8,6 +8,7 @@ import { AppConfig } from 'src/config/app-config';
 import { AccessLog, accessLogPolicyOf } from 'src/http/access-log';
 import { AppLogger } from 'src/http/logging';
 import { problem, ProblemFilter, sendProblem } from 'src/http/problem.filter';
+import { quietFrameworkLogger } from 'src/http/quiet-framework-logger';
 import { StrictValidationPipe } from 'src/http/strict-validation.pipe';
 import { MetricsService } from 'src/metrics/metrics.service';
 import { setupOpenApi } from 'src/openapi/openapi';
@@ -85,7 +86,7 @@ export async function createApp(config: AppConfig, options: AppOptions): Promise
     bufferLogs: true,
   });
   const logger = app.get(AppLogger);
-  app.useLogger(logger);
+  app.useLogger(quietFrameworkLogger(logger));
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(new StrictValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();

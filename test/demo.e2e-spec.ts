@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,8 +30,9 @@ describe('the runbook demo', () => {
 
   it('starts, seeds the runbook, prints working tokens and curl lines, and runs checkpoints on its schedule', async () => {
     const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'flagdog-demo-'));
     demo = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'demo.js')], {
-      env: { PATH: process.env.PATH, DATA_DIR: mkdtempSync(join(tmpdir(), 'flagdog-demo-')), PORT: String(port), HOST: '127.0.0.1', BETA_MONITOR_CRON: '*/2 * * * * *', LOG_LEVEL: 'warn' },
+      env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', BETA_MONITOR_CRON: '*/2 * * * * *' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -39,15 +40,21 @@ describe('the runbook demo', () => {
     const deadline = Date.now() + 45_000;
     while (!output.includes('Ctrl-C stops the demo') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
     expect(output).toContain('flagdog demo is running');
+    // Quiet: the summary is not buried under log lines, and it is kept in DATA_DIR.
+    expect(output).not.toMatch(/^\{"level":\d+,"time"/m);
+    expect(readFileSync(join(dataDir, 'README.txt'), 'utf8')).toContain('export BASE=');
+    const signIn = /SUPER_ADMIN\s+(\S+@demo\.flagdog\.local)\s+(\S+)/.exec(output)!;
     const base = /export BASE=(\S+) TOKEN=(\S+)/.exec(output)!;
     const [, url, token] = base;
     expect(url).toBe(`http://localhost:${port}`);
-    // The console's address and accounts that sign in.
-    expect(output).toContain(`Operator console:    ${url}/admin`);
-    expect(output).toMatch(/SUPER_ADMIN\s+admin@localhost\s+password in \S+initial-admin-password/);
-    const [, email, password] = /OPERATOR\s+(\S+)\s+password (\S+)/.exec(output)!;
-    const signIn = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
-    expect(((await signIn.json()) as { user: { role: string } }).user.role).toBe('OPERATOR');
+    const login = await fetch(`${url}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: signIn[1], password: signIn[2] }),
+    });
+    expect(((await login.json()) as { user: { role: string } }).user.role).toBe('SUPER_ADMIN');
+    // The console's address, and the page the runbook links.
+    expect(output).toContain(`Console:             ${url}/admin`);
     const page = await fetch(`${url}/admin/beta-monitor/passenger_favorites_matching`);
     expect([page.status, page.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
 

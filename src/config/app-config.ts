@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
+import { cronProblems } from 'src/config/cron-expression';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -56,7 +57,7 @@ type Env = Record<string, string | undefined>;
  * Reads and validates every environment variable flagdog uses, reporting all problems at once.
  * This is the only place that reads process.env.
  */
-export function loadConfig(env: Env = process.env): AppConfig {
+export function loadConfig(env: Env = process.env, options: { createDevSecret?: boolean } = {}): AppConfig {
   const problems: string[] = [];
   const text = (name: string, fallback: string): string => {
     const value = env[name];
@@ -126,10 +127,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   }
 
   const cron = text('BETA_MONITOR_CRON', '0 * * * *');
-  const cronFields = cron.split(/\s+/).length;
-  if (cronFields < 5 || cronFields > 6) {
-    problems.push(`BETA_MONITOR_CRON must be a cron expression with 5 or 6 fields (got "${cron}")`);
-  }
+  for (const problem of cronProblems(cron)) problems.push(`BETA_MONITOR_CRON "${cron}": ${problem}`);
   const scheduleEnabled = boolean('BETA_MONITOR_SCHEDULE_ENABLED', true);
 
   const webhookUrl = optional('ALERT_WEBHOOK_URL');
@@ -165,7 +163,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   if (problems.length > 0) throw new ConfigError(problems);
 
-  if (jwtSecret === null) jwtSecret = loadOrCreateDevSecret(dataDir);
+  // `createDevSecret: false` only validates: start-up checks the port and database before it creates anything.
+  if (jwtSecret === null) jwtSecret = options.createDevSecret === false ? '' : loadOrCreateDevSecret(dataDir);
 
   return Object.freeze({
     nodeEnv,
@@ -211,4 +210,20 @@ function loadOrCreateDevSecret(dataDir: string): string {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(file, 'utf8').trim();
     throw error;
   }
+}
+
+export type CliTarget = Readonly<{ url: string | null; token: string | null }>;
+
+/**
+ * For the command-line tools: a running flagdog to work through (`FLAGDOG_URL`, with an
+ * OPERATOR or SUPER_ADMIN token in `FLAGDOG_TOKEN`) instead of opening the database directly.
+ */
+export function loadCliTarget(env: Env = process.env): CliTarget {
+  const url = env.FLAGDOG_URL?.trim() || null;
+  const token = env.FLAGDOG_TOKEN?.trim() || null;
+  const problems: string[] = [];
+  if (url !== null && !/^https?:\/\/[^\s]+$/.test(url)) problems.push(`FLAGDOG_URL must be an http:// or https:// URL (got "${url}")`);
+  if (url !== null && token === null) problems.push('FLAGDOG_TOKEN is required with FLAGDOG_URL: an OPERATOR or SUPER_ADMIN access token');
+  if (problems.length > 0) throw new ConfigError(problems);
+  return Object.freeze({ url: url?.replace(/\/+$/, '') ?? null, token });
 }

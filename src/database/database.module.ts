@@ -15,7 +15,8 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          useFactory: () => buildDataSourceOptions(url, poolSize, timeouts),
+          // Start-up checks the database first (database-preflight.ts) and retries only what can heal.
+          useFactory: () => ({ ...buildDataSourceOptions(url, poolSize, timeouts), retryAttempts: 0 }),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             const applied = await runMigrations(dataSource);

@@ -1,10 +1,17 @@
 import { linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { secureDataDir } from 'src/database/data-dir';
 
-export class DataDirLockedError extends Error {}
+export class DataDirLockedError extends Error {
+  constructor(
+    message: string,
+    readonly dataDir?: string,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The embedded default database: PGlite (PostgreSQL in WebAssembly) with its data under
@@ -36,11 +43,35 @@ export class EmbeddedDatabase {
     }
   }
 
+  /**
+   * Records where the server holding this DATA_DIR answers, so a command-line tool that finds
+   * the directory locked can say where to go instead (`DATA_DIR/server.json`, mode 0600).
+   */
+  announce(url: string): void {
+    if (this.lockFile === null) return;
+    writeFileSync(join(dirname(this.lockFile), SERVER_FILE), `${JSON.stringify({ pid: process.pid, url })}\n`, { mode: 0o600 });
+  }
+
   async stop(): Promise<void> {
     await this.server.stop();
     await this.db.close();
     if (this.dataDir !== null) secureDataDir(this.dataDir);
-    if (this.lockFile !== null) rmSync(this.lockFile, { force: true });
+    if (this.lockFile !== null) {
+      rmSync(join(dirname(this.lockFile), SERVER_FILE), { force: true });
+      rmSync(this.lockFile, { force: true });
+    }
+  }
+}
+
+const SERVER_FILE = 'server.json';
+
+/** The address of the flagdog server that holds `dataDir`, when one announced itself and still runs. */
+export function runningServerOf(dataDir: string): { pid: number; url: string } | null {
+  try {
+    const server = JSON.parse(readFileSync(join(dataDir, SERVER_FILE), 'utf8')) as { pid: number; url: string };
+    return Number.isInteger(server.pid) && typeof server.url === 'string' && isAlive(server.pid) ? server : null;
+  } catch {
+    return null;
   }
 }
 
@@ -62,6 +93,7 @@ function acquireLock(dataDir: string): string {
         throw new DataDirLockedError(
           `DATA_DIR ${dataDir} is in use by another flagdog process (pid ${holder}). ` +
             'Stop it, or point DATA_DIR elsewhere, or set DATABASE_URL to share a PostgreSQL database.',
+          dataDir,
         );
       }
       rmSync(lockFile, { force: true });
