@@ -309,7 +309,7 @@ describe('start-up refusals for bad configuration', () => {
       home,
     );
     expect(result.code).not.toBe(0);
-    const message = /flagdog cannot start\.[\s\S]*/.exec(result.stderr)?.[0] ?? '';
+    const message = /flagdog cannot start: [\s\S]*/.exec(result.stderr)?.[0] ?? '';
     expect(message).toContain('PORT');
     expect(message).toContain('"abc"');
     expect(message).toContain('LOG_LEVEL');
