@@ -15,7 +15,10 @@ export default tseslint.config(
       'n/no-extraneous-require': ['error', { allowModules: ['src'] }],
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through src/config/app-config.ts.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through src/config/app-config.ts.' },
+      ],
     },
   },
   {

@@ -37,7 +37,8 @@ function subjects(allowlistedShare, count = SUBJECTS) {
   const ids = [];
   for (let i = 0; i < count; i++) {
     // Fresh string objects (built by concatenation), as a request would bring, not the Set's own.
-    if (i < count * allowlistedShare) ids.push(['pass_', String((i * 997) % ALLOWLIST_SIZE).padStart(7, '0'), '_2026'].join(''));
+    if (i < count * allowlistedShare)
+      ids.push(['pass_', String((i * 997) % ALLOWLIST_SIZE).padStart(7, '0'), '_2026'].join(''));
     else if (i % 50 === 0) ids.push(['Jørgen-', i, '-山田太郎-🚕'].join(''));
     else ids.push(['passenger-', i, '-', (i * 7919) % 100_000].join(''));
   }
@@ -79,7 +80,9 @@ function measure(label, ids, evaluateOnce, flags = [flag]) {
   return median;
 }
 
-console.log(`node ${process.version}, allowlist ${allowlist.size.toLocaleString('en')} subjects, ${SUBJECTS} subjects cycled, ${ITERATIONS.toLocaleString('en')} evaluations × ${ROUNDS} rounds`);
+console.log(
+  `node ${process.version}, allowlist ${allowlist.size.toLocaleString('en')} subjects, ${SUBJECTS} subjects cycled, ${ITERATIONS.toLocaleString('en')} evaluations × ${ROUNDS} rounds`,
+);
 const baseline = (f, id) => ({ enabled: id.length > 12, reason: 'ROLLOUT', bucket: 0, version: f.version });
 measure('reference: loop + trivial answer', subjects(0.5), baseline);
 const mixed = measure('evaluate, 50 % allowlisted', subjects(0.5), evaluate);
@@ -91,7 +94,9 @@ measure('evaluate, 50 % allowlisted, 10 flags in turn', subjects(0.5), evaluate,
 // 100,000 distinct subjects: fewer CPU cache hits in the allowlist and the string table.
 measure('evaluate, 50 % allowlisted, 100,000 subjects', subjects(0.5, 100_000), evaluate);
 // Where the time goes.
-measure('  of which: bucketOf alone', subjects(0.5), (f, id) => ({ enabled: bucketOf(f.key, id) < f.rolloutBasisPoints }));
+measure('  of which: bucketOf alone', subjects(0.5), (f, id) => ({
+  enabled: bucketOf(f.key, id) < f.rolloutBasisPoints,
+}));
 measure('  of which: 1 M allowlist Set.has alone', subjects(0.5), (f, id) => ({ enabled: f.allowlist.has(id) }));
 console.log(`\nevaluations/s: ${Math.round(1e9 / mixed).toLocaleString('en')}`);
 console.log(`ns/evaluation: ${mixed.toFixed(1)} (target ≤ 330)`);

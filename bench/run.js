@@ -33,7 +33,9 @@ const results = [];
 
 function report(name, value, unit, target, ok) {
   results.push({ name, value, unit, target, ok });
-  console.log(`  ${name.padEnd(80)} ${String(value).padStart(8)} ${unit.padEnd(14)} ${target ? `target ${target}` : ''}${ok === undefined ? '' : ok ? '  ✓' : '  ✗ MISSED'}`);
+  console.log(
+    `  ${name.padEnd(80)} ${String(value).padStart(8)} ${unit.padEnd(14)} ${target ? `target ${target}` : ''}${ok === undefined ? '' : ok ? '  ✓' : '  ✗ MISSED'}`,
+  );
 }
 
 async function database() {
@@ -132,9 +134,16 @@ async function checkpointBench(server, token, databaseUrl) {
   await client.connect();
   const now = Date.now();
   const medians = {};
-  for (const [key, total] of [['bench_small_window', 10_000], ['bench_large_window', 10_000_000]]) {
+  for (const [key, total] of [
+    ['bench_small_window', 10_000],
+    ['bench_large_window', 10_000_000],
+  ]) {
     await http(server.url, 'POST', '/api/admin/feature-flags', { token, body: { key } });
-    const phase = { name: 'phase1_beta', expected: { enabled: true, rolloutPercentage: 1, allowlistCount: 0 }, determinismProbes: [{ subjectId: 'probe-1', inAllowlist: false }] };
+    const phase = {
+      name: 'phase1_beta',
+      expected: { enabled: true, rolloutPercentage: 1, allowlistCount: 0 },
+      determinismProbes: [{ subjectId: 'probe-1', inAllowlist: false }],
+    };
     await http(server.url, 'PUT', `/api/admin/beta-monitor/${key}/phases`, { token, body: { phases: [phase] } });
     await http(server.url, 'POST', `/api/admin/beta-monitor/${key}/phases/phase1_beta/start`, { token, body: {} });
     await client.query(
@@ -145,7 +154,10 @@ async function checkpointBench(server, token, databaseUrl) {
       [key, now, Math.round(total / 120)],
     );
     const durations = [];
-    for (let i = 0; i < 7; i++) durations.push((await http(server.url, 'POST', `/api/admin/beta-monitor/${key}/run`, { token, body: {} })).durationMs);
+    for (let i = 0; i < 7; i++)
+      durations.push(
+        (await http(server.url, 'POST', `/api/admin/beta-monitor/${key}/run`, { token, body: {} })).durationMs,
+      );
     durations.sort((a, b) => a - b);
     medians[total] = durations[3];
   }
@@ -157,7 +169,9 @@ async function checkpointBench(server, token, databaseUrl) {
 }
 
 function subjects(count) {
-  return Array.from({ length: count }, (_, i) => (i % 4 === 0 ? `pass_${String(i).padStart(7, '0')}_2026` : `passenger-${i}`));
+  return Array.from({ length: count }, (_, i) =>
+    i % 4 === 0 ? `pass_${String(i).padStart(7, '0')}_2026` : `passenger-${i}`,
+  );
 }
 
 const percent = (ratio) => `${(ratio * 100).toFixed(0)} %`;
@@ -169,7 +183,9 @@ const times = (ratio) => `${ratio.toFixed(2)}×`;
  * ≤ 2.5× its CPU per request; OFREP single ≥ 40 %; OFREP bulk over 20 flags ≥ 25 %; p99 ≤ 5 ms.
  */
 async function httpBench(server, serviceToken) {
-  console.log(`\nHTTP on loopback (${CONNECTIONS} keep-alive connections, ${SUBJECTS.toLocaleString('en')} distinct subjects, servers on node ${SERVER_NODE === process.execPath ? process.version : SERVER_NODE}):`);
+  console.log(
+    `\nHTTP on loopback (${CONNECTIONS} keep-alive connections, ${SUBJECTS.toLocaleString('en')} distinct subjects, servers on node ${SERVER_NODE === process.execPath ? process.version : SERVER_NODE}):`,
+  );
   const helloBody = JSON.stringify({ context: { targetingKey: 'passenger-1' } });
   const references = {};
   for (const kind of ['nest', 'http']) {
@@ -193,11 +209,25 @@ async function httpBench(server, serviceToken) {
   const inApp = await load(server, 'flagdog GET /bench/hello (in-app reference)', { url: `${server.url}/bench/hello` });
   const rest = await load(server, 'GET /api/feature-flags/:key/evaluate', {
     headers: { 'x-api-key': serviceToken },
-    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: `/api/feature-flags/${FLAG}/evaluate?subjectId=${encodeURIComponent(subject())}` }) }],
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (request) => ({
+          ...request,
+          path: `/api/feature-flags/${FLAG}/evaluate?subjectId=${encodeURIComponent(subject())}`,
+        }),
+      },
+    ],
   });
   const restBulk = await load(server, `POST /api/feature-flags/evaluate (${BULK_FLAGS} flags)`, {
     headers: json,
-    requests: [{ method: 'POST', path: '/api/feature-flags/evaluate', setupRequest: (request) => ({ ...request, body: JSON.stringify({ subjectId: subject() }) }) }],
+    requests: [
+      {
+        method: 'POST',
+        path: '/api/feature-flags/evaluate',
+        setupRequest: (request) => ({ ...request, body: JSON.stringify({ subjectId: subject() }) }),
+      },
+    ],
   });
   const ofrep = await load(server, 'POST /ofrep/v1/evaluate/flags/:key', {
     headers: json,
@@ -219,20 +249,46 @@ async function httpBench(server, serviceToken) {
   for (const [figures, minThroughput, maxCpu] of goals) {
     const throughput = figures.rps / nest.rps;
     const cpu = figures.cpuPerRequest / nest.cpuPerRequest;
-    report(`${figures.label}: req/s vs bare NestJS hello`, percent(throughput), '', minThroughput && `≥ ${percent(minThroughput)}`, minThroughput && throughput >= minThroughput);
-    report(`${figures.label}: CPU/request vs bare NestJS hello`, times(cpu), '', maxCpu && `≤ ${times(maxCpu)}`, maxCpu && cpu <= maxCpu);
+    report(
+      `${figures.label}: req/s vs bare NestJS hello`,
+      percent(throughput),
+      '',
+      minThroughput && `≥ ${percent(minThroughput)}`,
+      minThroughput && throughput >= minThroughput,
+    );
+    report(
+      `${figures.label}: CPU/request vs bare NestJS hello`,
+      times(cpu),
+      '',
+      maxCpu && `≤ ${times(maxCpu)}`,
+      maxCpu && cpu <= maxCpu,
+    );
     report(`${figures.label}: req/s vs bare node:http hello`, percent(figures.rps / references.httpGet.rps), '');
     report(`${figures.label}: p99`, figures.p99, 'ms', '≤ 5 ms', figures.p99 <= 5);
     report(`${figures.label}: errors`, figures.errors, '', '0', figures.errors === 0);
   }
-  report('OFREP single: req/s vs bare NestJS POST hello (same body parsing)', percent(ofrep.rps / references.nestPost.rps), '');
-  report('OFREP single: CPU/request vs bare NestJS POST hello', times(ofrep.cpuPerRequest / references.nestPost.cpuPerRequest), '');
-  report('in-app hello: req/s vs bare NestJS hello (flagdog’s global per-request cost)', percent(inApp.rps / nest.rps), '');
+  report(
+    'OFREP single: req/s vs bare NestJS POST hello (same body parsing)',
+    percent(ofrep.rps / references.nestPost.rps),
+    '',
+  );
+  report(
+    'OFREP single: CPU/request vs bare NestJS POST hello',
+    times(ofrep.cpuPerRequest / references.nestPost.cpuPerRequest),
+    '',
+  );
+  report(
+    'in-app hello: req/s vs bare NestJS hello (flagdog’s global per-request cost)',
+    percent(inApp.rps / nest.rps),
+    '',
+  );
   return { references, inApp, rest, restBulk, ofrep, ofrepBulk };
 }
 
 async function main() {
-  console.log(`flagdog benchmark — node ${process.version}, ${require('node:os').cpus().length} cores, ${SECONDS} s per HTTP run, ${CONNECTIONS} connections`);
+  console.log(
+    `flagdog benchmark — node ${process.version}, ${require('node:os').cpus().length} cores, ${SECONDS} s per HTTP run, ${CONNECTIONS} connections`,
+  );
   const figures = {};
 
   if (!ONLY_HTTP) {
@@ -248,26 +304,41 @@ async function main() {
   let server = await startServer(db.env);
   report(`cold start to listening (${db.label}, empty)`, server.startMs, 'ms');
   const { accessToken } = await http(server.url, 'POST', '/api/auth/login', { body: ADMIN });
-  await http(server.url, 'POST', '/api/admin/feature-flags', { token: accessToken, body: { key: FLAG, enabled: true, rolloutPercentage: 5 } });
+  await http(server.url, 'POST', '/api/admin/feature-flags', {
+    token: accessToken,
+    body: { key: FLAG, enabled: true, rolloutPercentage: 5 },
+  });
   for (let i = 1; i < BULK_FLAGS; i++) {
     const key = `bench_flag_${String(i).padStart(2, '0')}`;
-    await http(server.url, 'POST', '/api/admin/feature-flags', { token: accessToken, body: { key, enabled: i % 5 !== 0, rolloutPercentage: (i * 7) % 101 } });
+    await http(server.url, 'POST', '/api/admin/feature-flags', {
+      token: accessToken,
+      body: { key, enabled: i % 5 !== 0, rolloutPercentage: (i * 7) % 101 },
+    });
   }
-  const { token: serviceToken } = await http(server.url, 'POST', '/api/admin/service-tokens', { token: accessToken, body: { name: 'bench' } });
+  const { token: serviceToken } = await http(server.url, 'POST', '/api/admin/service-tokens', {
+    token: accessToken,
+    body: { name: 'bench' },
+  });
 
   if (!ONLY_HTTP) {
     console.log('\nAllowlist:');
     let started = Date.now();
     for (let call = 0; call < 10; call++) {
       const ids = Array.from({ length: 10_000 }, (_, i) => `pass_${String(call * 10_000 + i).padStart(7, '0')}_2026`);
-      await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, { token: accessToken, body: { subjectIds: ids } });
+      await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, {
+        token: accessToken,
+        body: { subjectIds: ids },
+      });
     }
     const addMs = Date.now() - started;
     report('100,000 subjects added (10 calls × 10,000)', (addMs / 1000).toFixed(2), 's', '< 5 s', addMs < 5000);
     started = Date.now();
     for (let call = 10; call < 100; call++) {
       const ids = Array.from({ length: 10_000 }, (_, i) => `pass_${String(call * 10_000 + i).padStart(7, '0')}_2026`);
-      await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, { token: accessToken, body: { subjectIds: ids } });
+      await http(server.url, 'POST', `/api/admin/feature-flags/${FLAG}/allowlist`, {
+        token: accessToken,
+        body: { subjectIds: ids },
+      });
     }
     report('900,000 more subjects added (90 calls × 10,000)', ((Date.now() - started) / 1000).toFixed(1), 's');
     global.gc?.();
@@ -275,7 +346,13 @@ async function main() {
     server = await startServer(db.env);
     const { rss } = await ask(server.child);
     report(`cold start with 1 M allowlisted subjects (${db.label})`, server.startMs, 'ms');
-    report('process memory (RSS) holding 1 M allowlisted subjects', Math.round(rss / 1024 / 1024), 'MB', '< 300 MB', rss < 300 * 1024 * 1024);
+    report(
+      'process memory (RSS) holding 1 M allowlisted subjects',
+      Math.round(rss / 1024 / 1024),
+      'MB',
+      '< 300 MB',
+      rss < 300 * 1024 * 1024,
+    );
   }
 
   figures.http = await httpBench(server, serviceToken);
@@ -284,18 +361,40 @@ async function main() {
     console.log('\nTelemetry intake (bench/telemetry-bench.js):');
     const telemetry = require('./telemetry-bench');
     const local = await telemetry.inProcess();
-    report('aggregation in process (5,000-event batches)', local.eventsPerSecond.toLocaleString('en'), 'events/s', '≥ 50,000', local.eventsPerSecond >= 50_000);
-    const remote = await telemetry.overHttp({ url: server.url, cpu: () => ask(server.child).then((m) => m.cpu) }, serviceToken, { seconds: SECONDS, batch: 1000 });
-    report(`over HTTP (1,000-event batches, 10 connections, p99 ${remote.p99Ms} ms)`, remote.eventsPerSecond.toLocaleString('en'), 'events/s', '≥ 50,000', remote.eventsPerSecond >= 50_000 && remote.errors === 0);
+    report(
+      'aggregation in process (5,000-event batches)',
+      local.eventsPerSecond.toLocaleString('en'),
+      'events/s',
+      '≥ 50,000',
+      local.eventsPerSecond >= 50_000,
+    );
+    const remote = await telemetry.overHttp(
+      { url: server.url, cpu: () => ask(server.child).then((m) => m.cpu) },
+      serviceToken,
+      { seconds: SECONDS, batch: 1000 },
+    );
+    report(
+      `over HTTP (1,000-event batches, 10 connections, p99 ${remote.p99Ms} ms)`,
+      remote.eventsPerSecond.toLocaleString('en'),
+      'events/s',
+      '≥ 50,000',
+      remote.eventsPerSecond >= 50_000 && remote.errors === 0,
+    );
 
     if (db.env.DATABASE_URL) await checkpointBench(server, accessToken, db.env.DATABASE_URL);
-    else console.log('\nCheckpoint duration: needs PostgreSQL (it writes 60 minutes of telemetry directly); skipped on PGlite.');
+    else
+      console.log(
+        '\nCheckpoint duration: needs PostgreSQL (it writes 60 minutes of telemetry directly); skipped on PGlite.',
+      );
   }
   await stop(server.child);
 
   const missed = results.filter((result) => result.ok === false);
-  console.log(`\n${results.filter((r) => r.ok).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join('; ')}` : ''}`);
-  if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, JSON.stringify({ node: SERVER_NODE, results, figures }, null, 2));
+  console.log(
+    `\n${results.filter((r) => r.ok).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join('; ')}` : ''}`,
+  );
+  if (process.env.BENCH_JSON)
+    writeFileSync(process.env.BENCH_JSON, JSON.stringify({ node: SERVER_NODE, results, figures }, null, 2));
 }
 
 main().catch((error) => {

@@ -35,10 +35,26 @@ function makeEvents(count, now = Date.now()) {
     const variant = i % 7 < 3 ? 'on' : 'off';
     const at = new Date(now - (i % 600) * 1000).toISOString();
     if (i % 5 === 4) {
-      events.push({ type: 'matching', featureKey, variant, subjectId: `pass_${String(i).padStart(7, '0')}_2026`, matched: i % 10 !== 9, timeToMatchMs: 2000 + (i % 13_000), at });
+      events.push({
+        type: 'matching',
+        featureKey,
+        variant,
+        subjectId: `pass_${String(i).padStart(7, '0')}_2026`,
+        matched: i % 10 !== 9,
+        timeToMatchMs: 2000 + (i % 13_000),
+        at,
+      });
     } else {
       const statusCode = i % 97 === 0 ? 503 : i % 53 === 0 ? 401 : i % 31 === 0 ? 404 : 200;
-      events.push({ type: 'http', featureKey, variant, route: '/api/matching/favorites', statusCode, latencyMs: 5 + ((i * 7919) % 1500) / 3, at });
+      events.push({
+        type: 'http',
+        featureKey,
+        variant,
+        route: '/api/matching/favorites',
+        statusCode,
+        latencyMs: 5 + ((i * 7919) % 1500) / 3,
+        at,
+      });
     }
   }
   return events;
@@ -68,7 +84,9 @@ async function inProcess({ rounds = 400 } = {}) {
   // What the route does: the global pipe passes the untyped body through, TelemetryBatchPipe checks the envelope.
   const global = new StrictValidationPipe();
   const envelope = new TelemetryBatchPipe();
-  const pipeMs = time(rounds, () => envelope.transform(global.transform(parsed, { type: 'body', metatype: Object, data: '' })));
+  const pipeMs = time(rounds, () =>
+    envelope.transform(global.transform(parsed, { type: 'body', metatype: Object, data: '' })),
+  );
   const withParseMs = batchMs + parseMs + pipeMs;
   return {
     batchBytes: Buffer.byteLength(body),
@@ -84,16 +102,32 @@ async function inProcess({ rounds = 400 } = {}) {
 /** Creates the flags the bench events name (they must exist) and a token made for telemetry. */
 async function prepare(url, accessToken) {
   const post = async (path, body) => {
-    const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` }, body: JSON.stringify(body) });
-    if (!response.ok && response.status !== 409) throw new Error(`${path} → ${response.status} ${await response.text()}`);
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok && response.status !== 409)
+      throw new Error(`${path} → ${response.status} ${await response.text()}`);
     return response.json();
   };
   for (const key of FLAGS) await post('/api/admin/feature-flags', { key });
-  const { token } = await post('/api/admin/service-tokens', { name: `telemetry-bench-${Date.now()}`, permissions: ['telemetry:write'] });
+  const { token } = await post('/api/admin/service-tokens', {
+    name: `telemetry-bench-${Date.now()}`,
+    permissions: ['telemetry:write'],
+  });
   return token;
 }
 
-async function overHttp(server, serviceToken, { seconds = Number(process.env.BENCH_SECONDS ?? 10), batch = Number(process.env.BENCH_TELEMETRY_BATCH ?? 1000), connections = 10 } = {}) {
+async function overHttp(
+  server,
+  serviceToken,
+  {
+    seconds = Number(process.env.BENCH_SECONDS ?? 10),
+    batch = Number(process.env.BENCH_TELEMETRY_BATCH ?? 1000),
+    connections = 10,
+  } = {},
+) {
   const autocannon = require('autocannon');
   const body = JSON.stringify({ events: makeEvents(batch) });
   const options = {
@@ -126,10 +160,16 @@ async function overHttp(server, serviceToken, { seconds = Number(process.env.BEN
 async function main() {
   const figures = await inProcess();
   console.log(`In process, batches of ${BATCH} mixed events (${(figures.batchBytes / 1024).toFixed(0)} KiB as JSON):`);
-  console.log(`  TelemetryAggregator.ingest                     ${figures.batchMs.toFixed(2).padStart(8)} ms/batch  ${figures.nsPerEvent.toFixed(0).padStart(6)} ns/event  ${figures.eventsPerSecond.toLocaleString('en').padStart(12)} events/s  target ≥ 50,000`);
+  console.log(
+    `  TelemetryAggregator.ingest                     ${figures.batchMs.toFixed(2).padStart(8)} ms/batch  ${figures.nsPerEvent.toFixed(0).padStart(6)} ns/event  ${figures.eventsPerSecond.toLocaleString('en').padStart(12)} events/s  target ≥ 50,000`,
+  );
   console.log(`  JSON.parse of the body                         ${figures.parseMs.toFixed(2).padStart(8)} ms/batch`);
-  console.log(`  envelope check (TelemetryBatchPipe)            ${figures.pipeMs.toFixed(2).padStart(8)} ms/batch  (a class-validator DTO through the global pipe: ≈ 20 ms)`);
-  console.log(`  parse + envelope + ingest                      ${(figures.batchMs + figures.parseMs + figures.pipeMs).toFixed(2).padStart(8)} ms/batch  ${figures.withParseEventsPerSecond.toLocaleString('en').padStart(30)} events/s`);
+  console.log(
+    `  envelope check (TelemetryBatchPipe)            ${figures.pipeMs.toFixed(2).padStart(8)} ms/batch  (a class-validator DTO through the global pipe: ≈ 20 ms)`,
+  );
+  console.log(
+    `  parse + envelope + ingest                      ${(figures.batchMs + figures.parseMs + figures.pipeMs).toFixed(2).padStart(8)} ms/batch  ${figures.withParseEventsPerSecond.toLocaleString('en').padStart(30)} events/s`,
+  );
   if (!process.argv.includes('--http')) return;
 
   const { fork } = require('node:child_process');
@@ -154,7 +194,15 @@ async function main() {
     // PGlite it is.
   }
   const child = fork(join(__dirname, 'server.js'), [], {
-    env: { ...process.env, NODE_ENV: 'production', JWT_SECRET: 'bench-secret-that-is-long-enough-1234567', BOOTSTRAP_ADMIN_EMAIL: admin.email, BOOTSTRAP_ADMIN_PASSWORD: admin.password, ...UNLIMITED, ...env },
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      JWT_SECRET: 'bench-secret-that-is-long-enough-1234567',
+      BOOTSTRAP_ADMIN_EMAIL: admin.email,
+      BOOTSTRAP_ADMIN_PASSWORD: admin.password,
+      ...UNLIMITED,
+      ...env,
+    },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const { url } = await new Promise((resolve, reject) => {
@@ -162,7 +210,11 @@ async function main() {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
   });
   const post = async (path, body, token) => {
-    const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
     if (!response.ok) throw new Error(`${path} → ${response.status} ${await response.text()}`);
     return response.json();
   };
@@ -188,9 +240,13 @@ async function main() {
   if (label === 'PostgreSQL') {
     const client = new Client({ connectionString: env.DATABASE_URL });
     await client.connect();
-    const { rows } = await client.query('SELECT count(*)::int AS rows, coalesce(sum(requests + matching_total), 0)::bigint AS events FROM telemetry_minutes');
+    const { rows } = await client.query(
+      'SELECT count(*)::int AS rows, coalesce(sum(requests + matching_total), 0)::bigint AS events FROM telemetry_minutes',
+    );
     await client.end();
-    console.log(`  stored: ${rows[0].rows} minute rows holding ${Number(rows[0].events).toLocaleString('en')} events (storage follows minutes × flags, not volume); acknowledged ${acknowledged.toLocaleString('en')}`);
+    console.log(
+      `  stored: ${rows[0].rows} minute rows holding ${Number(rows[0].events).toLocaleString('en')} events (storage follows minutes × flags, not volume); acknowledged ${acknowledged.toLocaleString('en')}`,
+    );
   }
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.send('stop');

@@ -7,7 +7,15 @@ const { join } = require('node:path');
 
 const root = join(__dirname, '..');
 const stamp = join(root, 'dist', '.build-stamp');
-const inputs = ['src', 'console', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'];
+const inputs = [
+  'src',
+  'console',
+  'package.json',
+  'package-lock.json',
+  'tsconfig.json',
+  'tsconfig.build.json',
+  'nest-cli.json',
+];
 const skipped = new Set(['node_modules', 'dist', '.vite', 'coverage']);
 
 function newest(path) {
@@ -31,7 +39,9 @@ const changed = Math.max(...inputs.map((input) => newest(join(root, input))));
 if (built > 0 && changed <= built) {
   process.stdout.write('flagdog: build is up to date\n');
 } else {
-  process.stdout.write(built === 0 ? 'flagdog: building (first start)…\n' : 'flagdog: sources changed since the last build; rebuilding…\n');
+  process.stdout.write(
+    built === 0 ? 'flagdog: building (first start)…\n' : 'flagdog: sources changed since the last build; rebuilding…\n',
+  );
   // The build script writes the stamp (`--stamp`) as its last step.
   execSync('npm run --silent build', { cwd: root, stdio: 'inherit' });
 }

@@ -33,7 +33,10 @@ function requestIdOf(raw: IncomingMessage): string {
 }
 
 function hasBody(headers: IncomingMessage['headers']): boolean {
-  return headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0');
+  return (
+    headers['transfer-encoding'] !== undefined ||
+    (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+  );
 }
 
 /**
@@ -55,7 +58,8 @@ function instrumentRoutes(fastify: FastifyInstance, metrics: MetricsService, acc
       accessLog.write(policy, request, reply);
       done();
     };
-    const existing = route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];
+    const existing =
+      route.onResponse === undefined ? [] : Array.isArray(route.onResponse) ? route.onResponse : [route.onResponse];
     route.onResponse = [...existing, account];
   });
   const unmatched = metrics.forRoute(undefined);

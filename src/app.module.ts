@@ -34,9 +34,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config, options.logStream),
         DatabaseModule.forRoot(options.databaseUrl, config.databasePoolSize, { ms: config.databaseTimeoutMs }),
-        ThrottlerModule.forRoot([
-          { ttl: config.loginThrottle.ttlSeconds * 1000, limit: config.loginThrottle.limit },
-        ]),
+        ThrottlerModule.forRoot([{ ttl: config.loginThrottle.ttlSeconds * 1000, limit: config.loginThrottle.limit }]),
         ChangeFeedModule,
         AuthModule,
         FeatureFlagsModule,

@@ -8,7 +8,9 @@ import { DatabaseUnusableError, describeDatabaseUrl, preflightDatabase } from 's
 import { DataDirLockedError, EmbeddedDatabase } from 'src/database/embedded-database';
 import { assertPortFree, PortInUseError } from 'src/http/port-check';
 
-const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+const { version } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+  version: string;
+};
 const log = new Logger('flagdog');
 
 /** Checks what can be checked before anything is created: configuration, port, database. */
@@ -27,7 +29,8 @@ async function preflight(): Promise<void> {
 }
 
 const everywhere = (address: AddressInfo): boolean => address.address === '0.0.0.0' || address.address === '::';
-const shownHost = (address: AddressInfo): string => (address.family === 'IPv6' ? `[${address.address}]` : address.address);
+const shownHost = (address: AddressInfo): string =>
+  address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
 /** Where a browser on this machine reaches the server. */
 function browseUrl(address: AddressInfo): string {
@@ -52,7 +55,9 @@ async function main(): Promise<void> {
   const embedded = config.databaseUrl === null ? await EmbeddedDatabase.start(config.dataDir) : null;
   const app = await createApp(config, { databaseUrl: embedded?.url ?? config.databaseUrl! });
   log.log(`flagdog ${version} on Node ${process.version}`);
-  log.log(`database: ${embedded ? `embedded PGlite in DATA_DIR=${config.dataDir}` : describeDatabaseUrl(config.databaseUrl!)}`);
+  log.log(
+    `database: ${embedded ? `embedded PGlite in DATA_DIR=${config.dataDir}` : describeDatabaseUrl(config.databaseUrl!)}`,
+  );
   let closing = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (closing) return;
@@ -80,7 +85,9 @@ main().catch((error: unknown) => {
   if (READABLE.some((type) => error instanceof type)) {
     process.stderr.write(`flagdog cannot start: ${(error as Error).message}\n`);
   } else {
-    process.stderr.write(`flagdog failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `flagdog failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

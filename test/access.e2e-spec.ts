@@ -19,22 +19,56 @@ const MUTATIONS: ReadonlyArray<Route & { allowed: Caller[]; body?: object }> = [
     allowed: ['SUPER_ADMIN', 'OPERATOR'],
     body: { enabled: false, rolloutPercentage: 0 },
   },
-  { method: 'PATCH', path: '/api/admin/feature-flags/:key', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: { rolloutPercentage: 0 } },
+  {
+    method: 'PATCH',
+    path: '/api/admin/feature-flags/:key',
+    allowed: ['SUPER_ADMIN', 'OPERATOR'],
+    body: { rolloutPercentage: 0 },
+  },
   { method: 'DELETE', path: '/api/admin/feature-flags/:key', allowed: ['SUPER_ADMIN'] },
-  { method: 'POST', path: '/api/admin/feature-flags/:key/allowlist', allowed: ['SUPER_ADMIN'], body: { subjectIds: ['p1'] } },
+  {
+    method: 'POST',
+    path: '/api/admin/feature-flags/:key/allowlist',
+    allowed: ['SUPER_ADMIN'],
+    body: { subjectIds: ['p1'] },
+  },
   { method: 'DELETE', path: '/api/admin/feature-flags/:key/allowlist', allowed: ['SUPER_ADMIN', 'OPERATOR'] },
-  { method: 'DELETE', path: '/api/admin/feature-flags/:key/allowlist/:subjectId', allowed: ['SUPER_ADMIN', 'OPERATOR'] },
-  { method: 'POST', path: '/api/admin/users', allowed: ['SUPER_ADMIN'], body: { email: 'x@y.test', password: 'short', role: 'OPERATOR' } },
+  {
+    method: 'DELETE',
+    path: '/api/admin/feature-flags/:key/allowlist/:subjectId',
+    allowed: ['SUPER_ADMIN', 'OPERATOR'],
+  },
+  {
+    method: 'POST',
+    path: '/api/admin/users',
+    allowed: ['SUPER_ADMIN'],
+    body: { email: 'x@y.test', password: 'short', role: 'OPERATOR' },
+  },
   { method: 'PATCH', path: '/api/admin/users/:id', allowed: ['SUPER_ADMIN'], body: {} },
   { method: 'DELETE', path: '/api/admin/users/:id', allowed: ['SUPER_ADMIN'] },
   { method: 'POST', path: '/api/admin/service-tokens', allowed: ['SUPER_ADMIN'], body: { name: '' } },
   { method: 'DELETE', path: '/api/admin/service-tokens/:id', allowed: ['SUPER_ADMIN'] },
-  { method: 'POST', path: '/api/admin/beta-monitor/:key/run', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: { phase: 'phase1_beta' } },
+  {
+    method: 'POST',
+    path: '/api/admin/beta-monitor/:key/run',
+    allowed: ['SUPER_ADMIN', 'OPERATOR'],
+    body: { phase: 'phase1_beta' },
+  },
   { method: 'PUT', path: '/api/admin/beta-monitor/:key/phases', allowed: ['SUPER_ADMIN'], body: { phases: [] } },
   { method: 'POST', path: '/api/admin/beta-monitor/:key/phases/:phase/start', allowed: ['SUPER_ADMIN'], body: {} },
   { method: 'POST', path: '/api/admin/beta-monitor/:key/complaints', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: {} },
-  { method: 'POST', path: '/api/admin/beta-monitor/:key/rollback', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: { level: 1 } },
-  { method: 'PUT', path: '/api/admin/beta-monitor/:key/go-no-go/checklist/:item', allowed: ['SUPER_ADMIN', 'OPERATOR'], body: { status: 'PASS' } },
+  {
+    method: 'POST',
+    path: '/api/admin/beta-monitor/:key/rollback',
+    allowed: ['SUPER_ADMIN', 'OPERATOR'],
+    body: { level: 1 },
+  },
+  {
+    method: 'PUT',
+    path: '/api/admin/beta-monitor/:key/go-no-go/checklist/:item',
+    allowed: ['SUPER_ADMIN', 'OPERATOR'],
+    body: { status: 'PASS' },
+  },
   { method: 'POST', path: '/api/admin/beta-monitor/:key/advance', allowed: ['SUPER_ADMIN'], body: {} },
 ];
 
@@ -44,8 +78,16 @@ const READERS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'];
 const READS: ReadonlyArray<Route & { allowed: Caller[]; status?: number }> = [
   { method: 'GET', path: '/api/admin/feature-flags', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
   { method: 'GET', path: '/api/admin/feature-flags/:key', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
-  { method: 'GET', path: '/api/admin/feature-flags/:key/history', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
-  { method: 'GET', path: '/api/admin/feature-flags/:key/allowlist', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
+  {
+    method: 'GET',
+    path: '/api/admin/feature-flags/:key/history',
+    allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'],
+  },
+  {
+    method: 'GET',
+    path: '/api/admin/feature-flags/:key/allowlist',
+    allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'],
+  },
   { method: 'GET', path: '/api/admin/users', allowed: ['SUPER_ADMIN'] },
   { method: 'GET', path: '/api/admin/service-tokens', allowed: ['SUPER_ADMIN'] },
   { method: 'GET', path: '/api/auth/me', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE'] },
@@ -92,7 +134,10 @@ function registeredRoutes(t: TestApp): Array<Route & { rule: AccessRule | undefi
       const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
       if (path === undefined) return [];
       const method = RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as RequestMethod];
-      const full = `/${[base, path].map((part) => part.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
+      const full = `/${[base, path]
+        .map((part) => part.replace(/^\/|\/$/g, ''))
+        .filter(Boolean)
+        .join('/')}`;
       const rule =
         (Reflect.getMetadata(ACCESS_METADATA, handler) as AccessRule | undefined) ??
         (Reflect.getMetadata(ACCESS_METADATA, metatype as object) as AccessRule | undefined);
@@ -114,7 +159,10 @@ describe('access control (deny by default)', () => {
     for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) {
       credentials.set(role, { authorization: `Bearer ${await t.tokenFor(role)}` });
     }
-    const service = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matching-backend' });
+    const service = await t.http
+      .post('/api/admin/service-tokens')
+      .auth(admin, { type: 'bearer' })
+      .send({ name: 'matching-backend' });
     credentials.set('SERVICE', { 'x-api-key': service.body.token });
     const telemetry = await t.http
       .post('/api/admin/service-tokens')
@@ -134,7 +182,9 @@ describe('access control (deny by default)', () => {
     const routes = registeredRoutes(t);
     expect(routes.length).toBeGreaterThan(15);
     expect(routes.filter((route) => route.rule === undefined)).toEqual([]);
-    const covered = [...MUTATIONS, ...READS, ...EVALUATIONS, ...PUBLIC].map((route) => `${route.method} ${route.path}`).sort();
+    const covered = [...MUTATIONS, ...READS, ...EVALUATIONS, ...PUBLIC]
+      .map((route) => `${route.method} ${route.path}`)
+      .sort();
     expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(covered);
     const publicRoutes = routes.filter((route) => route.rule?.public).map((route) => `${route.method} ${route.path}`);
     expect(publicRoutes.sort()).toEqual(PUBLIC.map((route) => `${route.method} ${route.path}`).sort());
@@ -152,11 +202,14 @@ describe('access control (deny by default)', () => {
     for (const route of MUTATIONS) {
       // The deletions would remove the very things the matrix needs; their allowed case is
       // proven with a missing target instead (a 404 means the guard let the call through).
-      const destructive = route.method === 'DELETE' && !route.path.endsWith('allowlist') && !route.path.endsWith(':subjectId');
+      const destructive =
+        route.method === 'DELETE' && !route.path.endsWith('allowlist') && !route.path.endsWith(':subjectId');
       const path = destructive
         ? route.path.replace(':key', 'no_such_flag').replace(':id', '00000000-0000-4000-8000-000000000000')
         : concrete(route.path);
-      const response = await t.http[route.method.toLowerCase() as 'post'](path).set(credentials.get(caller)!).send(route.body);
+      const response = await t.http[route.method.toLowerCase() as 'post'](path)
+        .set(credentials.get(caller)!)
+        .send(route.body);
       const where = `${caller} ${route.method} ${route.path} → ${response.status} ${response.body?.code ?? ''}`;
       if (caller === 'ANONYMOUS') {
         expect([where, response.status, response.body.code]).toEqual([where, 401, 'UNAUTHENTICATED']);
@@ -183,30 +236,49 @@ describe('access control (deny by default)', () => {
   it.each(CALLERS)('lets %s evaluate and send telemetry only as the permission table says', async (caller) => {
     for (const route of EVALUATIONS) {
       const path = `${concrete(route.path)}${route.method === 'GET' ? '?subjectId=p1' : ''}`;
-      const response = await t.http[route.method.toLowerCase() as 'post'](path).set(credentials.get(caller)!).send(route.body);
+      const response = await t.http[route.method.toLowerCase() as 'post'](path)
+        .set(credentials.get(caller)!)
+        .send(route.body);
       const where = `${caller} ${route.method} ${route.path} → ${response.status}`;
       const allowed = (route.allowed ?? EVALUATORS).includes(caller);
-      expect([where, response.status]).toEqual([where, caller === 'ANONYMOUS' ? 401 : allowed ? (route.status ?? 200) : 403]);
+      expect([where, response.status]).toEqual([
+        where,
+        caller === 'ANONYMOUS' ? 401 : allowed ? (route.status ?? 200) : 403,
+      ]);
     }
   });
 
   it('keeps public routes open without credentials', async () => {
     await t.http.get('/health/live').expect(200);
     await t.http.get('/health/ready').expect(200);
-    await t.http.post('/api/auth/login').send({ email: 'nobody@flagdog.test', password: 'wrong-password-123' }).expect(401);
+    await t.http
+      .post('/api/auth/login')
+      .send({ email: 'nobody@flagdog.test', password: 'wrong-password-123' })
+      .expect(401);
   });
 
   it('serves the console pages without credentials, with no data in them and a strict CSP', async () => {
     await t.http.get('/').expect(302).expect('location', '/admin/feature-flags');
     await t.http.get('/admin').expect(302).expect('location', '/admin/feature-flags');
-    for (const path of ['/admin/feature-flags', `/admin/feature-flags/${flagKey}`, '/admin/beta-monitor', '/admin/users']) {
-      const page = await t.http.get(path).expect(200).expect('content-type', /text\/html/);
+    for (const path of [
+      '/admin/feature-flags',
+      `/admin/feature-flags/${flagKey}`,
+      '/admin/beta-monitor',
+      '/admin/users',
+    ]) {
+      const page = await t.http
+        .get(path)
+        .expect(200)
+        .expect('content-type', /text\/html/);
       expect([path, page.text.includes(flagKey)]).toEqual([path, false]);
       expect(page.headers['content-security-policy']).toMatch(/frame-ancestors 'none'/);
       expect(page.headers['content-security-policy']).not.toMatch(/unsafe-inline|unsafe-eval/);
     }
     // Only files of the build are answered under assets/; nothing else of the disk is reachable.
     const missing = await t.http.get('/admin/assets/..%2F..%2Fpackage.json');
-    expect([missing.status, missing.headers['content-type']]).toEqual([404, expect.stringMatching(/^application\/problem\+json/)]);
+    expect([missing.status, missing.headers['content-type']]).toEqual([
+      404,
+      expect.stringMatching(/^application\/problem\+json/),
+    ]);
   });
 });

@@ -37,8 +37,7 @@ describe('alerts out: the webhook of the beta monitor dog', () => {
     as('SUPER_ADMIN').put(`/api/admin/feature-flags/${FLAG}`).send({ enabled: true, rolloutPercentage }).expect(200);
   const outboxRow = async (checkpointId: string) =>
     (await database.query(`SELECT * FROM alert_outbox WHERE checkpoint_id = $1`, [checkpointId]))[0] as
-      | { id: string; attempts: number; delivered_at: Date | null; last_error: string | null }
-      | undefined;
+      { id: string; attempts: number; delivered_at: Date | null; last_error: string | null } | undefined;
 
   it('stays silent on a first PASS (a first checkpoint compares with PASS)', async () => {
     const checkpoint = await run();
@@ -76,7 +75,11 @@ describe('alerts out: the webhook of the beta monitor dog', () => {
     expect(new Set(attempts.map((request) => request.rawBody)).size).toBe(1);
     // The receiver answers before the sender records the outcome: wait for that.
     let row = await outboxRow(checkpoint.id);
-    for (const deadline = Date.now() + 5000; !row?.delivered_at && Date.now() < deadline; row = await outboxRow(checkpoint.id)) {
+    for (
+      const deadline = Date.now() + 5000;
+      !row?.delivered_at && Date.now() < deadline;
+      row = await outboxRow(checkpoint.id)
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(row).toMatchObject({ id: delivery.deliveryId, attempts: 3, last_error: null });
@@ -93,7 +96,14 @@ describe('alerts out: the webhook of the beta monitor dog', () => {
     const recovered = await run();
     expect(recovered.status).toBe('PASS');
     const recovery = await receiver.waitFor(recovered.id);
-    expect(recovery.payload).toMatchObject({ status: 'PASS', health: 'GREEN', previousStatus: 'FAIL', reason: 'STATUS_CHANGE', severity: 'P2', alerts: [] });
+    expect(recovery.payload).toMatchObject({
+      status: 'PASS',
+      health: 'GREEN',
+      previousStatus: 'FAIL',
+      reason: 'STATUS_CHANGE',
+      severity: 'P2',
+      alerts: [],
+    });
     expect(recovery.payload.text).toContain(':large_green_circle: P2');
     expect(recovery.signature).toBe(createHmac('sha256', SECRET).update(recovery.rawBody).digest('hex'));
 
@@ -112,7 +122,9 @@ describe('alerts out: the webhook of the beta monitor dog', () => {
     const checkpointIds = receiver.acknowledged().map((request) => request.payload.id);
     expect(new Set(checkpointIds).size).toBe(3);
     expect(await t.app.get(AlertOutboxService).backlog()).toBe(0);
-    const [{ rows }] = await database.query(`SELECT count(*)::int AS rows FROM alert_outbox WHERE feature_key = $1`, [FLAG]);
+    const [{ rows }] = await database.query(`SELECT count(*)::int AS rows FROM alert_outbox WHERE feature_key = $1`, [
+      FLAG,
+    ]);
     expect(rows).toBe(3);
   });
 });

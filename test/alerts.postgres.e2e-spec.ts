@@ -31,7 +31,11 @@ describe('alerts out with two instances on one PostgreSQL database', () => {
     const [a, b] = apps.map((app) => request(app.getHttpServer()));
     const admin = await login(a, ADMIN_EMAIL, ADMIN_PASSWORD);
     await setUpPhase1(a, admin);
-    await a.put(`/api/admin/feature-flags/${FLAG}`).auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: 5 }).expect(200);
+    await a
+      .put(`/api/admin/feature-flags/${FLAG}`)
+      .auth(admin, { type: 'bearer' })
+      .send({ enabled: true, rolloutPercentage: 5 })
+      .expect(200);
 
     // 20 FAIL checkpoints, half on each instance, all at once: 20 alerts, both workers kicked.
     const runs = await Promise.all(
@@ -57,8 +61,14 @@ describe('alerts out with two instances on one PostgreSQL database', () => {
       expect(delivery.signature).toBe(createHmac('sha256', SECRET).update(delivery.rawBody).digest('hex'));
     }
     // Every attempt, failed or not, went to one sender at a time: attempts in the table = requests seen.
-    const outbox = await withClient(database.url, async (client) =>
-      (await client.query(`SELECT count(*)::int AS rows, sum(attempts)::int AS attempts, count(delivered_at)::int AS delivered FROM alert_outbox`)).rows[0],
+    const outbox = await withClient(
+      database.url,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT count(*)::int AS rows, sum(attempts)::int AS attempts, count(delivered_at)::int AS delivered FROM alert_outbox`,
+          )
+        ).rows[0],
     );
     expect(outbox).toEqual({ rows: 20, attempts: receiver.requests.length, delivered: 20 });
   });

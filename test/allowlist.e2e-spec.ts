@@ -29,7 +29,9 @@ describe('allowlist (admin API)', () => {
 
   const allowlistOf = (key: string): string => `/api/admin/feature-flags/${key}/allowlist`;
 
-  async function flagOf(key: string): Promise<{ allowlistCount: number; version: number; enabled: boolean; rolloutPercentage: number }> {
+  async function flagOf(
+    key: string,
+  ): Promise<{ allowlistCount: number; version: number; enabled: boolean; rolloutPercentage: number }> {
     const response = await t.http.get(`/api/admin/feature-flags/${key}`).auth(viewer, { type: 'bearer' }).expect(200);
     return response.body;
   }
@@ -42,8 +44,16 @@ describe('allowlist (admin API)', () => {
     return response.body.items;
   }
 
-  async function add(key: string, subjectIds: string[], token = admin): Promise<{ added: number; alreadyPresent: number; count: number }> {
-    const response = await t.http.post(allowlistOf(key)).auth(token, { type: 'bearer' }).send({ subjectIds }).expect(200);
+  async function add(
+    key: string,
+    subjectIds: string[],
+    token = admin,
+  ): Promise<{ added: number; alreadyPresent: number; count: number }> {
+    const response = await t.http
+      .post(allowlistOf(key))
+      .auth(token, { type: 'bearer' })
+      .send({ subjectIds })
+      .expect(200);
     return response.body;
   }
 
@@ -54,7 +64,10 @@ describe('allowlist (admin API)', () => {
     let pages = 0;
     do {
       const query: string = cursor === null ? `limit=${limit}` : `limit=${limit}&cursor=${encodeURIComponent(cursor)}`;
-      const response = await t.http.get(`${allowlistOf(key)}?${query}`).auth(viewer, { type: 'bearer' }).expect(200);
+      const response = await t.http
+        .get(`${allowlistOf(key)}?${query}`)
+        .auth(viewer, { type: 'bearer' })
+        .expect(200);
       expect(response.body.items.length).toBeLessThanOrEqual(limit);
       ids.push(...response.body.items.map((entry: Entry) => entry.subjectId));
       cursor = response.body.nextCursor;
@@ -74,7 +87,10 @@ describe('allowlist (admin API)', () => {
     expect(response.body).toEqual({ added: 10_000, alreadyPresent: 0, count: 10_000 });
     expect(await flagOf(key)).toMatchObject({ allowlistCount: 10_000, version: 2 });
 
-    const first = await t.http.get(`${allowlistOf(key)}?limit=500`).auth(viewer, { type: 'bearer' }).expect(200);
+    const first = await t.http
+      .get(`${allowlistOf(key)}?limit=500`)
+      .auth(viewer, { type: 'bearer' })
+      .expect(200);
     expect(first.body.count).toBe(10_000);
     expect(first.body.items).toHaveLength(500);
     expect(first.body.items[0]).toEqual({
@@ -97,7 +113,11 @@ describe('allowlist (admin API)', () => {
       alreadyPresent: 1,
       count: 2,
     });
-    expect(await add(key, ['pass_beta_002_2026', 'pass_beta_003_2026'])).toEqual({ added: 1, alreadyPresent: 1, count: 3 });
+    expect(await add(key, ['pass_beta_002_2026', 'pass_beta_003_2026'])).toEqual({
+      added: 1,
+      alreadyPresent: 1,
+      count: 3,
+    });
     expect(await flagOf(key)).toMatchObject({ allowlistCount: 3, version: 3 });
 
     // Nothing new: no write, no version bump, no audit event.
@@ -107,7 +127,11 @@ describe('allowlist (admin API)', () => {
       count: 3,
     });
     expect(await flagOf(key)).toMatchObject({ allowlistCount: 3, version: 3 });
-    expect((await historyOf(key)).map((event) => event.action)).toEqual(['allowlist.added', 'allowlist.added', 'flag.created']);
+    expect((await historyOf(key)).map((event) => event.action)).toEqual([
+      'allowlist.added',
+      'allowlist.added',
+      'flag.created',
+    ]);
 
     const list = await t.http.get(allowlistOf(key)).auth(viewer, { type: 'bearer' }).expect(200);
     expect(list.body).toMatchObject({ count: 3, nextCursor: null });
@@ -121,10 +145,16 @@ describe('allowlist (admin API)', () => {
   it('removes one subject (204), and answers 404 SUBJECT_NOT_FOUND for an absent one', async () => {
     const { key } = await newFlag(t.http, admin, { enabled: true });
     await add(key, ['pass_beta_001_2026', 'pass_beta_002_2026']);
-    await t.http.delete(`${allowlistOf(key)}/pass_beta_001_2026?reason=complaint`).auth(admin, { type: 'bearer' }).expect(204);
+    await t.http
+      .delete(`${allowlistOf(key)}/pass_beta_001_2026?reason=complaint`)
+      .auth(admin, { type: 'bearer' })
+      .expect(204);
     expect(await flagOf(key)).toMatchObject({ allowlistCount: 1, version: 3 });
 
-    const again = await t.http.delete(`${allowlistOf(key)}/pass_beta_001_2026`).auth(admin, { type: 'bearer' }).expect(404);
+    const again = await t.http
+      .delete(`${allowlistOf(key)}/pass_beta_001_2026`)
+      .auth(admin, { type: 'bearer' })
+      .expect(404);
     expect(again.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(again.body).toMatchObject({ status: 404, code: 'SUBJECT_NOT_FOUND' });
     expect(typeof again.body.requestId).toBe('string');
@@ -145,7 +175,10 @@ describe('allowlist (admin API)', () => {
 
   it('lets an OPERATOR clear the allowlist (runbook Level 1, option B), leaving the rest of the flag alone', async () => {
     const { key } = await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 5 });
-    await add(key, Array.from({ length: 10 }, (_, i) => `pass_beta_${String(i + 1).padStart(3, '0')}_2026`));
+    await add(
+      key,
+      Array.from({ length: 10 }, (_, i) => `pass_beta_${String(i + 1).padStart(3, '0')}_2026`),
+    );
     const cleared = await t.http
       .delete(`${allowlistOf(key)}?reason=${encodeURIComponent('Level 1 option B')}`)
       .auth(operator, { type: 'bearer' })
@@ -188,14 +221,27 @@ describe('allowlist (admin API)', () => {
     expect((await walk(key, 1)).ids).toEqual(ids);
 
     for (const bad of ['limit=0', 'limit=501', 'limit=ten', 'cursor=not-a-cursor']) {
-      const response = await t.http.get(`${allowlistOf(key)}?${bad}`).auth(viewer, { type: 'bearer' }).expect(400);
+      const response = await t.http
+        .get(`${allowlistOf(key)}?${bad}`)
+        .auth(viewer, { type: 'bearer' })
+        .expect(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
     }
   });
 
   it('accepts any Unicode subject ID of 1–128 code points without control characters', async () => {
     const { key } = await newFlag(t.http, admin);
-    const valid = ['Jørgen', '山田太郎', '🚕-rider-7', 'x', 'a'.repeat(128), '🚕'.repeat(128), 'with space', 'a/b', 'ünïcödé ✓'];
+    const valid = [
+      'Jørgen',
+      '山田太郎',
+      '🚕-rider-7',
+      'x',
+      'a'.repeat(128),
+      '🚕'.repeat(128),
+      'with space',
+      'a/b',
+      'ünïcödé ✓',
+    ];
     expect(await add(key, valid)).toEqual({ added: valid.length, alreadyPresent: 0, count: valid.length });
     const { ids } = await walk(key, 500);
     expect([...ids].sort()).toEqual([...valid].sort());
@@ -205,7 +251,20 @@ describe('allowlist (admin API)', () => {
   it('refuses invalid subject IDs with 400 VALIDATION_FAILED, and a rejected batch writes nothing', async () => {
     const { key } = await newFlag(t.http, admin);
     await add(key, ['pass_beta_001_2026']);
-    const invalid: unknown[] = ['', 'a'.repeat(129), '🚕'.repeat(129), 'a\u0000b', 'a\nb', 'tab\there', 'del\u007f', '\u0085next', '\ud800', 'x\udc00y', 42, null];
+    const invalid: unknown[] = [
+      '',
+      'a'.repeat(129),
+      '🚕'.repeat(129),
+      'a\u0000b',
+      'a\nb',
+      'tab\there',
+      'del\u007f',
+      '\u0085next',
+      '\ud800',
+      'x\udc00y',
+      42,
+      null,
+    ];
     for (const bad of invalid) {
       const response = await t.http
         .post(allowlistOf(key))
@@ -216,7 +275,12 @@ describe('allowlist (admin API)', () => {
       expect(response.body.code).toBe('VALIDATION_FAILED');
       expect(response.body.errors[0].field).toBe('subjectIds');
     }
-    for (const body of [{ subjectIds: [] }, { subjectIds: 'pass_beta_002_2026' }, {}, { subjectIds: ['ok'], extra: 1 }]) {
+    for (const body of [
+      { subjectIds: [] },
+      { subjectIds: 'pass_beta_002_2026' },
+      {},
+      { subjectIds: ['ok'], extra: 1 },
+    ]) {
       const response = await t.http.post(allowlistOf(key)).auth(admin, { type: 'bearer' }).send(body).expect(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
     }
@@ -229,7 +293,11 @@ describe('allowlist (admin API)', () => {
   it('refuses more than 10,000 subject IDs in one call and writes nothing', async () => {
     const { key } = await newFlag(t.http, admin);
     const subjectIds = Array.from({ length: 10_001 }, (_, i) => `s${i}`);
-    const response = await t.http.post(allowlistOf(key)).auth(admin, { type: 'bearer' }).send({ subjectIds }).expect(400);
+    const response = await t.http
+      .post(allowlistOf(key))
+      .auth(admin, { type: 'bearer' })
+      .send({ subjectIds })
+      .expect(400);
     expect(response.body.code).toBe('VALIDATION_FAILED');
     expect(response.body.errors[0].field).toBe('subjectIds');
     expect(await flagOf(key)).toMatchObject({ allowlistCount: 0, version: 1 });
@@ -258,10 +326,18 @@ describe('allowlist (admin API)', () => {
     });
     expect([...(event.after!.subjectIds as string[])].sort()).toEqual(['Jørgen', 'pass_beta_001_2026'].sort());
 
-    await t.http.delete(`${allowlistOf(key)}/J%C3%B8rgen`).auth(operator, { type: 'bearer' }).set('x-request-id', 'req-allowlist-rm-1').expect(204);
+    await t.http
+      .delete(`${allowlistOf(key)}/J%C3%B8rgen`)
+      .auth(operator, { type: 'bearer' })
+      .set('x-request-id', 'req-allowlist-rm-1')
+      .expect(204);
     expect(await flagOf(key)).toMatchObject({ version: 3, allowlistCount: 1 });
     const [removed] = await historyOf(key);
-    expect(removed).toMatchObject({ action: 'allowlist.removed', actorRole: 'OPERATOR', requestId: 'req-allowlist-rm-1' });
+    expect(removed).toMatchObject({
+      action: 'allowlist.removed',
+      actorRole: 'OPERATOR',
+      requestId: 'req-allowlist-rm-1',
+    });
 
     await t.http.delete(allowlistOf(key)).auth(operator, { type: 'bearer' }).expect(200);
     expect(await flagOf(key)).toMatchObject({ version: 4, allowlistCount: 0 });
@@ -278,9 +354,21 @@ describe('allowlist (admin API)', () => {
     await add(key, ['pass_beta_001_2026', 'pass_beta_002_2026']);
 
     const refusals = [
-      { token: viewer, call: () => t.http.post(allowlistOf(key)).send({ subjectIds: ['intruder'] }), permission: 'allowlist:add' },
-      { token: operator, call: () => t.http.post(allowlistOf(key)).send({ subjectIds: ['intruder'] }), permission: 'allowlist:add' },
-      { token: viewer, call: () => t.http.delete(`${allowlistOf(key)}/pass_beta_001_2026`), permission: 'allowlist:remove' },
+      {
+        token: viewer,
+        call: () => t.http.post(allowlistOf(key)).send({ subjectIds: ['intruder'] }),
+        permission: 'allowlist:add',
+      },
+      {
+        token: operator,
+        call: () => t.http.post(allowlistOf(key)).send({ subjectIds: ['intruder'] }),
+        permission: 'allowlist:add',
+      },
+      {
+        token: viewer,
+        call: () => t.http.delete(`${allowlistOf(key)}/pass_beta_001_2026`),
+        permission: 'allowlist:remove',
+      },
       { token: viewer, call: () => t.http.delete(allowlistOf(key)), permission: 'allowlist:remove' },
     ];
     for (const { token, call, permission } of refusals) {
@@ -288,12 +376,18 @@ describe('allowlist (admin API)', () => {
       expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(response.body).toMatchObject({ code: 'PERMISSION_DENIED', permission });
     }
-    await t.http.post(allowlistOf(key)).send({ subjectIds: ['intruder'] }).expect(401);
+    await t.http
+      .post(allowlistOf(key))
+      .send({ subjectIds: ['intruder'] })
+      .expect(401);
     expect(await flagOf(key)).toMatchObject({ allowlistCount: 2, version: 2 });
 
     const read = await t.http.get(allowlistOf(key)).auth(viewer, { type: 'bearer' }).expect(200);
     expect(read.body.count).toBe(2);
-    await t.http.delete(`${allowlistOf(key)}/pass_beta_001_2026`).auth(operator, { type: 'bearer' }).expect(204);
+    await t.http
+      .delete(`${allowlistOf(key)}/pass_beta_001_2026`)
+      .auth(operator, { type: 'bearer' })
+      .expect(204);
     const cleared = await t.http.delete(allowlistOf(key)).auth(operator, { type: 'bearer' }).expect(200);
     expect(cleared.body).toEqual({ removed: 1, count: 0 });
   });
@@ -305,7 +399,9 @@ describe('allowlist (admin API)', () => {
     );
     for (const result of results) expect(result).toMatchObject({ added: 3, alreadyPresent: 0 });
     // Each answer's count is the state right after that writer: all distinct, the last one is the total.
-    expect(results.map((result) => result.count).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => 3 * (i + 1)));
+    expect(results.map((result) => result.count).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 20 }, (_, i) => 3 * (i + 1)),
+    );
     expect(await flagOf(key)).toMatchObject({ allowlistCount: 60, version: 21 });
     const { ids } = await walk(key, 500);
     expect(ids).toHaveLength(60);
@@ -337,21 +433,39 @@ describe('allowlist (admin API)', () => {
 
   it('removes subject IDs with slashes, spaces, percent signs and Unicode given URL-encoded in the path', async () => {
     const { key } = await newFlag(t.http, admin);
-    const tricky = ['tenant/42/passenger', 'Jørgen Hansen', '山田太郎', '🚕-rider-7', '100% sure', 'a+b', 'q?x=1#frag', '..'];
+    const tricky = [
+      'tenant/42/passenger',
+      'Jørgen Hansen',
+      '山田太郎',
+      '🚕-rider-7',
+      '100% sure',
+      'a+b',
+      'q?x=1#frag',
+      '..',
+    ];
     await add(key, [...tricky, 'bystander']);
     for (const subjectId of tricky) {
-      await t.http.delete(`${allowlistOf(key)}/${encodeURIComponent(subjectId)}`).auth(operator, { type: 'bearer' }).expect(204);
+      await t.http
+        .delete(`${allowlistOf(key)}/${encodeURIComponent(subjectId)}`)
+        .auth(operator, { type: 'bearer' })
+        .expect(204);
     }
     const list = await t.http.get(allowlistOf(key)).auth(viewer, { type: 'bearer' }).expect(200);
     expect(list.body).toMatchObject({ count: 1, items: [{ subjectId: 'bystander' }] });
     const history = await historyOf(key);
-    expect(history.filter((event) => event.action === 'allowlist.removed').map((event) => event.after!.subjectIds)).toEqual(
-      [...tricky].reverse().map((id) => [id]),
-    );
+    expect(
+      history.filter((event) => event.action === 'allowlist.removed').map((event) => event.after!.subjectIds),
+    ).toEqual([...tricky].reverse().map((id) => [id]));
 
-    const tooLong = await t.http.delete(`${allowlistOf(key)}/${'a'.repeat(129)}`).auth(operator, { type: 'bearer' }).expect(400);
+    const tooLong = await t.http
+      .delete(`${allowlistOf(key)}/${'a'.repeat(129)}`)
+      .auth(operator, { type: 'bearer' })
+      .expect(400);
     expect(tooLong.body.code).toBe('VALIDATION_FAILED');
-    const control = await t.http.delete(`${allowlistOf(key)}/a%0Ab`).auth(operator, { type: 'bearer' }).expect(400);
+    const control = await t.http
+      .delete(`${allowlistOf(key)}/a%0Ab`)
+      .auth(operator, { type: 'bearer' })
+      .expect(400);
     expect(control.body.code).toBe('VALIDATION_FAILED');
   });
 
@@ -364,10 +478,24 @@ describe('allowlist (admin API)', () => {
 
   it('refuses a change with a stale If-Match (412 VERSION_CONFLICT) and writes nothing', async () => {
     const { key } = await newFlag(t.http, admin);
-    await t.http.post(allowlistOf(key)).auth(admin, { type: 'bearer' }).set('if-match', '"1"').send({ subjectIds: ['a'] }).expect(200);
-    const stale = await t.http.post(allowlistOf(key)).auth(admin, { type: 'bearer' }).set('if-match', '"1"').send({ subjectIds: ['b'] }).expect(412);
+    await t.http
+      .post(allowlistOf(key))
+      .auth(admin, { type: 'bearer' })
+      .set('if-match', '"1"')
+      .send({ subjectIds: ['a'] })
+      .expect(200);
+    const stale = await t.http
+      .post(allowlistOf(key))
+      .auth(admin, { type: 'bearer' })
+      .set('if-match', '"1"')
+      .send({ subjectIds: ['b'] })
+      .expect(412);
     expect(stale.body).toMatchObject({ code: 'VERSION_CONFLICT', currentVersion: 2 });
-    await t.http.delete(`${allowlistOf(key)}/a`).auth(admin, { type: 'bearer' }).set('if-match', '"1"').expect(412);
+    await t.http
+      .delete(`${allowlistOf(key)}/a`)
+      .auth(admin, { type: 'bearer' })
+      .set('if-match', '"1"')
+      .expect(412);
     await t.http.delete(allowlistOf(key)).auth(admin, { type: 'bearer' }).set('if-match', '"1"').expect(412);
     expect(await flagOf(key)).toMatchObject({ allowlistCount: 1, version: 2 });
   });

@@ -58,7 +58,11 @@ describe('auth', () => {
     email = uniqueEmail(role.toLowerCase()),
     password = `${role}-password-long-enough`,
   ): Promise<{ id: string; email: string; password: string }> {
-    const response = await t.http.post('/api/admin/users').auth(admin, { type: 'bearer' }).send({ email, password, role }).expect(201);
+    const response = await t.http
+      .post('/api/admin/users')
+      .auth(admin, { type: 'bearer' })
+      .send({ email, password, role })
+      .expect(201);
     return { id: response.body.id, email: response.body.email, password };
   }
 
@@ -66,7 +70,10 @@ describe('auth', () => {
 
   describe('login', () => {
     it('answers a bearer JWT with its lifetime and the user', async () => {
-      const response = await t.http.post('/api/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200);
+      const response = await t.http
+        .post('/api/auth/login')
+        .send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
+        .expect(200);
       expect(response.body).toEqual({
         accessToken: expect.any(String),
         tokenType: 'Bearer',
@@ -80,7 +87,12 @@ describe('auth', () => {
       expect(claims.exp! - claims.iat!).toBe(3600);
       expect(Math.abs(claims.iat! - Date.now() / 1000)).toBeLessThan(60);
       const who = await me(response.body.accessToken).expect(200);
-      expect(who.body).toMatchObject({ id: response.body.user.id, email: ADMIN_EMAIL, role: 'SUPER_ADMIN', kind: 'user' });
+      expect(who.body).toMatchObject({
+        id: response.body.user.id,
+        email: ADMIN_EMAIL,
+        role: 'SUPER_ADMIN',
+        kind: 'user',
+      });
     });
 
     it('answers the same 401 for a wrong password and an unknown email', async () => {
@@ -116,7 +128,12 @@ describe('auth', () => {
     });
 
     it('refuses malformed login bodies with 400', async () => {
-      for (const body of [{}, { email: ADMIN_EMAIL }, { email: ADMIN_EMAIL, password: 12345678901234 }, { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, role: 'SUPER_ADMIN' }]) {
+      for (const body of [
+        {},
+        { email: ADMIN_EMAIL },
+        { email: ADMIN_EMAIL, password: 12345678901234 },
+        { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, role: 'SUPER_ADMIN' },
+      ]) {
         const response = await t.http.post('/api/auth/login').send(body).expect(400);
         expect(response.body.code).toBe('VALIDATION_FAILED');
       }
@@ -151,7 +168,11 @@ describe('auth', () => {
       const refused: Record<string, string> = {
         'alg none': unsigned,
         'alg none, empty signature stripped': unsigned.slice(0, -1),
-        expired: jwt.sign({ ...claims(), iat: now - 120, exp: now - 60 }, TEST_JWT_SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE }),
+        expired: jwt.sign({ ...claims(), iat: now - 120, exp: now - 60 }, TEST_JWT_SECRET, {
+          algorithm: 'HS256',
+          issuer: ISSUER,
+          audience: AUDIENCE,
+        }),
         'wrong issuer': sign({ issuer: 'someone-else' }),
         'wrong audience': sign({ audience: 'another-api' }),
         'no audience': jwt.sign(claims(), TEST_JWT_SECRET, { algorithm: 'HS256', issuer: ISSUER, expiresIn: 300 }),
@@ -167,14 +188,21 @@ describe('auth', () => {
       };
       for (const [what, token] of Object.entries(refused)) {
         const response = await me(token);
-        expect({ what, status: response.status, code: response.body.code }).toEqual({ what, status: 401, code: 'UNAUTHENTICATED' });
+        expect({ what, status: response.status, code: response.body.code }).toEqual({
+          what,
+          status: 401,
+          code: 'UNAUTHENTICATED',
+        });
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
       }
       const tamperedOnAdmin = await t.http.get('/api/admin/users').auth(tampered, { type: 'bearer' }).expect(401);
       expect(tamperedOnAdmin.body.code).toBe('UNAUTHENTICATED');
       const none = await t.http.get('/api/auth/me').expect(401);
       expect(none.body.code).toBe('UNAUTHENTICATED');
-      await t.http.get('/api/auth/me').set('authorization', `Basic ${Buffer.from(`${user.email}:${user.password}`).toString('base64')}`).expect(401);
+      await t.http
+        .get('/api/auth/me')
+        .set('authorization', `Basic ${Buffer.from(`${user.email}:${user.password}`).toString('base64')}`)
+        .expect(401);
     });
   });
 
@@ -211,10 +239,18 @@ describe('auth', () => {
 
     it('creates exactly one user when the same email is created concurrently in different cases', async () => {
       const email = uniqueEmail('racer');
-      const variants = [email, email.toUpperCase(), email.replace('racer', 'RACER'), email.replace('flagdog', 'FlagDog')];
+      const variants = [
+        email,
+        email.toUpperCase(),
+        email.replace('racer', 'RACER'),
+        email.replace('flagdog', 'FlagDog'),
+      ];
       const responses = await Promise.all(
         variants.map((variant) =>
-          t.http.post('/api/admin/users').auth(admin, { type: 'bearer' }).send({ email: variant, password: 'long enough password', role: 'ANGEL_VIEWER' }),
+          t.http
+            .post('/api/admin/users')
+            .auth(admin, { type: 'bearer' })
+            .send({ email: variant, password: 'long enough password', role: 'ANGEL_VIEWER' }),
         ),
       );
       expect(responses.map((response) => response.status).sort()).toEqual([201, 409, 409, 409]);
@@ -286,11 +322,23 @@ describe('auth', () => {
       await t.http.post('/api/auth/login').send({ email: user.email, password: user.password }).expect(401);
       await login(t.http, user.email, 'a brand new password');
 
-      const short = await t.http.patch(`/api/admin/users/${user.id}`).auth(admin, { type: 'bearer' }).send({ password: 'short' }).expect(400);
+      const short = await t.http
+        .patch(`/api/admin/users/${user.id}`)
+        .auth(admin, { type: 'bearer' })
+        .send({ password: 'short' })
+        .expect(400);
       expect(short.body.code).toBe('VALIDATION_FAILED');
-      const missing = await t.http.patch(`/api/admin/users/${randomUUID()}`).auth(admin, { type: 'bearer' }).send({ role: 'OPERATOR' }).expect(404);
+      const missing = await t.http
+        .patch(`/api/admin/users/${randomUUID()}`)
+        .auth(admin, { type: 'bearer' })
+        .send({ role: 'OPERATOR' })
+        .expect(404);
       expect(missing.body.code).toBe('USER_NOT_FOUND');
-      await t.http.patch('/api/admin/users/not-a-uuid').auth(admin, { type: 'bearer' }).send({ role: 'OPERATOR' }).expect(400);
+      await t.http
+        .patch('/api/admin/users/not-a-uuid')
+        .auth(admin, { type: 'bearer' })
+        .send({ role: 'OPERATOR' })
+        .expect(400);
     });
 
     it("deletes a user; the user's still-valid JWT stops working within a second", async () => {
@@ -313,19 +361,35 @@ describe('auth', () => {
       expect(superAdmins.map((u: { email: string }) => u.email)).toEqual([ADMIN_EMAIL]);
       const rootId: string = superAdmins[0].id;
 
-      const demote = await t.http.patch(`/api/admin/users/${rootId}`).auth(admin, { type: 'bearer' }).send({ role: 'OPERATOR' }).expect(409);
+      const demote = await t.http
+        .patch(`/api/admin/users/${rootId}`)
+        .auth(admin, { type: 'bearer' })
+        .send({ role: 'OPERATOR' })
+        .expect(409);
       expect(demote.headers['content-type']).toMatch(/^application\/problem\+json/);
       expect(demote.body.code).toBe('LAST_SUPER_ADMIN');
       const remove = await t.http.delete(`/api/admin/users/${rootId}`).auth(admin, { type: 'bearer' }).expect(409);
       expect(remove.body.code).toBe('LAST_SUPER_ADMIN');
       // Keeping the role is not a demotion.
-      await t.http.patch(`/api/admin/users/${rootId}`).auth(admin, { type: 'bearer' }).send({ role: 'SUPER_ADMIN' }).expect(200);
+      await t.http
+        .patch(`/api/admin/users/${rootId}`)
+        .auth(admin, { type: 'bearer' })
+        .send({ role: 'SUPER_ADMIN' })
+        .expect(200);
       await me(admin).expect(200);
 
       // With a second super admin, one of them may go; then the other is the last again.
       const second = await createUser('SUPER_ADMIN');
-      await t.http.patch(`/api/admin/users/${second.id}`).auth(admin, { type: 'bearer' }).send({ role: 'OPERATOR' }).expect(200);
-      await t.http.patch(`/api/admin/users/${second.id}`).auth(admin, { type: 'bearer' }).send({ role: 'SUPER_ADMIN' }).expect(200);
+      await t.http
+        .patch(`/api/admin/users/${second.id}`)
+        .auth(admin, { type: 'bearer' })
+        .send({ role: 'OPERATOR' })
+        .expect(200);
+      await t.http
+        .patch(`/api/admin/users/${second.id}`)
+        .auth(admin, { type: 'bearer' })
+        .send({ role: 'SUPER_ADMIN' })
+        .expect(200);
       await t.http.delete(`/api/admin/users/${second.id}`).auth(admin, { type: 'bearer' }).expect(204);
       const last = await t.http.delete(`/api/admin/users/${rootId}`).auth(admin, { type: 'bearer' }).expect(409);
       expect(last.body.code).toBe('LAST_SUPER_ADMIN');
@@ -335,18 +399,32 @@ describe('auth', () => {
       const user = await createUser('OPERATOR');
       const before = await login(t.http, user.email, user.password);
       await me(before).expect(200);
-      await t.http.patch(`/api/admin/users/${user.id}`).auth(admin, { type: 'bearer' }).send({ password: 'a brand new passphrase' }).expect(200);
+      await t.http
+        .patch(`/api/admin/users/${user.id}`)
+        .auth(admin, { type: 'bearer' })
+        .send({ password: 'a brand new passphrase' })
+        .expect(200);
       await within(1500, async () => (await me(before)).status === 401);
       await me(await login(t.http, user.email, 'a brand new passphrase')).expect(200);
     });
     it('keeps one SUPER_ADMIN when all of them are demoted concurrently: the last gets 409 LAST_SUPER_ADMIN', async () => {
       const list = await t.http.get('/api/admin/users?limit=500').auth(admin, { type: 'bearer' }).expect(200);
-      const root = { id: list.body.items.find((u: { email: string }) => u.email === ADMIN_EMAIL).id as string, email: ADMIN_EMAIL, password: ADMIN_PASSWORD };
-      const others = await Promise.all([createUser('SUPER_ADMIN'), createUser('SUPER_ADMIN'), createUser('SUPER_ADMIN')]);
+      const root = {
+        id: list.body.items.find((u: { email: string }) => u.email === ADMIN_EMAIL).id as string,
+        email: ADMIN_EMAIL,
+        password: ADMIN_PASSWORD,
+      };
+      const others = await Promise.all([
+        createUser('SUPER_ADMIN'),
+        createUser('SUPER_ADMIN'),
+        createUser('SUPER_ADMIN'),
+      ]);
       const admins = [root, ...others];
 
       const responses = await Promise.all(
-        admins.map(({ id }) => t.http.patch(`/api/admin/users/${id}`).auth(admin, { type: 'bearer' }).send({ role: 'OPERATOR' })),
+        admins.map(({ id }) =>
+          t.http.patch(`/api/admin/users/${id}`).auth(admin, { type: 'bearer' }).send({ role: 'OPERATOR' }),
+        ),
       );
       expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 409]);
       const loser = responses.findIndex((response) => response.status === 409);
@@ -355,14 +433,23 @@ describe('auth', () => {
       // The survivor restores the starting point: root the only SUPER_ADMIN.
       const survivor = await login(t.http, admins[loser].email, admins[loser].password);
       if (loser !== 0) {
-        await t.http.patch(`/api/admin/users/${root.id}`).auth(survivor, { type: 'bearer' }).send({ role: 'SUPER_ADMIN' }).expect(200);
+        await t.http
+          .patch(`/api/admin/users/${root.id}`)
+          .auth(survivor, { type: 'bearer' })
+          .send({ role: 'SUPER_ADMIN' })
+          .expect(200);
         // A role change retires the tokens issued before it, even when the role comes back.
         await within(1500, async () => (await me(admin)).status === 401);
         admin = await login(t.http, ADMIN_EMAIL, ADMIN_PASSWORD);
       }
-      for (const { id } of others) await t.http.delete(`/api/admin/users/${id}`).auth(admin, { type: 'bearer' }).expect(204);
+      for (const { id } of others)
+        await t.http.delete(`/api/admin/users/${id}`).auth(admin, { type: 'bearer' }).expect(204);
       const after = await t.http.get('/api/admin/users?limit=500').auth(admin, { type: 'bearer' }).expect(200);
-      expect(after.body.items.filter((u: { role: string }) => u.role === 'SUPER_ADMIN').map((u: { email: string }) => u.email)).toEqual([ADMIN_EMAIL]);
+      expect(
+        after.body.items
+          .filter((u: { role: string }) => u.role === 'SUPER_ADMIN')
+          .map((u: { email: string }) => u.email),
+      ).toEqual([ADMIN_EMAIL]);
     });
   });
 
@@ -406,7 +493,11 @@ describe('auth', () => {
         await t.http.get(path).auth(secret, { type: 'bearer' }).expect(403);
       }
 
-      const clash = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: name.toUpperCase() }).expect(409);
+      const clash = await t.http
+        .post('/api/admin/service-tokens')
+        .auth(admin, { type: 'bearer' })
+        .send({ name: name.toUpperCase() })
+        .expect(409);
       expect(clash.body.code).toBe('SERVICE_TOKEN_EXISTS');
 
       await t.http.delete(`/api/admin/service-tokens/${created.body.id}`).auth(admin, { type: 'bearer' }).expect(204);
@@ -416,11 +507,16 @@ describe('auth', () => {
       expect(refused.body.code).toBe('UNAUTHENTICATED');
 
       const after = await t.http.get('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).expect(200);
-      expect(after.body.items.find((item: { id: string }) => item.id === created.body.id).revokedAt).toEqual(expect.any(String));
+      expect(after.body.items.find((item: { id: string }) => item.id === created.body.id).revokedAt).toEqual(
+        expect.any(String),
+      );
       // The name is free again once its token is revoked.
       await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name }).expect(201);
 
-      const missing = await t.http.delete(`/api/admin/service-tokens/${randomUUID()}`).auth(admin, { type: 'bearer' }).expect(404);
+      const missing = await t.http
+        .delete(`/api/admin/service-tokens/${randomUUID()}`)
+        .auth(admin, { type: 'bearer' })
+        .expect(404);
       expect(missing.body.code).toBe('SERVICE_TOKEN_NOT_FOUND');
       expect(t.logs.text()).not.toContain(secret);
     });
@@ -433,7 +529,8 @@ describe('auth', () => {
         ),
       );
       expect(responses.map((response) => response.status).sort()).toEqual([201, 409, 409, 409]);
-      for (const response of responses.filter((r) => r.status === 409)) expect(response.body.code).toBe('SERVICE_TOKEN_EXISTS');
+      for (const response of responses.filter((r) => r.status === 409))
+        expect(response.body.code).toBe('SERVICE_TOKEN_EXISTS');
     });
 
     it('refuses made-up service tokens with 401', async () => {
@@ -449,11 +546,20 @@ describe('auth', () => {
     const id = randomUUID();
     const calls = [
       { call: () => t.http.get('/api/admin/users'), permission: 'users:manage' },
-      { call: () => t.http.post('/api/admin/users').send({ email: uniqueEmail('x'), password: 'long enough password', role: 'SUPER_ADMIN' }), permission: 'users:manage' },
+      {
+        call: () =>
+          t.http
+            .post('/api/admin/users')
+            .send({ email: uniqueEmail('x'), password: 'long enough password', role: 'SUPER_ADMIN' }),
+        permission: 'users:manage',
+      },
       { call: () => t.http.patch(`/api/admin/users/${id}`).send({ role: 'SUPER_ADMIN' }), permission: 'users:manage' },
       { call: () => t.http.delete(`/api/admin/users/${id}`), permission: 'users:manage' },
       { call: () => t.http.get('/api/admin/service-tokens'), permission: 'service-tokens:manage' },
-      { call: () => t.http.post('/api/admin/service-tokens').send({ name: 'sneaky' }), permission: 'service-tokens:manage' },
+      {
+        call: () => t.http.post('/api/admin/service-tokens').send({ name: 'sneaky' }),
+        permission: 'service-tokens:manage',
+      },
       { call: () => t.http.delete(`/api/admin/service-tokens/${id}`), permission: 'service-tokens:manage' },
     ];
     for (const token of [viewer, operator]) {
@@ -479,9 +585,15 @@ describe('login throttling', () => {
   it('answers 429 RATE_LIMITED after repeated failures for one email, without locking out others', async () => {
     const target = 'victim@flagdog.test';
     for (let attempt = 0; attempt < 3; attempt++) {
-      await t.http.post('/api/auth/login').send({ email: target, password: `guess number ${attempt}` }).expect(401);
+      await t.http
+        .post('/api/auth/login')
+        .send({ email: target, password: `guess number ${attempt}` })
+        .expect(401);
     }
-    const limited = await t.http.post('/api/auth/login').send({ email: target.toUpperCase(), password: 'guess number 4' }).expect(429);
+    const limited = await t.http
+      .post('/api/auth/login')
+      .send({ email: target.toUpperCase(), password: 'guess number 4' })
+      .expect(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(limited.body).toMatchObject({ status: 429, code: 'RATE_LIMITED' });
     expect(typeof limited.body.requestId).toBe('string');

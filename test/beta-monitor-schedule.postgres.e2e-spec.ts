@@ -8,12 +8,25 @@ import { createTestDatabase, TestDatabase, withClient } from './support/test-dat
 
 const ROOT = join(__dirname, '..');
 
-function cli(args: string[], databaseUrl: string, bin = 'beta-monitor-dog.js'): Promise<{ code: number; stdout: string; stderr: string }> {
+function cli(
+  args: string[],
+  databaseUrl: string,
+  bin = 'beta-monitor-dog.js',
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       [join(ROOT, 'bin', bin), ...args],
-      { env: { PATH: process.env.PATH, DATABASE_URL: databaseUrl, JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: 'info', BETA_MONITOR_SCHEDULE_ENABLED: 'false' }, timeout: 60_000 },
+      {
+        env: {
+          PATH: process.env.PATH,
+          DATABASE_URL: databaseUrl,
+          JWT_SECRET: TEST_JWT_SECRET,
+          LOG_LEVEL: 'info',
+          BETA_MONITOR_SCHEDULE_ENABLED: 'false',
+        },
+        timeout: 60_000,
+      },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -46,8 +59,14 @@ describe('beta monitor schedule and CLI', () => {
     apps.push(...scheduled.map(({ app }) => app));
     captures.push(...scheduled.map(({ logs }) => logs));
     await new Promise((resolve) => setTimeout(resolve, 7000));
-    const rows: { checkpoint_label: string; n: number }[] = await withClient(database.url, async (client) =>
-      (await client.query(`SELECT checkpoint_label, count(*)::int AS n FROM beta_monitor_checkpoints WHERE trigger = 'scheduled' GROUP BY 1 ORDER BY 1`)).rows,
+    const rows: { checkpoint_label: string; n: number }[] = await withClient(
+      database.url,
+      async (client) =>
+        (
+          await client.query(
+            `SELECT checkpoint_label, count(*)::int AS n FROM beta_monitor_checkpoints WHERE trigger = 'scheduled' GROUP BY 1 ORDER BY 1`,
+          )
+        ).rows,
     );
     expect(rows.length).toBeGreaterThanOrEqual(2);
     expect(rows.every((row) => row.n === 1)).toBe(true);
@@ -59,7 +78,13 @@ describe('beta monitor schedule and CLI', () => {
     const logged = new Set(lines.map((line) => line.checkpoint_label));
     for (const row of rows) expect(logged.has(row.checkpoint_label)).toBe(true);
     expect(lines.length).toBe(logged.size);
-    expect(lines[0]).toMatchObject({ feature_key: FLAG, phase: 'phase1_beta', status: 'PASS', alerts: [], duration_ms: expect.any(Number) });
+    expect(lines[0]).toMatchObject({
+      feature_key: FLAG,
+      phase: 'phase1_beta',
+      status: 'PASS',
+      alerts: [],
+      duration_ms: expect.any(Number),
+    });
   });
 
   it('CLI: prints a report and exits 0 on PASS, 2 on FAIL (with --json), 3 when it cannot run', async () => {
@@ -68,12 +93,20 @@ describe('beta monitor schedule and CLI', () => {
     expect(pass.stdout).toContain('status PASS (GREEN)');
     const http = request(apps[0].getHttpServer());
     const admin = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD);
-    await http.put(`/api/admin/feature-flags/${FLAG}`).auth(admin, { type: 'bearer' }).send({ enabled: true, rolloutPercentage: 5 }).expect(200);
+    await http
+      .put(`/api/admin/feature-flags/${FLAG}`)
+      .auth(admin, { type: 'bearer' })
+      .send({ enabled: true, rolloutPercentage: 5 })
+      .expect(200);
     const fail = await cli([FLAG, '--json'], database.url);
     expect(fail.code).toBe(2);
     const logged = fail.stderr.split('\n').find((line) => line.includes('"msg":"Beta Monitor Dog checkpoint"'));
     expect(JSON.parse(logged ?? '{}')).toMatchObject({ feature_key: FLAG, status: 'FAIL', trigger: 'cli' });
-    expect(JSON.parse(fail.stdout)).toMatchObject({ status: 'FAIL', trigger: 'cli', alerts: expect.arrayContaining([expect.objectContaining({ code: 'CONFIG_DRIFT' })]) });
+    expect(JSON.parse(fail.stdout)).toMatchObject({
+      status: 'FAIL',
+      trigger: 'cli',
+      alerts: expect.arrayContaining([expect.objectContaining({ code: 'CONFIG_DRIFT' })]),
+    });
     const unknown = await cli(['no_such_flag'], database.url);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('no_such_flag');

@@ -40,7 +40,8 @@ describe('database black-holed: no request hangs', () => {
     operator = await t.tokenFor('OPERATOR');
     // Signed in, but never seen by the authentication cache before the outage.
     viewer = await t.tokenFor('ANGEL_VIEWER');
-    service = (await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matcher' })).body.token;
+    service = (await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matcher' }))
+      .body.token;
     key = (await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 100 })).key;
   });
   afterAll(async () => {
@@ -66,10 +67,17 @@ describe('database black-holed: no request hangs', () => {
     const [again, againMs] = await timed(() => evaluate(operator));
     expect(again.status).toBe(200);
     expect(againMs).toBeLessThan(500);
-    await t.http.get(`/api/feature-flags/${key}/evaluate`).query({ subjectId: 'pass_1' }).set('x-api-key', service).expect(200);
+    await t.http
+      .get(`/api/feature-flags/${key}/evaluate`)
+      .query({ subjectId: 'pass_1' })
+      .set('x-api-key', service)
+      .expect(200);
 
     const [write, writeMs] = await timed(() =>
-      t.http.put(`/api/admin/feature-flags/${key}`).auth(admin, { type: 'bearer' }).send({ enabled: false, rolloutPercentage: 0 }),
+      t.http
+        .put(`/api/admin/feature-flags/${key}`)
+        .auth(admin, { type: 'bearer' })
+        .send({ enabled: false, rolloutPercentage: 0 }),
     );
     expect(write.status).toBe(503);
     expect(write.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -32,13 +32,20 @@ describe('the runbook demo', () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'flagdog-demo-'));
     demo = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'demo.js')], {
-      env: { PATH: process.env.PATH, DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', BETA_MONITOR_CRON: '*/2 * * * * *' },
+      env: {
+        PATH: process.env.PATH,
+        DATA_DIR: dataDir,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        BETA_MONITOR_CRON: '*/2 * * * * *',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     demo.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     demo.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const deadline = Date.now() + 45_000;
-    while (!output.includes('Ctrl-C stops the demo') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    while (!output.includes('Ctrl-C stops the demo') && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     expect(output).toContain('flagdog demo is running');
     // Quiet: the summary is not buried under log lines, and it is kept in DATA_DIR.
     expect(output).not.toMatch(/^\{"level":\d+,"time"/m);
@@ -76,8 +83,12 @@ describe('the runbook demo', () => {
 
     let scheduled = 0;
     while (scheduled === 0 && Date.now() < deadline + 10_000) {
-      const list = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/checkpoints?limit=50`, { headers: { authorization: `Bearer ${viewer}` } });
-      scheduled = ((await list.json()) as { items: { trigger: string }[] }).items.filter((item) => item.trigger === 'scheduled').length;
+      const list = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/checkpoints?limit=50`, {
+        headers: { authorization: `Bearer ${viewer}` },
+      });
+      scheduled = ((await list.json()) as { items: { trigger: string }[] }).items.filter(
+        (item) => item.trigger === 'scheduled',
+      ).length;
       if (scheduled === 0) await new Promise((resolve) => setTimeout(resolve, 500));
     }
     expect(scheduled).toBeGreaterThan(0);
@@ -88,15 +99,21 @@ describe('the runbook demo', () => {
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: '{"phase":"phase1_beta"}',
     });
-    const traffic = ((await again.json()) as { metrics: { http: { treatment: { total: number }; control: { total: number } } } }).metrics.http;
+    const traffic = (
+      (await again.json()) as { metrics: { http: { treatment: { total: number }; control: { total: number } } } }
+    ).metrics.http;
     expect(traffic.control.total).toBeGreaterThan(0);
     expect(traffic.treatment.total).toBeGreaterThan(0);
 
-    const goNoGo = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/go-no-go`, { headers: { authorization: `Bearer ${token}` } });
+    const goNoGo = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/go-no-go`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(((await goNoGo.json()) as { decision: string }).decision).toBe('PENDING');
     expect(output).toContain('/go-no-go/checklist/MATCHING_SUCCESS_RATE');
 
-    const flag = await fetch(`${url}/api/admin/feature-flags/passenger_favorites_matching`, { headers: { authorization: `Bearer ${viewer}` } });
+    const flag = await fetch(`${url}/api/admin/feature-flags/passenger_favorites_matching`, {
+      headers: { authorization: `Bearer ${viewer}` },
+    });
     expect((await flag.json()) as object).toMatchObject({ enabled: true, rolloutPercentage: 0, allowlistCount: 10 });
   });
 });

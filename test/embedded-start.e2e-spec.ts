@@ -128,7 +128,11 @@ async function startReady(env: NodeJS.ProcessEnv, cwd: string): Promise<{ app: S
   return { app, readyMs };
 }
 
-async function login(port: number, email: string, password: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function login(
+  port: number,
+  email: string,
+  password: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`http://127.0.0.1:${port}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
@@ -150,7 +154,10 @@ async function stop(app: Started): Promise<{ code: number | null; signal: NodeJS
 }
 
 /** Runs the built app to completion (for start-ups that must fail). */
-async function runToExit(env: NodeJS.ProcessEnv, cwd: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function runToExit(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const app = startApp(env, 0, cwd);
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 30_000).unref());
   const result = await Promise.race([app.exited, timeout]);
@@ -294,7 +301,12 @@ describe('start-up refusals for bad configuration', () => {
   it('refuses NODE_ENV=production without JWT_SECRET, naming JWT_SECRET', async () => {
     const home = tempDir('flagdog-bad-config-');
     const result = await runToExit(
-      cleanEnv({ NODE_ENV: 'production', DATA_DIR: join(home, 'data'), HOST: '127.0.0.1', PORT: String(await freePort()) }),
+      cleanEnv({
+        NODE_ENV: 'production',
+        DATA_DIR: join(home, 'data'),
+        HOST: '127.0.0.1',
+        PORT: String(await freePort()),
+      }),
       home,
     );
     expect(result.code).not.toBe(0);

@@ -24,9 +24,14 @@ describe('fail-static: the database goes away and comes back', () => {
     proxy = await TcpProxy.start(database.url);
     t = await startTestApp({ database: { url: proxy.urlFor(database.url), drop: async () => undefined } });
     admin = await t.tokenFor('SUPER_ADMIN');
-    service = (await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matcher' })).body.token;
+    service = (await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matcher' }))
+      .body.token;
     key = (await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 0 })).key;
-    await t.http.post(`/api/admin/feature-flags/${key}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: ['pass_beta_001_2026'] }).expect(200);
+    await t.http
+      .post(`/api/admin/feature-flags/${key}/allowlist`)
+      .auth(admin, { type: 'bearer' })
+      .send({ subjectIds: ['pass_beta_001_2026'] })
+      .expect(200);
   });
   afterAll(async () => {
     proxy.restore();
@@ -67,8 +72,15 @@ describe('fail-static: the database goes away and comes back', () => {
 
     proxy.restore();
     await eventually(async () => (await t.http.get('/health/ready')).status === 200, 15000);
-    await t.http.put(`/api/admin/feature-flags/${key}`).auth(admin, { type: 'bearer' }).send({ enabled: false, rolloutPercentage: 0 }).expect(200);
-    expect((await evaluate('pass_beta_001_2026').expect(200)).body).toMatchObject({ enabled: false, reason: 'DISABLED' });
+    await t.http
+      .put(`/api/admin/feature-flags/${key}`)
+      .auth(admin, { type: 'bearer' })
+      .send({ enabled: false, rolloutPercentage: 0 })
+      .expect(200);
+    expect((await evaluate('pass_beta_001_2026').expect(200)).body).toMatchObject({
+      enabled: false,
+      reason: 'DISABLED',
+    });
     const details = (await t.http.get('/health/ready').expect(200)).body.details.snapshot;
     expect(details).toMatchObject({ stale: false, lastError: null });
   });

@@ -42,7 +42,11 @@ describe('feature flags (admin API)', () => {
 
   it('answers 409 FLAG_EXISTS for a key that exists', async () => {
     const { key } = await newFlag(t.http, admin);
-    const response = await t.http.post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({ key }).expect(409);
+    const response = await t.http
+      .post('/api/admin/feature-flags')
+      .auth(admin, { type: 'bearer' })
+      .send({ key })
+      .expect(409);
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body.code).toBe('FLAG_EXISTS');
   });
@@ -71,8 +75,14 @@ describe('feature flags (admin API)', () => {
       .expect(403);
     expect(enable.body.permission).toBe('flags:expand-exposure');
 
-    const history = await t.http.get(`/api/admin/feature-flags/${key}/history`).auth(viewer, { type: 'bearer' }).expect(200);
-    expect(history.body.items.map((event: { action: string }) => event.action)).toEqual(['flag.updated', 'flag.created']);
+    const history = await t.http
+      .get(`/api/admin/feature-flags/${key}/history`)
+      .auth(viewer, { type: 'bearer' })
+      .expect(200);
+    expect(history.body.items.map((event: { action: string }) => event.action)).toEqual([
+      'flag.updated',
+      'flag.created',
+    ]);
     expect(history.body.items[0]).toMatchObject({
       actorRole: 'OPERATOR',
       before: { enabled: true, rolloutPercentage: 5 },
@@ -103,7 +113,12 @@ describe('feature flags (admin API)', () => {
 
   it('refuses a stale If-Match with 412 VERSION_CONFLICT and changes nothing', async () => {
     const { key } = await newFlag(t.http, admin);
-    await t.http.patch(`/api/admin/feature-flags/${key}`).auth(admin, { type: 'bearer' }).set('if-match', '"1"').send({ description: 'one' }).expect(200);
+    await t.http
+      .patch(`/api/admin/feature-flags/${key}`)
+      .auth(admin, { type: 'bearer' })
+      .set('if-match', '"1"')
+      .send({ description: 'one' })
+      .expect(200);
     const stale = await t.http
       .patch(`/api/admin/feature-flags/${key}`)
       .auth(admin, { type: 'bearer' })
@@ -137,13 +152,19 @@ describe('feature flags (admin API)', () => {
 
   it('archives a flag: it leaves the list, answers 404, keeps its history', async () => {
     const { key } = await newFlag(t.http, admin);
-    await t.http.delete(`/api/admin/feature-flags/${key}?reason=cleanup`).auth(operator, { type: 'bearer' }).expect(403);
+    await t.http
+      .delete(`/api/admin/feature-flags/${key}?reason=cleanup`)
+      .auth(operator, { type: 'bearer' })
+      .expect(403);
     await t.http.delete(`/api/admin/feature-flags/${key}?reason=cleanup`).auth(admin, { type: 'bearer' }).expect(204);
     const missing = await t.http.get(`/api/admin/feature-flags/${key}`).auth(admin, { type: 'bearer' }).expect(404);
     expect(missing.body.code).toBe('FLAG_NOT_FOUND');
     const list = await t.http.get('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).expect(200);
     expect(list.body.items.map((flag: { key: string }) => flag.key)).not.toContain(key);
-    const history = await t.http.get(`/api/admin/feature-flags/${key}/history`).auth(admin, { type: 'bearer' }).expect(200);
+    const history = await t.http
+      .get(`/api/admin/feature-flags/${key}/history`)
+      .auth(admin, { type: 'bearer' })
+      .expect(200);
     expect(history.body.items[0]).toMatchObject({ action: 'flag.archived', reason: 'cleanup' });
   });
 
@@ -155,7 +176,11 @@ describe('feature flags (admin API)', () => {
       .expect(400);
     expect(unknown.body.errors).toEqual([{ field: 'owner', message: 'property owner should not exist' }]);
     await t.http.get('/api/admin/feature-flags/sneaky_flag').auth(admin, { type: 'bearer' }).expect(404);
-    const badKey = await t.http.post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({ key: 'Bad-Key' }).expect(400);
+    const badKey = await t.http
+      .post('/api/admin/feature-flags')
+      .auth(admin, { type: 'bearer' })
+      .send({ key: 'Bad-Key' })
+      .expect(400);
     expect(badKey.body.errors[0].field).toBe('key');
     await t.http.get('/api/admin/feature-flags/Bad-Key').auth(admin, { type: 'bearer' }).expect(400);
   });

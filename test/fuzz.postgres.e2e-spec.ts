@@ -14,13 +14,32 @@ import { newFlag, startTestApp, TestApp } from './support/test-app';
  * PostgreSQL only: the "changes no table" check reads every table through a second connection,
  * which the embedded database (one session) cannot offer while the app holds it.
  */
-type Operation = { method: string; path: string; parameters: { name: string; in: string }[]; hasBody: boolean; bodySchema?: Schema };
-type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; $ref?: string; enum?: unknown[]; allOf?: Schema[] };
+type Operation = {
+  method: string;
+  path: string;
+  parameters: { name: string; in: string }[];
+  hasBody: boolean;
+  bodySchema?: Schema;
+};
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  $ref?: string;
+  enum?: unknown[];
+  allOf?: Schema[];
+};
 
 const SEED = 20261203;
 const RUNS = 400;
 const spec = JSON.parse(readFileSync(join(__dirname, '..', 'openapi.json'), 'utf8')) as {
-  paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: Schema }> } }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      { parameters?: { name: string; in: string }[]; requestBody?: { content: Record<string, { schema: Schema }> } }
+    >
+  >;
   components: { schemas: Record<string, Schema> };
 };
 
@@ -35,7 +54,11 @@ const operations: Operation[] = Object.entries(spec.paths).flatMap(([path, metho
 );
 
 const resolve = (schema: Schema | undefined): Schema =>
-  schema?.$ref ? spec.components.schemas[schema.$ref.split('/').pop()!] : (schema?.allOf?.[0] ? resolve(schema.allOf[0]) : schema ?? {});
+  schema?.$ref
+    ? spec.components.schemas[schema.$ref.split('/').pop()!]
+    : schema?.allOf?.[0]
+      ? resolve(schema.allOf[0])
+      : (schema ?? {});
 
 const deep = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
 const hostileString = fc.constantFrom(
@@ -73,18 +96,24 @@ function bodyFor(schema: Schema): fc.Arbitrary<unknown> {
   const resolved = resolve(schema);
   if (resolved.enum) return fc.oneof(fc.constantFrom(...resolved.enum), anyValue);
   if (resolved.type === 'object' || resolved.properties) {
-    const entries = Object.entries(resolved.properties ?? {}).map(([name, child]) => [name, fc.option(bodyFor(child), { nil: undefined })] as const);
+    const entries = Object.entries(resolved.properties ?? {}).map(
+      ([name, child]) => [name, fc.option(bodyFor(child), { nil: undefined })] as const,
+    );
     return fc.record(Object.fromEntries(entries)).map((record) => JSON.parse(JSON.stringify(record)) as unknown);
   }
   if (resolved.type === 'array') return fc.oneof(fc.array(bodyFor(resolved.items ?? {}), { maxLength: 3 }), anyValue);
-  if (resolved.type === 'number' || resolved.type === 'integer') return fc.oneof(fc.double({ noNaN: true }), hostileNumber, anyValue);
+  if (resolved.type === 'number' || resolved.type === 'integer')
+    return fc.oneof(fc.double({ noNaN: true }), hostileNumber, anyValue);
   if (resolved.type === 'boolean') return fc.oneof(fc.boolean(), anyValue);
   if (resolved.type === 'string') return fc.oneof(fc.string({ maxLength: 30 }), hostileString, anyValue);
   return anyValue;
 }
 
 /** Percent-encoding that also carries a lone surrogate (as the bytes a sloppy client would send). */
-const encode = (value: string): string => (value.isWellFormed() ? encodeURIComponent(value) : encodeURIComponent(value.toWellFormed()).replace(/%EF%BF%BD/g, '%ED%A0%80'));
+const encode = (value: string): string =>
+  value.isWellFormed()
+    ? encodeURIComponent(value)
+    : encodeURIComponent(value.toWellFormed()).replace(/%EF%BF%BD/g, '%ED%A0%80');
 
 type Caller = 'SUPER_ADMIN' | 'OPERATOR' | 'ANGEL_VIEWER' | 'service' | 'none' | 'forged';
 
@@ -99,7 +128,11 @@ describe('OpenAPI-driven fuzzing', () => {
     t = await startTestApp();
     for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) tokens.set(role, await t.tokenFor(role));
     const admin = tokens.get('SUPER_ADMIN')!;
-    tokens.set('service', (await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'fuzz' })).body.token);
+    tokens.set(
+      'service',
+      (await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'fuzz' })).body
+        .token,
+    );
     tokens.set('forged', `${admin.slice(0, -4)}AAAA`);
     liveKey = (await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 5 })).key;
     db = new Client({ connectionString: t.database.url });
@@ -108,15 +141,21 @@ describe('OpenAPI-driven fuzzing', () => {
   afterAll(async () => {
     await db.end();
     await t.close();
-    console.log(`fuzz: ${figures.sent} requests, ${figures.serverErrors} 5xx, ${figures.refusedYetChanged} refused yet changed a table`);
+    console.log(
+      `fuzz: ${figures.sent} requests, ${figures.serverErrors} 5xx, ${figures.refusedYetChanged} refused yet changed a table`,
+    );
   });
 
   /** Every row of every table, as text: equal before and after means nothing changed. */
   async function fingerprint(): Promise<string> {
-    const tables: { tablename: string }[] = (await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)).rows;
+    const tables: { tablename: string }[] = (
+      await db.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`)
+    ).rows;
     const parts: string[] = [];
     for (const { tablename } of tables) {
-      const { rows } = await db.query(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM "${tablename}" t`);
+      const { rows } = await db.query(
+        `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS h FROM "${tablename}" t`,
+      );
       parts.push(`${tablename}:${rows[0].h}`);
     }
     return parts.join(',');
@@ -127,13 +166,28 @@ describe('OpenAPI-driven fuzzing', () => {
     operation: fc.constantFrom(...operations),
     caller: fc.constantFrom<Caller>('SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'service', 'none', 'forged'),
     pathValues: fc.array(pathValue, { minLength: 3, maxLength: 3 }),
-    queryValues: fc.array(fc.option(fc.oneof(hostileString, fc.string({ maxLength: 10 }), fc.constantFrom('1', '0', 'true', '-5', '501')), { nil: undefined }), {
-      minLength: 8,
-      maxLength: 8,
-    }),
+    queryValues: fc.array(
+      fc.option(fc.oneof(hostileString, fc.string({ maxLength: 10 }), fc.constantFrom('1', '0', 'true', '-5', '501')), {
+        nil: undefined,
+      }),
+      {
+        minLength: 8,
+        maxLength: 8,
+      },
+    ),
     rawBody: fc.oneof(
       { weight: 6, arbitrary: fc.constant(null) },
-      { weight: 1, arbitrary: fc.constantFrom(`{"subjectIds":${deep(5000)}}`, '{"email":"a\\ud800@x","password":"p"}', '{', '[]', '"x"', '') },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          `{"subjectIds":${deep(5000)}}`,
+          '{"email":"a\\ud800@x","password":"p"}',
+          '{',
+          '[]',
+          '"x"',
+          '',
+        ),
+      },
     ),
     body: fc.anything({ maxDepth: 2 }).chain((noise) => fc.constant(noise)),
     seedBody: fc.integer({ min: 0, max: 1e9 }),
@@ -156,7 +210,9 @@ describe('OpenAPI-driven fuzzing', () => {
           return value === undefined ? [] : [`${parameter.name}=${encode(value as string)}`];
         })
         .join('&');
-      const body = operation.bodySchema ? fc.sample(bodyFor(operation.bodySchema), { seed: sample.seedBody, numRuns: 1 })[0] : sample.body;
+      const body = operation.bodySchema
+        ? fc.sample(bodyFor(operation.bodySchema), { seed: sample.seedBody, numRuns: 1 })[0]
+        : sample.body;
 
       const before = await fingerprint();
       let call = t.http[operation.method as 'get'](query === '' ? url : `${url}?${query}`);
@@ -174,7 +230,9 @@ describe('OpenAPI-driven fuzzing', () => {
       if (response.status >= 400) {
         const ofrep = operation.path.startsWith('/ofrep/');
         const ofrepShaped = ofrep && typeof response.body?.errorCode === 'string';
-        const problemShaped = /^application\/problem\+json/.test(response.headers['content-type'] ?? '') && typeof response.body?.code === 'string';
+        const problemShaped =
+          /^application\/problem\+json/.test(response.headers['content-type'] ?? '') &&
+          typeof response.body?.code === 'string';
         expect({ where, shaped: ofrepShaped || problemShaped }).toEqual({ where, shaped: true });
         const after = await fingerprint();
         if (after !== before) figures.refusedYetChanged += 1;

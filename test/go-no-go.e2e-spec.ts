@@ -16,10 +16,26 @@ type GoNoGo = {
   checklist: Item[];
   nextPhase: string | null;
 };
-type AuditEvent = { action: string; actor: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null; reason: string | null };
+type AuditEvent = {
+  action: string;
+  actor: string;
+  before: Record<string, unknown> | null;
+  after: Record<string, unknown> | null;
+  reason: string | null;
+};
 
-const ITEMS = ['MATCHING_SUCCESS_RATE', 'TIME_TO_MATCH', 'API_LATENCY_P95', 'ZERO_CRITICAL_COMPLAINTS', 'RESOLVER_DETERMINISM'];
-const PHASE3 = { name: 'phase3_five_percent', expected: { enabled: true, rolloutPercentage: 5, allowlistCount: 10 }, determinismProbes: PHASE1.determinismProbes };
+const ITEMS = [
+  'MATCHING_SUCCESS_RATE',
+  'TIME_TO_MATCH',
+  'API_LATENCY_P95',
+  'ZERO_CRITICAL_COMPLAINTS',
+  'RESOLVER_DETERMINISM',
+];
+const PHASE3 = {
+  name: 'phase3_five_percent',
+  expected: { enabled: true, rolloutPercentage: 5, allowlistCount: 10 },
+  determinismProbes: PHASE1.determinismProbes,
+};
 const H = 3_600_000;
 const bearer = { type: 'bearer' as const };
 
@@ -39,28 +55,48 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
     operator = await t.tokenFor('OPERATOR');
     viewer = await t.tokenFor('ANGEL_VIEWER');
     await setUpPhase1(t.http, admin);
-    await as('SUPER_ADMIN').put(`/api/admin/beta-monitor/${FLAG}/phases`).send({ phases: [PHASE1, PHASE2, PHASE3] }).expect(200);
+    await as('SUPER_ADMIN')
+      .put(`/api/admin/beta-monitor/${FLAG}/phases`)
+      .send({ phases: [PHASE1, PHASE2, PHASE3] })
+      .expect(200);
   });
   afterAll(() => t.close());
 
   const base = `/api/admin/beta-monitor/${FLAG}`;
   let sender: Promise<string> | null = null;
   const reporter = (): Promise<string> => (sender ??= telemetryToken(t.http, admin));
-  const goNoGo = async (token = viewer): Promise<GoNoGo> => (await t.http.get(`${base}/go-no-go`).auth(token, bearer).expect(200)).body;
+  const goNoGo = async (token = viewer): Promise<GoNoGo> =>
+    (await t.http.get(`${base}/go-no-go`).auth(token, bearer).expect(200)).body;
   const sign = (item: string, status: string, token = operator) =>
-    t.http.put(`${base}/go-no-go/checklist/${item}`).auth(token, bearer).send({ status, note: `${item} looked at` });
+    t.http
+      .put(`${base}/go-no-go/checklist/${item}`)
+      .auth(token, bearer)
+      .send({ status, note: `${item} looked at` });
   const signAll = async (status = 'PASS') => {
     for (const item of ITEMS) await sign(item, status).expect(200);
   };
   const statuses = (criteria: { code?: string; item?: string; status?: string; suggested?: string }[]) =>
     Object.fromEntries(criteria.map((c) => [c.code ?? c.item, c.status ?? c.suggested]));
-  const history = async (): Promise<AuditEvent[]> => (await as('SUPER_ADMIN').get(`/api/admin/feature-flags/${FLAG}/history?limit=50`).expect(200)).body.items;
+  const history = async (): Promise<AuditEvent[]> =>
+    (await as('SUPER_ADMIN').get(`/api/admin/feature-flags/${FLAG}/history?limit=50`).expect(200)).body.items;
 
   /** Healthy treatment traffic, then a manual checkpoint: enough data for the 5xx check. */
   const runHealthy = async (): Promise<string> => {
     const at = new Date().toISOString();
-    const events = Array.from({ length: 60 }, () => ({ type: 'http', featureKey: FLAG, variant: 'on', route: '/match', statusCode: 200, latencyMs: 40, at }));
-    await t.http.post('/api/telemetry/events').set('x-api-key', await reporter()).send({ events }).expect(202);
+    const events = Array.from({ length: 60 }, () => ({
+      type: 'http',
+      featureKey: FLAG,
+      variant: 'on',
+      route: '/match',
+      statusCode: 200,
+      latencyMs: 40,
+      at,
+    }));
+    await t.http
+      .post('/api/telemetry/events')
+      .set('x-api-key', await reporter())
+      .send({ events })
+      .expect(202);
     const checkpoint = await as('OPERATOR').post(`${base}/run`).send({ phase: 'phase1_beta' }).expect(201);
     expect(checkpoint.body.status).toBe('PASS');
     return checkpoint.body.id;
@@ -68,7 +104,10 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
 
   /** The clock moves by moving the phase's start back; scheduled checkpoints of the past hours are copies of a real one. */
   const backdatePhase = async (hours: number, copyOf: string) => {
-    await database.query(`UPDATE beta_monitor_phases SET started_at = started_at - make_interval(hours => $2) WHERE feature_key = $1 AND name = 'phase1_beta'`, [FLAG, hours]);
+    await database.query(
+      `UPDATE beta_monitor_phases SET started_at = started_at - make_interval(hours => $2) WHERE feature_key = $1 AND name = 'phase1_beta'`,
+      [FLAG, hours],
+    );
     const hour = Math.floor(Date.now() / H) * H;
     for (let i = 0; i <= hours; i++) {
       const slot = new Date(hour - i * H);
@@ -97,7 +136,11 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
       NO_ROLLBACK_TRIGGERS: 'PASS',
       CHECKPOINT_COVERAGE: 'INSUFFICIENT_DATA',
     });
-    expect(statuses(view.checklist)).toMatchObject({ RESOLVER_DETERMINISM: 'PASS', ZERO_CRITICAL_COMPLAINTS: 'PASS', MATCHING_SUCCESS_RATE: 'INSUFFICIENT_DATA' });
+    expect(statuses(view.checklist)).toMatchObject({
+      RESOLVER_DETERMINISM: 'PASS',
+      ZERO_CRITICAL_COMPLAINTS: 'PASS',
+      MATCHING_SUCCESS_RATE: 'INSUFFICIENT_DATA',
+    });
     expect(view.checklist.every((item) => item.signed === null)).toBe(true);
   });
 
@@ -117,16 +160,27 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
     expect(failed.reasons).toContain('RESOLVER_DETERMINISM FAIL');
     const resigned = (await sign('RESOLVER_DETERMINISM', 'PASS', admin).expect(200)).body as GoNoGo;
     expect(resigned.decision).toBe('PENDING');
-    expect(resigned.checklist.find((item) => item.item === 'RESOLVER_DETERMINISM')?.signed).toMatchObject({ status: 'PASS', signedBy: 'root-admin@flagdog.test' });
+    expect(resigned.checklist.find((item) => item.item === 'RESOLVER_DETERMINISM')?.signed).toMatchObject({
+      status: 'PASS',
+      signedBy: 'root-admin@flagdog.test',
+    });
     const signed = (await history()).filter((event) => event.action === 'checklist.signed');
     expect(signed.length).toBe(ITEMS.length + 2);
-    expect(signed[0]).toMatchObject({ before: { status: 'FAIL' }, after: { item: 'RESOLVER_DETERMINISM', status: 'PASS', phase: 'phase1_beta' } });
+    expect(signed[0]).toMatchObject({
+      before: { status: 'FAIL' },
+      after: { item: 'RESOLVER_DETERMINISM', status: 'PASS', phase: 'phase1_beta' },
+    });
   });
 
   it('after T+24h with hourly checkpoints and every item PASS → GO; a WARN → EXTEND 24 h; a FAIL → NO_GO', async () => {
     await backdatePhase(25, healthy);
     const go = await goNoGo();
-    expect(statuses(go.automated)).toEqual({ ERROR_5XX_NO_INCREASE: 'PASS', CONFIG_STABLE: 'PASS', NO_ROLLBACK_TRIGGERS: 'PASS', CHECKPOINT_COVERAGE: 'PASS' });
+    expect(statuses(go.automated)).toEqual({
+      ERROR_5XX_NO_INCREASE: 'PASS',
+      CONFIG_STABLE: 'PASS',
+      NO_ROLLBACK_TRIGGERS: 'PASS',
+      CHECKPOINT_COVERAGE: 'PASS',
+    });
     expect(go.decision).toBe('GO');
 
     const extend = (await sign('API_LATENCY_P95', 'WARN').expect(200)).body as GoNoGo;
@@ -151,7 +205,12 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
     await sign('API_LATENCY_P95', 'PASS').expect(200);
     expect((await goNoGo()).decision).toBe('GO');
     const advanced = await as('SUPER_ADMIN').post(`${base}/advance`).send({}).expect(200);
-    expect(advanced.body).toMatchObject({ from: 'phase1_beta', to: { name: 'phase2_one_percent' }, decision: 'GO', forced: false });
+    expect(advanced.body).toMatchObject({
+      from: 'phase1_beta',
+      to: { name: 'phase2_one_percent' },
+      decision: 'GO',
+      forced: false,
+    });
     expect(advanced.body.to.startedAt).not.toBeNull();
     const flag = await as('ANGEL_VIEWER').get(`/api/admin/feature-flags/${FLAG}`).expect(200);
     expect(flag.body).toMatchObject({ enabled: true, rolloutPercentage: 1, allowlistCount: 10 });
@@ -161,13 +220,25 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
     expect(view).toMatchObject({ decision: 'PENDING', nextPhase: 'phase3_five_percent' });
     expect(view.checklist.every((item) => item.signed === null)).toBe(true);
     const event = (await history()).find((e) => e.action === 'phase.advanced');
-    expect(event).toMatchObject({ actor: 'root-admin@flagdog.test', before: { phase: 'phase1_beta', decision: 'GO' }, after: { phase: 'phase2_one_percent' } });
+    expect(event).toMatchObject({
+      actor: 'root-admin@flagdog.test',
+      before: { phase: 'phase1_beta', decision: 'GO' },
+      after: { phase: 'phase2_one_percent' },
+    });
   });
 
   it('overrides a non-GO decision with force and a reason, audited as an override; no next phase → 409', async () => {
     await as('SUPER_ADMIN').post(`${base}/advance`).send({}).expect(409);
-    const forced = await as('SUPER_ADMIN').post(`${base}/advance`).send({ force: true, reason: 'incident review signed off by the CTO' }).expect(200);
-    expect(forced.body).toMatchObject({ from: 'phase2_one_percent', to: { name: 'phase3_five_percent' }, decision: 'PENDING', forced: true });
+    const forced = await as('SUPER_ADMIN')
+      .post(`${base}/advance`)
+      .send({ force: true, reason: 'incident review signed off by the CTO' })
+      .expect(200);
+    expect(forced.body).toMatchObject({
+      from: 'phase2_one_percent',
+      to: { name: 'phase3_five_percent' },
+      decision: 'PENDING',
+      forced: true,
+    });
     const event = (await history()).find((e) => e.action === 'phase.advanced_by_override');
     expect(event).toMatchObject({
       before: { phase: 'phase2_one_percent', decision: 'PENDING' },

@@ -14,7 +14,13 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
   const problemOf = (response: { status: number; headers: Record<string, string>; body: Record<string, unknown> }) => {
     expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(response.body).toEqual(
-      expect.objectContaining({ type: expect.any(String), title: expect.any(String), status: response.status, detail: expect.any(String), code: expect.any(String) }),
+      expect.objectContaining({
+        type: expect.any(String),
+        title: expect.any(String),
+        status: response.status,
+        detail: expect.any(String),
+        code: expect.any(String),
+      }),
     );
     expect(JSON.stringify(response.body)).not.toMatch(/at \S+ \(|node_modules|SELECT|INSERT|QueryFailedError/);
     return response.body;
@@ -95,7 +101,10 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
   });
 
   it('returns the caller X-Request-Id, or a generated one, in the header and in problems', async () => {
-    const given = await t.http.get('/api/admin/feature-flags/unknown_flag').auth(admin, { type: 'bearer' }).set('x-request-id', 'req-abc.123');
+    const given = await t.http
+      .get('/api/admin/feature-flags/unknown_flag')
+      .auth(admin, { type: 'bearer' })
+      .set('x-request-id', 'req-abc.123');
     expect(given.headers['x-request-id']).toBe('req-abc.123');
     expect(given.body.requestId).toBe('req-abc.123');
     const generated = await t.http.get('/health/live');
@@ -114,7 +123,10 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
   });
 
   it('never writes passwords, tokens, cookies or API keys to the log', async () => {
-    const login = await t.http.post('/api/auth/login').send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD }).expect(200);
+    const login = await t.http
+      .post('/api/auth/login')
+      .send({ email: ADMIN_EMAIL, password: ADMIN_PASSWORD })
+      .expect(200);
     const accessToken: string = login.body.accessToken;
     const created = await t.http
       .post('/api/admin/service-tokens')
@@ -128,17 +140,28 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
     await t.http.get('/api/admin/feature-flags').set('authorization', 'Bearer not.a.jwt-secret-ish').expect(401);
     const log = t.logs.text();
     expect(log).toContain('/api/admin/service-tokens');
-    for (const secret of [ADMIN_PASSWORD, 'wrong-password-typed', accessToken, serviceToken, 'cookie-secret-value', 'not.a.jwt-secret-ish']) {
+    for (const secret of [
+      ADMIN_PASSWORD,
+      'wrong-password-typed',
+      accessToken,
+      serviceToken,
+      'cookie-secret-value',
+      'not.a.jwt-secret-ish',
+    ]) {
       expect(log.includes(secret) ? secret : 'absent').toBe('absent');
     }
   });
 
   it('keeps credentials sent as query parameters out of request log lines', async () => {
-    await t.http.get('/api/admin/feature-flags?access_token=query-secret-1&token=query-secret-2&limit=5').auth(admin, { type: 'bearer' });
+    await t.http
+      .get('/api/admin/feature-flags?access_token=query-secret-1&token=query-secret-2&limit=5')
+      .auth(admin, { type: 'bearer' });
     await t.http.get('/api/admin/users?password=query-secret-3&Secret=query-secret-4');
     const lines = t.logs.lines.filter((line) => line.includes('"res"'));
     const listing = lines.find((line) => line.includes('/api/admin/feature-flags?'));
-    expect(JSON.parse(listing ?? '{}').req.url).toBe('/api/admin/feature-flags?access_token=[redacted]&token=[redacted]&limit=5');
+    expect(JSON.parse(listing ?? '{}').req.url).toBe(
+      '/api/admin/feature-flags?access_token=[redacted]&token=[redacted]&limit=5',
+    );
     const users = lines.find((line) => line.includes('/api/admin/users?password'));
     expect(JSON.parse(users ?? '{}').req.url).toBe('/api/admin/users?password=[redacted]&Secret=[redacted]');
     expect(t.logs.text()).not.toMatch(/query-secret/);
@@ -146,18 +169,32 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
 
   it('writes no line per evaluation, but one summary line per flag and minute', async () => {
     const flag = await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 100 });
-    const service = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'log-volume-probe' }).expect(201);
+    const service = await t.http
+      .post('/api/admin/service-tokens')
+      .auth(admin, { type: 'bearer' })
+      .send({ name: 'log-volume-probe' })
+      .expect(201);
     t.app.get(EvaluationSummary).flush();
     for (const subjectId of ['s1', 's2', 's3']) {
-      await t.http.get(`/api/feature-flags/${flag.key}/evaluate`).query({ subjectId }).set('x-api-key', service.body.token).expect(200);
+      await t.http
+        .get(`/api/feature-flags/${flag.key}/evaluate`)
+        .query({ subjectId })
+        .set('x-api-key', service.body.token)
+        .expect(200);
     }
-    await t.http.post(`/ofrep/v1/evaluate/flags/${flag.key}`).set('x-api-key', service.body.token).send({ context: { targetingKey: 's4' } }).expect(200);
+    await t.http
+      .post(`/ofrep/v1/evaluate/flags/${flag.key}`)
+      .set('x-api-key', service.body.token)
+      .send({ context: { targetingKey: 's4' } })
+      .expect(200);
     await t.http.get(`/api/admin/feature-flags/${flag.key}`).auth(admin, { type: 'bearer' }).expect(200);
     const requestLines = t.logs.lines.filter((line) => line.includes(flag.key) && line.includes('"res"'));
     expect(requestLines.map((line) => JSON.parse(line).req.url)).toEqual([`/api/admin/feature-flags/${flag.key}`]);
 
     t.app.get(EvaluationSummary).flush();
-    const summary = t.logs.lines.map((line) => JSON.parse(line)).find((line) => line.msg === 'evaluations' && line.feature_key === flag.key);
+    const summary = t.logs.lines
+      .map((line) => JSON.parse(line))
+      .find((line) => line.msg === 'evaluations' && line.feature_key === flag.key);
     expect(summary).toMatchObject({ level: 30, total: 4, reasons: { ROLLOUT: 4 } });
   });
 });

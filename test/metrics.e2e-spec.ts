@@ -20,13 +20,28 @@ describe('/metrics', () => {
     const admin = await t.tokenFor('SUPER_ADMIN');
     const auth = { type: 'bearer' as const };
     await newFlag(t.http, admin, { key: COUNTED, enabled: true, rolloutPercentage: 0 });
-    await as('SUPER_ADMIN').post(`/api/admin/feature-flags/${COUNTED}/allowlist`).send({ subjectIds: LISTED }).expect(200);
+    await as('SUPER_ADMIN')
+      .post(`/api/admin/feature-flags/${COUNTED}/allowlist`)
+      .send({ subjectIds: LISTED })
+      .expect(200);
     for (const subjectId of LISTED) {
-      const response = await t.http.get(`/api/feature-flags/${COUNTED}/evaluate`).query({ subjectId }).auth(admin, auth).expect(200);
+      const response = await t.http
+        .get(`/api/feature-flags/${COUNTED}/evaluate`)
+        .query({ subjectId })
+        .auth(admin, auth)
+        .expect(200);
       expect(response.body.reason).toBe('ALLOWLIST');
     }
-    await t.http.get(`/api/feature-flags/${COUNTED}/evaluate`).query({ subjectId: UNLISTED }).auth(admin, auth).expect(200);
-    await t.http.get(`/api/feature-flags/metrics_missing_flag/evaluate`).query({ subjectId: UNLISTED }).auth(admin, auth).expect(200);
+    await t.http
+      .get(`/api/feature-flags/${COUNTED}/evaluate`)
+      .query({ subjectId: UNLISTED })
+      .auth(admin, auth)
+      .expect(200);
+    await t.http
+      .get(`/api/feature-flags/metrics_missing_flag/evaluate`)
+      .query({ subjectId: UNLISTED })
+      .auth(admin, auth)
+      .expect(200);
     await as('SUPER_ADMIN').delete(`/api/admin/feature-flags/${COUNTED}/allowlist/${LISTED[0]}`).expect(204);
     await t.http.get(`/no/such/path/${UNLISTED}`).expect(404);
 
@@ -63,10 +78,22 @@ describe('/metrics', () => {
   });
 
   it('counts HTTP requests by route template, never by raw URL', () => {
-    expect(sample('flagdog_http_requests_total', 'method="GET",route="/api/feature-flags/:key/evaluate",status="200"')).toBe(5);
-    expect(sample('flagdog_http_requests_total', 'method="DELETE",route="/api/admin/feature-flags/:key/allowlist/:subjectId",status="204"')).toBe(1);
+    expect(
+      sample('flagdog_http_requests_total', 'method="GET",route="/api/feature-flags/:key/evaluate",status="200"'),
+    ).toBe(5);
+    expect(
+      sample(
+        'flagdog_http_requests_total',
+        'method="DELETE",route="/api/admin/feature-flags/:key/allowlist/:subjectId",status="204"',
+      ),
+    ).toBe(1);
     expect(sample('flagdog_http_requests_total', 'method="GET",route="unmatched",status="404"')).toBe(1);
-    expect(sample('flagdog_http_request_duration_seconds_count', 'method="GET",route="/api/feature-flags/:key/evaluate",status="200"')).toBe(5);
+    expect(
+      sample(
+        'flagdog_http_request_duration_seconds_count',
+        'method="GET",route="/api/feature-flags/:key/evaluate",status="200"',
+      ),
+    ).toBe(5);
     expect(text).not.toMatch(/subj_metrics_secret|\/no\/such\/path/);
   });
 
@@ -74,13 +101,23 @@ describe('/metrics', () => {
     // The runbook's Phase 1 as set up, without traffic: every check passes or lacks data.
     expect(checkpointStatus).toBe('PASS');
     for (const status of ['PASS', 'WARN', 'FAIL', 'ERROR']) {
-      expect([status, sample('flagdog_checkpoint_status', `flag="${FLAG}",status="${status}"`)]).toEqual([status, status === checkpointStatus ? 1 : 0]);
+      expect([status, sample('flagdog_checkpoint_status', `flag="${FLAG}",status="${status}"`)]).toEqual([
+        status,
+        status === checkpointStatus ? 1 : 0,
+      ]);
     }
     expect(text).not.toContain(`flagdog_checkpoint_status{flag="${COUNTED}"`);
   });
 
   it('reports telemetry, snapshot, outbox and process figures', () => {
-    for (const outcome of ['accepted', 'invalid', 'unknown_flag', 'flag_not_allowed', 'rate_limited', 'not_committed']) {
+    for (const outcome of [
+      'accepted',
+      'invalid',
+      'unknown_flag',
+      'flag_not_allowed',
+      'rate_limited',
+      'not_committed',
+    ]) {
       expect([outcome, sample('flagdog_telemetry_events_total', `outcome="${outcome}"`)]).toEqual([outcome, 0]);
     }
     expect(sample('flagdog_telemetry_commits_total', 'result="failed"')).toBe(0);

@@ -1,4 +1,10 @@
-import { ErrorCode, OpenFeature, StandardResolutionReasons, type Client, type EvaluationContext } from '@openfeature/server-sdk';
+import {
+  ErrorCode,
+  OpenFeature,
+  StandardResolutionReasons,
+  type Client,
+  type EvaluationContext,
+} from '@openfeature/server-sdk';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { newFlag, startTestApp, TestApp } from './support/test-app';
 
@@ -29,9 +35,15 @@ describe('OFREP through the published OpenFeature SDK', () => {
   const provider = (headers: Record<string, string>) => new OFREPProvider({ baseUrl, headers });
 
   beforeAll(async () => {
-    t = await startTestApp({ env: { [`FEATURE_${KILLED.toUpperCase()}`]: 'false', [`FEATURE_${KILLED_UNKNOWN.toUpperCase()}`]: 'off' } });
+    t = await startTestApp({
+      env: { [`FEATURE_${KILLED.toUpperCase()}`]: 'false', [`FEATURE_${KILLED_UNKNOWN.toUpperCase()}`]: 'off' },
+    });
     admin = await t.tokenFor('SUPER_ADMIN');
-    const created = await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'ofrep-client' }).expect(201);
+    const created = await t.http
+      .post('/api/admin/service-tokens')
+      .auth(admin, { type: 'bearer' })
+      .send({ name: 'ofrep-client' })
+      .expect(201);
     service = created.body.token;
     baseUrl = await t.app.getUrl();
     await OpenFeature.setProviderAndWait(DOMAIN, provider({ 'X-API-Key': service }));
@@ -45,11 +57,19 @@ describe('OFREP through the published OpenFeature SDK', () => {
   });
 
   const put = (key: string, enabled: boolean, rolloutPercentage: number) =>
-    t.http.put(`/api/admin/feature-flags/${key}`).auth(admin, { type: 'bearer' }).send({ enabled, rolloutPercentage }).expect(200);
+    t.http
+      .put(`/api/admin/feature-flags/${key}`)
+      .auth(admin, { type: 'bearer' })
+      .send({ enabled, rolloutPercentage })
+      .expect(200);
 
   it('gives an allowlisted subject the flag: true, TARGETING_MATCH, variant on, flagdogReason ALLOWLIST', async () => {
     const { key } = await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 0 });
-    await t.http.post(`/api/admin/feature-flags/${key}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: [ALLOWLISTED] }).expect(200);
+    await t.http
+      .post(`/api/admin/feature-flags/${key}/allowlist`)
+      .auth(admin, { type: 'bearer' })
+      .send({ subjectIds: [ALLOWLISTED] })
+      .expect(200);
     for (const sdk of [client, bearerClient]) {
       const details = await sdk.getBooleanDetails(key, false, { targetingKey: ALLOWLISTED, city: 'Rio' });
       expect(details).toEqual({
@@ -65,7 +85,11 @@ describe('OFREP through the published OpenFeature SDK', () => {
 
   it('leaves a subject outside the allowlist and the rollout out: false, SPLIT, ROLLOUT_EXCLUDED', async () => {
     const { key } = await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 0 });
-    await t.http.post(`/api/admin/feature-flags/${key}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: [ALLOWLISTED] }).expect(200);
+    await t.http
+      .post(`/api/admin/feature-flags/${key}/allowlist`)
+      .auth(admin, { type: 'bearer' })
+      .send({ subjectIds: [ALLOWLISTED] })
+      .expect(200);
     const details = await client.getBooleanDetails(key, true, { targetingKey: 'passenger-123' });
     expect(details).toEqual({
       flagKey: key,
@@ -91,7 +115,11 @@ describe('OFREP through the published OpenFeature SDK', () => {
 
   it('answers a disabled flag with false, DISABLED, even for an allowlisted subject', async () => {
     const { key } = await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 100 });
-    await t.http.post(`/api/admin/feature-flags/${key}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: [ALLOWLISTED] }).expect(200);
+    await t.http
+      .post(`/api/admin/feature-flags/${key}/allowlist`)
+      .auth(admin, { type: 'bearer' })
+      .send({ subjectIds: [ALLOWLISTED] })
+      .expect(200);
     await put(key, false, 100);
     const details = await client.getBooleanDetails(key, true, { targetingKey: ALLOWLISTED });
     expect(details).toEqual({
@@ -105,7 +133,11 @@ describe('OFREP through the published OpenFeature SDK', () => {
 
   it('lets the FEATURE_<KEY> master switch win: false, DISABLED, killSwitch env', async () => {
     await newFlag(t.http, admin, { key: KILLED, enabled: true, rolloutPercentage: 100 });
-    await t.http.post(`/api/admin/feature-flags/${KILLED}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: [ALLOWLISTED] }).expect(200);
+    await t.http
+      .post(`/api/admin/feature-flags/${KILLED}/allowlist`)
+      .auth(admin, { type: 'bearer' })
+      .send({ subjectIds: [ALLOWLISTED] })
+      .expect(200);
     const details = await client.getBooleanDetails(KILLED, true, { targetingKey: ALLOWLISTED });
     expect(details).toEqual({
       flagKey: KILLED,
@@ -183,10 +215,22 @@ describe('OFREP through the published OpenFeature SDK', () => {
       const details = await sdk.getBooleanDetails(key, false, { targetingKey: 'p' });
       expect([name, details]).toEqual([
         name,
-        { flagKey: key, value: false, reason: StandardResolutionReasons.ERROR, errorCode: ErrorCode.GENERAL, errorMessage: '', flagMetadata: {} },
+        {
+          flagKey: key,
+          value: false,
+          reason: StandardResolutionReasons.ERROR,
+          errorCode: ErrorCode.GENERAL,
+          errorMessage: '',
+          flagMetadata: {},
+        },
       ]);
       // Only an error hook tells a refused credential from other GENERAL errors.
-      expect(seen).toEqual([expect.objectContaining({ name: 'OFREPApiUnauthorizedError', response: expect.objectContaining({ status: 401 }) })]);
+      expect(seen).toEqual([
+        expect.objectContaining({
+          name: 'OFREPApiUnauthorizedError',
+          response: expect.objectContaining({ status: 401 }),
+        }),
+      ]);
     }
     // The same flag through the good credential: the 401 was the credential, not the flag.
     expect(await client.getBooleanValue(key, false, { targetingKey: 'p' })).toBe(true);
@@ -194,15 +238,20 @@ describe('OFREP through the published OpenFeature SDK', () => {
 
   it('gives GENERAL when baseUrl ends with a slash (the provider appends /ofrep/v1/… itself)', async () => {
     const { key } = await newFlag(t.http, admin, { enabled: true, rolloutPercentage: 100 });
-    await OpenFeature.setProviderAndWait(`${DOMAIN}-slash`, new OFREPProvider({ baseUrl: `${baseUrl}/`, headers: { 'X-API-Key': service } }));
-    expect(await OpenFeature.getClient(`${DOMAIN}-slash`).getBooleanDetails(key, false, { targetingKey: 'p' })).toEqual({
-      flagKey: key,
-      value: false,
-      reason: StandardResolutionReasons.ERROR,
-      errorCode: ErrorCode.GENERAL,
-      errorMessage: 'The OFREP response does not match the expected format',
-      flagMetadata: {},
-    });
+    await OpenFeature.setProviderAndWait(
+      `${DOMAIN}-slash`,
+      new OFREPProvider({ baseUrl: `${baseUrl}/`, headers: { 'X-API-Key': service } }),
+    );
+    expect(await OpenFeature.getClient(`${DOMAIN}-slash`).getBooleanDetails(key, false, { targetingKey: 'p' })).toEqual(
+      {
+        flagKey: key,
+        value: false,
+        reason: StandardResolutionReasons.ERROR,
+        errorCode: ErrorCode.GENERAL,
+        errorMessage: 'The OFREP response does not match the expected format',
+        flagMetadata: {},
+      },
+    );
   });
 
   it('reports TYPE_MISMATCH when a flagdog (boolean) flag is read as another type', async () => {
@@ -236,9 +285,18 @@ describe('OFREP through the published OpenFeature SDK', () => {
     });
     for (const ifNoneMatch of [etag, `W/${etag}`, `"other", ${etag}`]) {
       const again = await bulk({ 'if-none-match': ifNoneMatch });
-      expect([ifNoneMatch, again.status, again.headers.get('etag'), await again.text()]).toEqual([ifNoneMatch, 304, etag, '']);
+      expect([ifNoneMatch, again.status, again.headers.get('etag'), await again.text()]).toEqual([
+        ifNoneMatch,
+        304,
+        etag,
+        '',
+      ]);
     }
-    await t.http.post(`/api/admin/feature-flags/${key}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: [ALLOWLISTED] }).expect(200);
+    await t.http
+      .post(`/api/admin/feature-flags/${key}/allowlist`)
+      .auth(admin, { type: 'bearer' })
+      .send({ subjectIds: [ALLOWLISTED] })
+      .expect(200);
     const changed = await bulk({ 'if-none-match': etag });
     expect(changed.status).toBe(200);
     expect(changed.headers.get('etag')).not.toBe(etag);
@@ -247,7 +305,11 @@ describe('OFREP through the published OpenFeature SDK', () => {
   });
 
   it('is deterministic: 1,000 subjects get through OFREP exactly what GET /evaluate answers at 5.25 %', async () => {
-    const { key } = await newFlag(t.http, admin, { key: 'ofrep_determinism_probe', enabled: true, rolloutPercentage: 5.25 });
+    const { key } = await newFlag(t.http, admin, {
+      key: 'ofrep_determinism_probe',
+      enabled: true,
+      rolloutPercentage: 5.25,
+    });
     const subjects = Array.from({ length: 1000 }, (_, i) => `passenger_${String(i).padStart(6, '0')}_2026`);
     const mismatches: unknown[] = [];
     let on = 0;

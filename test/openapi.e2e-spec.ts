@@ -26,7 +26,8 @@ describe('OpenAPI document', () => {
   it('documents security and the problem+json errors of every operation', async () => {
     const { body } = await t.http.get('/api/docs-json').expect(200);
     const operations = Object.entries(body.paths as Record<string, Record<string, Record<string, unknown>>>).flatMap(
-      ([path, methods]) => Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
+      ([path, methods]) =>
+        Object.entries(methods).map(([method, operation]) => ({ route: `${method.toUpperCase()} ${path}`, operation })),
     );
     expect(operations.length).toBeGreaterThan(15);
     for (const { route, operation } of operations) {
@@ -35,7 +36,8 @@ describe('OpenAPI document', () => {
       const isPublic = route.includes('/health/') || route.endsWith('/auth/login');
       expect([route, errors.length > 0 || route.includes('/health/')]).toEqual([route, true]);
       expect([route, Object.keys(responses).some((status) => Number(status) < 300)]).toEqual([route, true]);
-      for (const status of errors) expect(Object.keys(responses[status].content ?? {})).toEqual(['application/problem+json']);
+      for (const status of errors)
+        expect(Object.keys(responses[status].content ?? {})).toEqual(['application/problem+json']);
       if (!isPublic) {
         expect([route, errors]).toEqual([route, expect.arrayContaining(['401', '403'])]);
         expect([route, operation.security]).toEqual([route, expect.arrayContaining([{ bearer: [] }])]);
@@ -45,7 +47,10 @@ describe('OpenAPI document', () => {
 
   it('is generated from the current DTOs (src/metadata.ts is up to date)', () => {
     const out = mkdtempSync(join(tmpdir(), 'flagdog-metadata-'));
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'generate-openapi-metadata.js'), out], { cwd: ROOT, stdio: 'pipe' });
+    execFileSync(process.execPath, [join(ROOT, 'scripts', 'generate-openapi-metadata.js'), out], {
+      cwd: ROOT,
+      stdio: 'pipe',
+    });
     expect(readFileSync(join(out, 'metadata.ts'), 'utf8')).toBe(readFileSync(join(ROOT, 'src', 'metadata.ts'), 'utf8'));
   });
 });

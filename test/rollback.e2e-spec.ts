@@ -17,7 +17,8 @@ describe('Level 1 rollback, verified (runbook §4)', () => {
   });
   afterAll(() => t.close());
 
-  const evaluate = (subjectId: string) => t.http.get(`/api/feature-flags/${FLAG}/evaluate`).query({ subjectId }).set('x-api-key', service);
+  const evaluate = (subjectId: string) =>
+    t.http.get(`/api/feature-flags/${FLAG}/evaluate`).query({ subjectId }).set('x-api-key', service);
 
   it('lets an OPERATOR clear the allowlist (option B) and shows the probes now answer OFF', async () => {
     const response = await as('OPERATOR')
@@ -48,15 +49,31 @@ describe('Level 1 rollback, verified (runbook §4)', () => {
     expect(response.body.probes.every((probe: { reason: string }) => probe.reason === 'DISABLED')).toBe(true);
     expect((await evaluate(BETA[4]).expect(200)).body.reason).toBe('DISABLED');
     const history = await as('OPERATOR').get(`/api/admin/feature-flags/${FLAG}/history`).expect(200);
-    expect(history.body.items[0]).toMatchObject({ action: 'rollback.level1', actorRole: 'OPERATOR', reason: '5xx spike' });
+    expect(history.body.items[0]).toMatchObject({
+      action: 'rollback.level1',
+      actorRole: 'OPERATOR',
+      reason: '5xx spike',
+    });
     expect(history.body.items[1]).toMatchObject({ action: 'flag.updated', after: { enabled: false } });
   });
 
   it('refuses ANGEL_VIEWER, other levels and missing reasons', async () => {
-    await as('ANGEL_VIEWER').post(`/api/admin/beta-monitor/${FLAG}/rollback`).send({ level: 1, mode: 'disable', reason: 'x' }).expect(403);
-    const level2 = await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/rollback`).send({ level: 2, mode: 'disable', reason: 'x' }).expect(400);
+    await as('ANGEL_VIEWER')
+      .post(`/api/admin/beta-monitor/${FLAG}/rollback`)
+      .send({ level: 1, mode: 'disable', reason: 'x' })
+      .expect(403);
+    const level2 = await as('OPERATOR')
+      .post(`/api/admin/beta-monitor/${FLAG}/rollback`)
+      .send({ level: 2, mode: 'disable', reason: 'x' })
+      .expect(400);
     expect(level2.body.errors[0].message).toContain('FEATURE_<KEY>');
-    await as('OPERATOR').post(`/api/admin/beta-monitor/${FLAG}/rollback`).send({ level: 1, mode: 'disable' }).expect(400);
-    await as('OPERATOR').post('/api/admin/beta-monitor/no_such_flag/rollback').send({ level: 1, mode: 'disable', reason: 'x' }).expect(404);
+    await as('OPERATOR')
+      .post(`/api/admin/beta-monitor/${FLAG}/rollback`)
+      .send({ level: 1, mode: 'disable' })
+      .expect(400);
+    await as('OPERATOR')
+      .post('/api/admin/beta-monitor/no_such_flag/rollback')
+      .send({ level: 1, mode: 'disable', reason: 'x' })
+      .expect(404);
   });
 });

@@ -49,7 +49,11 @@ describe('start-up errors', () => {
     const url = new URL(databaseUrl(ADMIN_URL, 'flagdog_no_such_test_db'));
     url.password = 'hunter2-secret';
     const started = Date.now();
-    const output = runToExit(MAIN, [], cleanEnv({ DATABASE_URL: url.toString(), HOST: '127.0.0.1', PORT: '0', JWT_SECRET: 'x'.repeat(32) }));
+    const output = runToExit(
+      MAIN,
+      [],
+      cleanEnv({ DATABASE_URL: url.toString(), HOST: '127.0.0.1', PORT: '0', JWT_SECRET: 'x'.repeat(32) }),
+    );
     const line = expectOneReadableLine(output);
     expect(line).toContain('database "flagdog_no_such_test_db" does not exist');
     expect(line).toContain(`${url.hostname}:${url.port || '5432'}`);
@@ -58,7 +62,15 @@ describe('start-up errors', () => {
   });
 
   it('an unknown host in DATABASE_URL is named', () => {
-    const output = runToExit(MAIN, [], cleanEnv({ DATABASE_URL: 'postgresql://u:pw@no-such-host.invalid:5432/db', PORT: '0', JWT_SECRET: 'x'.repeat(32) }));
+    const output = runToExit(
+      MAIN,
+      [],
+      cleanEnv({
+        DATABASE_URL: 'postgresql://u:pw@no-such-host.invalid:5432/db',
+        PORT: '0',
+        JWT_SECRET: 'x'.repeat(32),
+      }),
+    );
     expect(expectOneReadableLine(output)).toContain('"no-such-host.invalid"');
   });
 
@@ -79,7 +91,12 @@ describe('a good start-up', () => {
     await new Promise((resolve) => server.close(resolve));
     const child = spawn(process.execPath, [MAIN], {
       cwd: ROOT,
-      env: cleanEnv({ DATA_DIR: dataDir, HOST: '127.0.0.1', PORT: String(port), FEATURE_PASSENGER_FAVORITES_MATCHING: 'false' }),
+      env: cleanEnv({
+        DATA_DIR: dataDir,
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        FEATURE_PASSENGER_FAVORITES_MATCHING: 'false',
+      }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -87,7 +104,8 @@ describe('a good start-up', () => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
     try {
       const deadline = Date.now() + 60_000;
-      while (!output.includes('listening on') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      while (!output.includes('listening on') && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 100));
       const messages = output
         .trim()
         .split('\n')

@@ -49,7 +49,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-type Running = { child: ChildProcess; url: string; exited: Promise<NodeJS.Signals | number | null>; output: () => string };
+type Running = {
+  child: ChildProcess;
+  url: string;
+  exited: Promise<NodeJS.Signals | number | null>;
+  output: () => string;
+};
 
 async function start(env: Record<string, string>): Promise<Running> {
   const port = await freePort();
@@ -61,12 +66,18 @@ async function start(env: Record<string, string>): Promise<Running> {
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? code)),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`flagdog exited before it was ready:\n${output}`);
-    const status = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then((response) => response.status, () => 0);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`flagdog exited before it was ready:\n${output}`);
+    const status = await fetch(`${url}/health/ready`, { signal: AbortSignal.timeout(2000) }).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) break;
     if (Date.now() > deadline) throw new Error(`flagdog was not ready within 60 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -75,14 +86,25 @@ async function start(env: Record<string, string>): Promise<Running> {
 }
 
 const events = (at: string) =>
-  Array.from({ length: BATCH }, (_, i) => ({ type: 'http', featureKey: FLAG, variant: 'on', route: '/match', statusCode: i % 50 === 0 ? 503 : 200, latencyMs: 20 + (i % 40), at }));
+  Array.from({ length: BATCH }, (_, i) => ({
+    type: 'http',
+    featureKey: FLAG,
+    variant: 'on',
+    route: '/match',
+    statusCode: i % 50 === 0 ? 503 : 200,
+    latencyMs: 20 + (i % 40),
+    at,
+  }));
 
 /**
  * Posts batches on CONNECTIONS connections until the process dies; kills it with SIGKILL right
  * after the answer that brings the acknowledged events to KILL_AFTER. Returns what was acknowledged
  * and what was sent without an answer (it may or may not have been stored).
  */
-async function burstUntilKilled(running: Running, token: string): Promise<{ acknowledged: number; unanswered: number }> {
+async function burstUntilKilled(
+  running: Running,
+  token: string,
+): Promise<{ acknowledged: number; unanswered: number }> {
   let acknowledged = 0;
   let unanswered = 0;
   let killed = false;
@@ -96,7 +118,8 @@ async function burstUntilKilled(running: Running, token: string): Promise<{ ackn
           body,
         });
         const answer = (await response.json()) as { accepted?: number };
-        if (response.status !== 202) throw new Error(`telemetry answered ${response.status}: ${JSON.stringify(answer)}`);
+        if (response.status !== 202)
+          throw new Error(`telemetry answered ${response.status}: ${JSON.stringify(answer)}`);
         acknowledged += answer.accepted!;
         if (acknowledged >= KILL_AFTER && !killed) {
           killed = true;

@@ -4,7 +4,14 @@ import { DataSource } from 'typeorm';
 
 const KEY = 'telemetry_rate_flag';
 const events = (count: number) =>
-  Array.from({ length: count }, () => ({ type: 'http', featureKey: KEY, variant: 'on', route: '/m', statusCode: 200, latencyMs: 3 }));
+  Array.from({ length: count }, () => ({
+    type: 'http',
+    featureKey: KEY,
+    variant: 'on',
+    route: '/m',
+    statusCode: 200,
+    latencyMs: 3,
+  }));
 
 /** TELEMETRY_RATE_LIMIT: events per second per token, here 100/s (so the burst is one full batch of 5,000). */
 describe('telemetry rate limit per token', () => {
@@ -18,9 +25,15 @@ describe('telemetry rate limit per token', () => {
   });
   afterAll(() => t.close());
 
-  const post = (token: string, count: number) => t.http.post('/api/telemetry/events').set('x-api-key', token).send({ events: events(count) });
+  const post = (token: string, count: number) =>
+    t.http
+      .post('/api/telemetry/events')
+      .set('x-api-key', token)
+      .send({ events: events(count) });
   const storedRequests = async (): Promise<number> => {
-    const rows: { n: number }[] = await t.app.get(DataSource).query('SELECT coalesce(sum(requests), 0)::int AS n FROM telemetry_minutes WHERE feature_key = $1', [KEY]);
+    const rows: { n: number }[] = await t.app
+      .get(DataSource)
+      .query('SELECT coalesce(sum(requests), 0)::int AS n FROM telemetry_minutes WHERE feature_key = $1', [KEY]);
     return rows[0].n;
   };
 
@@ -43,7 +56,9 @@ describe('telemetry rate limit per token', () => {
 
     const metrics = (await t.http.get('/metrics').expect(200)).text;
     expect(metrics).toMatch(/^flagdog_telemetry_events_total\{outcome="rate_limited"\} (\d+)$/m);
-    expect(Number(/^flagdog_telemetry_events_total\{outcome="rate_limited"\} (\d+)$/m.exec(metrics)![1])).toBeGreaterThanOrEqual(200);
+    expect(
+      Number(/^flagdog_telemetry_events_total\{outcome="rate_limited"\} (\d+)$/m.exec(metrics)![1]),
+    ).toBeGreaterThanOrEqual(200);
   });
 
   it('lets the token send again once the wait is over', async () => {

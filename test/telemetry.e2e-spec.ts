@@ -37,7 +37,13 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
     database = await createTestDatabase();
     t = await startTestApp({ database });
     admin = await t.tokenFor('SUPER_ADMIN');
-    for (const key of [FLAG, 'telemetry_clock_flag', 'telemetry_volume_flag', 'telemetry_shutdown_flag', 'telemetry_other_flag']) {
+    for (const key of [
+      FLAG,
+      'telemetry_clock_flag',
+      'telemetry_volume_flag',
+      'telemetry_shutdown_flag',
+      'telemetry_other_flag',
+    ]) {
       await newFlag(t.http, admin, { key });
     }
     service = await telemetryToken(t.http, admin, { name: 'matching-backend' });
@@ -51,13 +57,16 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
   const send = (events: unknown) => t.http.post('/api/telemetry/events').set('x-api-key', service).send({ events });
   /** What the database holds for the flag (through the app's connection: PGlite takes one connection). */
   const stored = async (key: string) => {
-    const rows: { requests: number; matching: number; rows: number }[] = await t.app.get(DataSource).query(
-      'SELECT coalesce(sum(requests), 0)::int AS requests, coalesce(sum(matching_total), 0)::int AS matching, count(*)::int AS rows FROM telemetry_minutes WHERE feature_key = $1',
-      [key],
-    );
+    const rows: { requests: number; matching: number; rows: number }[] = await t.app
+      .get(DataSource)
+      .query(
+        'SELECT coalesce(sum(requests), 0)::int AS requests, coalesce(sum(matching_total), 0)::int AS matching, count(*)::int AS rows FROM telemetry_minutes WHERE feature_key = $1',
+        [key],
+      );
     return rows[0];
   };
-  const lastHour = (key = FLAG) => t.app.get(TelemetryService).window(key, new Date(Date.now() - 3_600_000), new Date(Date.now() + 600_000));
+  const lastHour = (key = FLAG) =>
+    t.app.get(TelemetryService).window(key, new Date(Date.now() - 3_600_000), new Date(Date.now() + 600_000));
 
   it('accepts the good events of a mixed batch and names each bad one by index and reason', async () => {
     const events = [
@@ -131,18 +140,25 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
         { index: 4, code: 'INVALID_EVENT', reason: expect.stringMatching(/^at must be an ISO-8601 timestamp/) },
       ],
     });
-    const window = await t.app.get(TelemetryService).window(key, new Date(Date.now() - 25 * 3_600_000), new Date(Date.now() + 600_000));
+    const window = await t.app
+      .get(TelemetryService)
+      .window(key, new Date(Date.now() - 25 * 3_600_000), new Date(Date.now() + 600_000));
     expect(window.on.http.total).toBe(2);
     const lastHourOnly = await lastHour(key);
     expect(lastHourOnly.on.http.total).toBe(1);
   });
 
   it('takes 5,000 events in one batch and refuses a bigger or malformed envelope as a whole', async () => {
-    const full = Array.from({ length: 5000 }, (_, i) => http({ featureKey: 'telemetry_volume_flag', statusCode: i % 100 === 0 ? 500 : 200, latencyMs: i % 300 }));
+    const full = Array.from({ length: 5000 }, (_, i) =>
+      http({ featureKey: 'telemetry_volume_flag', statusCode: i % 100 === 0 ? 500 : 200, latencyMs: i % 300 }),
+    );
     expect((await send(full).expect(202)).body).toEqual({ accepted: 5000, rejected: [] });
     const tooMany = await send([...full, http()]).expect(400);
     expect(tooMany.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(tooMany.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'events', message: expect.stringContaining('5000') }] });
+    expect(tooMany.body).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'events', message: expect.stringContaining('5000') }],
+    });
     for (const body of [{ events: 'nope' }, {}, { events: [], extra: 1 }, [http()]]) {
       const response = await t.http.post('/api/telemetry/events').set('x-api-key', service).send(body).expect(400);
       expect(response.body.code).toBe('VALIDATION_FAILED');
@@ -158,8 +174,16 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
     const anonymous = await t.http.post('/api/telemetry/events').send(batch).expect(401);
     expect(anonymous.body.code).toBe('UNAUTHENTICATED');
     for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) {
-      const response = await t.http.post('/api/telemetry/events').auth(await t.tokenFor(role), { type: 'bearer' }).send(batch);
-      expect([role, response.status, response.body.code, response.body.permission]).toEqual([role, 403, 'PERMISSION_DENIED', 'telemetry:write']);
+      const response = await t.http
+        .post('/api/telemetry/events')
+        .auth(await t.tokenFor(role), { type: 'bearer' })
+        .send(batch);
+      expect([role, response.status, response.body.code, response.body.permission]).toEqual([
+        role,
+        403,
+        'PERMISSION_DENIED',
+        'telemetry:write',
+      ]);
     }
     const evaluator = await telemetryToken(t.http, admin, { permissions: ['flags:evaluate'] });
     const refused = await t.http.post('/api/telemetry/events').set('x-api-key', evaluator).send(batch).expect(403);
@@ -171,7 +195,9 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
 
     const both = await telemetryToken(t.http, admin, { permissions: ['flags:evaluate', 'telemetry:write'] });
     await t.http.get(`/api/feature-flags/${key}/evaluate?subjectId=p1`).set('x-api-key', both).expect(200);
-    expect((await t.http.post('/api/telemetry/events').set('x-api-key', both).send(batch).expect(202)).body.accepted).toBe(1);
+    expect(
+      (await t.http.post('/api/telemetry/events').set('x-api-key', both).send(batch).expect(202)).body.accepted,
+    ).toBe(1);
     expect(await stored(key)).toMatchObject({ requests: 1 });
   });
 
@@ -214,7 +240,9 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
     expect(metrics).toMatch(/^flagdog_telemetry_events_total\{outcome="flag_not_allowed"\} 1$/m);
 
     const listed = await t.http.get('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).expect(200);
-    expect(listed.body.items.find((item: { telemetryFeatureKeys: string[] | null }) => item.telemetryFeatureKeys !== null)).toMatchObject({
+    expect(
+      listed.body.items.find((item: { telemetryFeatureKeys: string[] | null }) => item.telemetryFeatureKeys !== null),
+    ).toMatchObject({
       permissions: ['telemetry:write'],
       telemetryFeatureKeys: ['telemetry_clock_flag'],
     });
@@ -225,7 +253,11 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
       .expect(400);
     expect(nonsense.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'telemetryFeatureKeys' }] });
     for (const permissions of [[], ['flags:read'], ['telemetry:write', 'telemetry:write'], 'telemetry:write']) {
-      await t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'bad-permissions', permissions }).expect(400);
+      await t.http
+        .post('/api/admin/service-tokens')
+        .auth(admin, { type: 'bearer' })
+        .send({ name: 'bad-permissions', permissions })
+        .expect(400);
     }
   });
 
@@ -234,7 +266,9 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
     await send([http({ featureKey: key }), matching({ featureKey: key, variant: 'off' })]).expect(202);
     await t.app.close();
     restarted = (await startInstance(database)).app;
-    const window = await restarted.get(TelemetryService).window(key, new Date(Date.now() - 3_600_000), new Date(Date.now() + 600_000));
+    const window = await restarted
+      .get(TelemetryService)
+      .window(key, new Date(Date.now() - 3_600_000), new Date(Date.now() + 600_000));
     expect(window.on.http.total).toBe(1);
     expect(window.off.matching).toMatchObject({ total: 1, success: 1 });
   });

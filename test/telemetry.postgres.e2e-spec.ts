@@ -36,13 +36,23 @@ describe('telemetry on several PostgreSQL instances', () => {
     proxied = (await startInstance({ url: proxy.urlFor(database.url), drop: async () => undefined })).app;
     admin = await login(request(direct.getHttpServer()), ADMIN_EMAIL, ADMIN_PASSWORD);
     for (const key of ['telemetry_two_instances', 'telemetry_outage']) {
-      await request(direct.getHttpServer()).post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({ key }).expect(201);
+      await request(direct.getHttpServer())
+        .post('/api/admin/feature-flags')
+        .auth(admin, { type: 'bearer' })
+        .send({ key })
+        .expect(201);
     }
     token = await telemetryToken(request(direct.getHttpServer()), admin);
     // The other instance learns of the token and the flags through the change feed (≤ 1 s).
     const deadline = Date.now() + 5000;
-    while ((await request(proxied.getHttpServer()).get('/api/feature-flags/telemetry_outage/evaluate?subjectId=p').auth(admin, { type: 'bearer' })).body.reason === 'FLAG_NOT_FOUND'
-      || (await post(proxied, [])).status !== 202) {
+    while (
+      (
+        await request(proxied.getHttpServer())
+          .get('/api/feature-flags/telemetry_outage/evaluate?subjectId=p')
+          .auth(admin, { type: 'bearer' })
+      ).body.reason === 'FLAG_NOT_FOUND' ||
+      (await post(proxied, [])).status !== 202
+    ) {
       if (Date.now() > deadline) throw new Error('the second instance did not see the token and flags within 5 s');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
@@ -70,7 +80,9 @@ describe('telemetry on several PostgreSQL instances', () => {
       expect(on.latency.reduce((sum, count) => sum + count, 0)).toBe(10_000);
       expect(on.latencyP95).toBeGreaterThan(380);
     }
-    const rows = await withClient(database.url, (client) => client.query('SELECT count(*)::int AS n FROM telemetry_minutes WHERE feature_key = $1', [key]));
+    const rows = await withClient(database.url, (client) =>
+      client.query('SELECT count(*)::int AS n FROM telemetry_minutes WHERE feature_key = $1', [key]),
+    );
     expect(rows.rows[0].n).toBe(1);
   });
 
@@ -79,12 +91,18 @@ describe('telemetry on several PostgreSQL instances', () => {
     const telemetry = proxied.get(TelemetryService);
     await send(proxied, [event(key, 200, 10)]);
     proxy.cut();
-    const refused = await post(proxied, Array.from({ length: 300 }, () => event(key, 502, 30))).expect(503);
+    const refused = await post(
+      proxied,
+      Array.from({ length: 300 }, () => event(key, 502, 30)),
+    ).expect(503);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body.code).toBe('DATABASE_UNAVAILABLE');
     expect(telemetry.health()).toMatchObject({ pendingEvents: 0, failedCommits: 1, lastError: expect.any(String) });
     proxy.restore();
-    await send(proxied, Array.from({ length: 200 }, () => event(key, 200, 20)));
+    await send(
+      proxied,
+      Array.from({ length: 200 }, () => event(key, 200, 20)),
+    );
     expect(telemetry.health()).toMatchObject({ pendingEvents: 0, lastError: null });
     // What was answered 202 is stored; what was answered 503 is not (the sender resends it).
     const { on } = await lastHour(direct, key);

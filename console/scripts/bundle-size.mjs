@@ -7,7 +7,10 @@ import { gzipSync } from 'node:zlib';
 const BUDGET_KB = 250;
 const dist = new URL('../dist/', import.meta.url).pathname;
 const html = readFileSync(join(dist, 'index.html'), 'utf8');
-const scripts = [...html.matchAll(/<script[^>]*src="\/admin\/([^"]+)"/g), ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="\/admin\/([^"]+)"/g)].map((m) => m[1]);
+const scripts = [
+  ...html.matchAll(/<script[^>]*src="\/admin\/([^"]+)"/g),
+  ...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*href="\/admin\/([^"]+)"/g),
+].map((m) => m[1]);
 let total = 0;
 for (const file of new Set(scripts)) {
   const gz = gzipSync(readFileSync(join(dist, file))).length;

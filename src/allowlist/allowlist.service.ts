@@ -67,7 +67,12 @@ export class AllowlistService {
           action: 'allowlist.added',
           featureKey: key,
           before,
-          after: { allowlistCount: flag.allowlistCount, version: flag.version, subjectIds: added, note: dto.note ?? null },
+          after: {
+            allowlistCount: flag.allowlistCount,
+            version: flag.version,
+            subjectIds: added,
+            note: dto.note ?? null,
+          },
           reason: dto.reason,
         });
       }

@@ -33,10 +33,22 @@ function guardAs(user: Principal | null): AccessGuard {
   const tokens = {
     authenticate: (secret: string) => {
       if (secret === 'fds_telemetry') {
-        return { kind: 'service', id: 't2', name: 'reporter', role: 'SERVICE', permissions: new Set([Permission.TELEMETRY_WRITE]) } satisfies Principal;
+        return {
+          kind: 'service',
+          id: 't2',
+          name: 'reporter',
+          role: 'SERVICE',
+          permissions: new Set([Permission.TELEMETRY_WRITE]),
+        } satisfies Principal;
       }
       if (secret !== 'fds_good') throw AppError.unauthenticated();
-      return { kind: 'service', id: 't1', name: 'matcher', role: 'SERVICE', permissions: new Set([Permission.FLAGS_EVALUATE]) } satisfies Principal;
+      return {
+        kind: 'service',
+        id: 't1',
+        name: 'matcher',
+        role: 'SERVICE',
+        permissions: new Set([Permission.FLAGS_EVALUATE]),
+      } satisfies Principal;
     },
   } as unknown as ServiceTokensService;
   return new AccessGuard(new Reflector(), jwt, tokens);
@@ -78,21 +90,36 @@ describe('AccessGuard', () => {
     const viaKey = contextFor(evaluate, { 'x-api-key': 'fds_good' });
     expect(await codeOf(() => guard.canActivate(viaKey.context))).toBe('allowed');
     expect(viaKey.request.principal).toMatchObject({ role: 'SERVICE', name: 'matcher' });
-    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { authorization: 'Bearer fds_good' }).context))).toBe('allowed');
-    expect(await codeOf(() => guard.canActivate(contextFor(read, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
-    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe('401 UNAUTHENTICATED');
+    expect(
+      await codeOf(() => guard.canActivate(contextFor(evaluate, { authorization: 'Bearer fds_good' }).context)),
+    ).toBe('allowed');
+    expect(await codeOf(() => guard.canActivate(contextFor(read, { 'x-api-key': 'fds_good' }).context))).toBe(
+      '403 PERMISSION_DENIED',
+    );
+    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe(
+      '401 UNAUTHENTICATED',
+    );
   });
 
   it('lets a service token do only what it was created for, and no person send telemetry', async () => {
     const telemetry: AccessRule = { public: false, permission: Permission.TELEMETRY_WRITE };
     const evaluate: AccessRule = { public: false, permission: Permission.FLAGS_EVALUATE };
     const guard = guardAs(null);
-    expect(await codeOf(() => guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_telemetry' }).context))).toBe('allowed');
-    expect(await codeOf(() => guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_good' }).context))).toBe('403 PERMISSION_DENIED');
-    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_telemetry' }).context))).toBe('403 PERMISSION_DENIED');
+    expect(await codeOf(() => guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_telemetry' }).context))).toBe(
+      'allowed',
+    );
+    expect(await codeOf(() => guard.canActivate(contextFor(telemetry, { 'x-api-key': 'fds_good' }).context))).toBe(
+      '403 PERMISSION_DENIED',
+    );
+    expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_telemetry' }).context))).toBe(
+      '403 PERMISSION_DENIED',
+    );
     for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) {
       const context = contextFor(telemetry, { authorization: 'Bearer jwt' }).context;
-      expect([role, await codeOf(() => guardAs(principal(role)).canActivate(context))]).toEqual([role, '403 PERMISSION_DENIED']);
+      expect([role, await codeOf(() => guardAs(principal(role)).canActivate(context))]).toEqual([
+        role,
+        '403 PERMISSION_DENIED',
+      ]);
     }
   });
 });

@@ -42,8 +42,11 @@ export class AccessGuard implements CanActivate {
     if (rule.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { user?: Principal }>();
     const serviceSecret = serviceSecretOf(request);
-    if (serviceSecret !== undefined) return this.authorize(request, this.serviceTokens.authenticate(serviceSecret), rule.permission);
-    return this.authenticateUser(context, request).then((principal) => this.authorize(request, principal, rule.permission));
+    if (serviceSecret !== undefined)
+      return this.authorize(request, this.serviceTokens.authenticate(serviceSecret), rule.permission);
+    return this.authenticateUser(context, request).then((principal) =>
+      this.authorize(request, principal, rule.permission),
+    );
   }
 
   private authorize(request: AuthenticatedRequest, principal: Principal, permission: Permission): boolean {
@@ -52,7 +55,10 @@ export class AccessGuard implements CanActivate {
     return true;
   }
 
-  private async authenticateUser(context: ExecutionContext, request: AuthenticatedRequest & { user?: Principal }): Promise<Principal> {
+  private async authenticateUser(
+    context: ExecutionContext,
+    request: AuthenticatedRequest & { user?: Principal },
+  ): Promise<Principal> {
     await this.jwt.canActivate(context);
     if (!request.user) throw AppError.unauthenticated();
     return request.user;

@@ -1,5 +1,16 @@
 import { IsOmittable } from 'src/http/is-omittable.decorator';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEmail, IsIn, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsString,
+  Matches,
+  MaxLength,
+  MinLength,
+} from 'class-validator';
 import { ApiProperty } from '@nestjs/swagger';
 import {
   HUMAN_ROLES,
@@ -108,7 +119,12 @@ export class ServiceTokenCreateDto {
   @ArrayMinSize(1)
   @ArrayUnique()
   @IsIn(SERVICE_TOKEN_PERMISSIONS, { each: true })
-  @ApiProperty({ required: false, type: 'array', items: { type: 'string', enum: [...SERVICE_TOKEN_PERMISSIONS] }, default: ['flags:evaluate'] })
+  @ApiProperty({
+    required: false,
+    type: 'array',
+    items: { type: 'string', enum: [...SERVICE_TOKEN_PERMISSIONS] },
+    default: ['flags:evaluate'],
+  })
   permissions?: ServiceTokenPermission[];
 
   /**

@@ -26,7 +26,9 @@ class FakeTokenStore {
 
 function serviceOn(store: FakeTokenStore, config: AppConfig): ServiceTokensService {
   const builder = { addSelect: () => builder, where: () => builder, getMany: () => store.getMany() };
-  const dataSource = { manager: { getRepository: () => ({ createQueryBuilder: () => builder }) } } as unknown as DataSource;
+  const dataSource = {
+    manager: { getRepository: () => ({ createQueryBuilder: () => builder }) },
+  } as unknown as DataSource;
   const feed = { subscribe: () => undefined } as unknown as ChangeFeedService;
   return new ServiceTokensService(dataSource, {} as AuditService, feed, config);
 }

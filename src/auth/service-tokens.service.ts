@@ -23,7 +23,11 @@ const RECENT_HASHES = 1000;
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 10000;
 
-export type ServiceTokenCacheHealth = Readonly<{ stale: boolean; lastReloadAt: string | null; lastError: string | null }>;
+export type ServiceTokenCacheHealth = Readonly<{
+  stale: boolean;
+  lastReloadAt: string | null;
+  lastError: string | null;
+}>;
 
 /** Secrets are 256 random bits, so a fast hash is enough: nothing to brute-force. */
 function hashToken(secret: string): string {
@@ -71,7 +75,11 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
   }
 
   health(): ServiceTokenCacheHealth {
-    return { stale: this.lastError !== null, lastReloadAt: this.lastReloadAt?.toISOString() ?? null, lastError: this.lastError };
+    return {
+      stale: this.lastError !== null,
+      lastReloadAt: this.lastReloadAt?.toISOString() ?? null,
+      lastError: this.lastError,
+    };
   }
 
   authenticate(secret: string): Principal {
@@ -114,7 +122,8 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
         if (ticket !== this.reloads) return;
         this.failures += 1;
         const delayMs = Math.min(RETRY_FIRST_MS * 2 ** (this.failures - 1), RETRY_MAX_MS);
-        if (this.lastError === null) this.logger.warn({ err: error }, 'Could not reload service tokens; keeping the previous set and retrying');
+        if (this.lastError === null)
+          this.logger.warn({ err: error }, 'Could not reload service tokens; keeping the previous set and retrying');
         this.lastError = error instanceof Error ? error.message : String(error);
         this.retry = setTimeout(() => void this.reload(), delayMs);
         this.retry.unref();
@@ -140,7 +149,9 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
   async create(actor: Actor, dto: ServiceTokenCreateDto): Promise<ServiceTokenCreatedResponseDto> {
     const permissions = dto.permissions ?? [Permission.FLAGS_EVALUATE];
     if (dto.telemetryFeatureKeys !== undefined && !permissions.includes(Permission.TELEMETRY_WRITE)) {
-      throw AppError.validation([{ field: 'telemetryFeatureKeys', message: 'telemetryFeatureKeys needs the permission telemetry:write' }]);
+      throw AppError.validation([
+        { field: 'telemetryFeatureKeys', message: 'telemetryFeatureKeys needs the permission telemetry:write' },
+      ]);
     }
     const secret = `${SERVICE_TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
     const created = await this.dataSource.transaction(async (manager) => {
@@ -149,7 +160,8 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
         .createQueryBuilder('token')
         .where('lower(token.name) = lower(:name) AND token.revokedAt IS NULL', { name: dto.name })
         .getExists();
-      const taken = () => new AppError(409, 'SERVICE_TOKEN_EXISTS', `An active service token named ${dto.name} exists.`);
+      const taken = () =>
+        new AppError(409, 'SERVICE_TOKEN_EXISTS', `An active service token named ${dto.name} exists.`);
       if (clash) throw taken();
       // A concurrent creation of the same name can pass the check; the unique index decides.
       const token = await manager
@@ -198,7 +210,9 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
   }
 }
 
-function principalOf(token: Pick<ServiceTokenEntity, 'id' | 'name' | 'permissions' | 'telemetryFeatureKeys'>): Principal {
+function principalOf(
+  token: Pick<ServiceTokenEntity, 'id' | 'name' | 'permissions' | 'telemetryFeatureKeys'>,
+): Principal {
   return {
     kind: 'service',
     id: token.id,

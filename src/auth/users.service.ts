@@ -71,14 +71,21 @@ export class UsersService implements OnModuleInit {
       // Answers from the cache unless the database answers within a moment; not at all once it
       // is known not to answer.
       const patience = this.databaseSilentSince === null ? LOOKUP_PATIENCE_MS : 0;
-      const answer = await Promise.race([this.sharedLookUp(userId).catch((): typeof STALE => STALE), delay<typeof STALE>(patience, STALE)]);
+      const answer = await Promise.race([
+        this.sharedLookUp(userId).catch((): typeof STALE => STALE),
+        delay<typeof STALE>(patience, STALE),
+      ]);
       user = answer === STALE ? cached.user : answer;
     } else {
       try {
         user = await this.sharedLookUp(userId);
       } catch (error) {
         this.logger.warn({ err: error }, 'Cannot look up a signed-in user; answering 503');
-        throw new AppError(503, 'DATABASE_UNAVAILABLE', 'The database is unavailable, so the credentials cannot be checked; retry shortly.');
+        throw new AppError(
+          503,
+          'DATABASE_UNAVAILABLE',
+          'The database is unavailable, so the credentials cannot be checked; retry shortly.',
+        );
       }
     }
     return user && user.principal.role === role && user.version === version ? user.principal : null;
@@ -100,7 +107,9 @@ export class UsersService implements OnModuleInit {
     try {
       const row = await this.dataSource.getRepository(UserEntity).findOneBy({ id: userId });
       this.databaseSilentSince = null;
-      const user = row ? { principal: { kind: 'user', id: row.id, name: row.email, role: row.role } as const, version: row.version } : null;
+      const user = row
+        ? { principal: { kind: 'user', id: row.id, name: row.email, role: row.role } as const, version: row.version }
+        : null;
       if (this.principals.size > 10_000) this.principals.clear();
       const checkedAt = Date.now();
       this.principals.set(userId, { user, until: checkedAt + PRINCIPAL_CACHE_MS, checkedAt });
@@ -209,15 +218,18 @@ export class UsersService implements OnModuleInit {
 
   /** flagdog never loses its last super admin: someone must be able to manage it. */
   private async refuseLastSuperAdmin(manager: EntityManager): Promise<void> {
-    const admins: { id: string }[] = await manager.query(
-      `SELECT id FROM users WHERE role = 'SUPER_ADMIN' FOR UPDATE`,
-    );
+    const admins: { id: string }[] = await manager.query(`SELECT id FROM users WHERE role = 'SUPER_ADMIN' FOR UPDATE`);
     if (admins.length <= 1) {
       throw new AppError(409, 'LAST_SUPER_ADMIN', 'This is the last SUPER_ADMIN; create another one first.');
     }
   }
 
-  private async insertUser(manager: EntityManager, email: string, role: Role, passwordHash: string): Promise<UserEntity> {
+  private async insertUser(
+    manager: EntityManager,
+    email: string,
+    role: Role,
+    passwordHash: string,
+  ): Promise<UserEntity> {
     const user = manager.create(UserEntity, { email: normalizeEmail(email), role, passwordHash, version: 1 });
     return manager.save(user);
   }
@@ -235,7 +247,12 @@ export class UsersService implements OnModuleInit {
         .where('user.email = :email', { email: normalizeEmail(bootstrap.email) })
         .getExists();
       if (exists) return;
-      const user = await this.insertUser(manager, bootstrap.email, 'SUPER_ADMIN', await hashPassword(bootstrap.password));
+      const user = await this.insertUser(
+        manager,
+        bootstrap.email,
+        'SUPER_ADMIN',
+        await hashPassword(bootstrap.password),
+      );
       await this.audit.record(manager, SYSTEM, { action: 'user.bootstrapped', after: toView(user) });
       this.logger.log({ email: user.email }, 'Created the bootstrap SUPER_ADMIN from BOOTSTRAP_ADMIN_EMAIL');
       return;

@@ -66,7 +66,11 @@ export class AlertOutboxService implements OnApplicationBootstrap, OnModuleDestr
    * has its alert and a lost insert has none. No network I/O here; `kick()` delivers after commit.
    * Written whether or not a webhook is configured: turning it on later delivers the backlog.
    */
-  async enqueue(manager: EntityManager, checkpoint: AlertingCheckpoint, previousStatus: CheckpointStatus | null): Promise<void> {
+  async enqueue(
+    manager: EntityManager,
+    checkpoint: AlertingCheckpoint,
+    previousStatus: CheckpointStatus | null,
+  ): Promise<void> {
     const reason = alertReason(checkpoint.status, previousStatus);
     if (reason === null) return;
     await manager.query(
@@ -99,7 +103,9 @@ export class AlertOutboxService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Undelivered alerts (for metrics): growing when the webhook is down or not configured. */
   async backlog(): Promise<number> {
-    const [{ count }] = await this.dataSource.query(`SELECT count(*)::int AS count FROM alert_outbox WHERE delivered_at IS NULL`);
+    const [{ count }] = await this.dataSource.query(
+      `SELECT count(*)::int AS count FROM alert_outbox WHERE delivered_at IS NULL`,
+    );
     return Number(count);
   }
 
@@ -132,7 +138,8 @@ export class AlertOutboxService implements OnApplicationBootstrap, OnModuleDestr
       'user-agent': 'flagdog-alerts',
       'x-flagdog-delivery': row.id,
     };
-    if (this.config.alertWebhook.secret !== null) headers['x-flagdog-signature'] = signBody(body, this.config.alertWebhook.secret);
+    if (this.config.alertWebhook.secret !== null)
+      headers['x-flagdog-signature'] = signBody(body, this.config.alertWebhook.secret);
     let failure: string | null = null;
     try {
       const response = await fetch(url, {
@@ -147,7 +154,12 @@ export class AlertOutboxService implements OnApplicationBootstrap, OnModuleDestr
     } catch (error) {
       failure = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     }
-    const log = { feature_key: row.feature_key, checkpoint_id: row.checkpoint_id, delivery_id: row.id, attempts: row.attempts };
+    const log = {
+      feature_key: row.feature_key,
+      checkpoint_id: row.checkpoint_id,
+      delivery_id: row.id,
+      attempts: row.attempts,
+    };
     try {
       if (failure === null) {
         await this.dataSource.query(

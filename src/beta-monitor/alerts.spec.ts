@@ -1,8 +1,21 @@
 import { createHmac } from 'node:crypto';
-import { AlertingCheckpoint, alertReason, alertSeverity, buildAlertPayload, retryDelayMs, signBody } from 'src/beta-monitor/alerts';
+import {
+  AlertingCheckpoint,
+  alertReason,
+  alertSeverity,
+  buildAlertPayload,
+  retryDelayMs,
+  signBody,
+} from 'src/beta-monitor/alerts';
 
 type A = AlertingCheckpoint['alerts'][number];
-const alert = (code: string, severity: A['severity'] = 'CRITICAL', observed: unknown = null): A => ({ code, severity, message: code, observed, expected: null });
+const alert = (code: string, severity: A['severity'] = 'CRITICAL', observed: unknown = null): A => ({
+  code,
+  severity,
+  message: code,
+  observed,
+  expected: null,
+});
 
 const checkpoint = (overrides: Partial<AlertingCheckpoint> = {}): AlertingCheckpoint => ({
   id: '0b6f7c4e-4d1a-4c55-9f0e-2a8a0c1f7d11',
@@ -43,7 +56,9 @@ describe('alertReason', () => {
 
 describe('alertSeverity (runbook §6)', () => {
   it('P0 for a 5xx rate above 10 %, user impact, or several critical codes', () => {
-    expect(alertSeverity(checkpoint({ alerts: [alert('ERROR_RATE_5XX', 'CRITICAL', { rate5xx: 0.25, total: 200 })] }))).toBe('P0');
+    expect(
+      alertSeverity(checkpoint({ alerts: [alert('ERROR_RATE_5XX', 'CRITICAL', { rate5xx: 0.25, total: 200 })] })),
+    ).toBe('P0');
     expect(alertSeverity(checkpoint({ alerts: [alert('CRITICAL_COMPLAINT')] }))).toBe('P0');
     expect(alertSeverity(checkpoint({ alerts: [alert('CRITICAL_COMPLAINT'), alert('ROLLBACK_EXECUTED')] }))).toBe('P0');
     expect(alertSeverity(checkpoint({ alerts: [alert('CONFIG_DRIFT'), alert('DETERMINISM_FAIL')] }))).toBe('P0');
@@ -51,13 +66,19 @@ describe('alertSeverity (runbook §6)', () => {
 
   it('P1 for any other FAIL and for ERROR', () => {
     expect(alertSeverity(checkpoint({ alerts: [alert('CONFIG_DRIFT'), alert('CONFIG_DRIFT')] }))).toBe('P1');
-    expect(alertSeverity(checkpoint({ alerts: [alert('ERROR_RATE_5XX', 'CRITICAL', { rate5xx: 0.04 }), alert('LATENCY_P95', 'WARN')] }))).toBe('P1');
+    expect(
+      alertSeverity(
+        checkpoint({ alerts: [alert('ERROR_RATE_5XX', 'CRITICAL', { rate5xx: 0.04 }), alert('LATENCY_P95', 'WARN')] }),
+      ),
+    ).toBe('P1');
     expect(alertSeverity(checkpoint({ alerts: [alert('DETERMINISM_FAIL')] }))).toBe('P1');
     expect(alertSeverity(checkpoint({ status: 'ERROR', health: 'RED', alerts: [] }))).toBe('P1');
   });
 
   it('P2 for WARN and recoveries', () => {
-    expect(alertSeverity(checkpoint({ status: 'WARN', health: 'YELLOW', alerts: [alert('ERROR_RATE_4XX', 'WARN')] }))).toBe('P2');
+    expect(
+      alertSeverity(checkpoint({ status: 'WARN', health: 'YELLOW', alerts: [alert('ERROR_RATE_4XX', 'WARN')] })),
+    ).toBe('P2');
     expect(alertSeverity(checkpoint({ status: 'PASS', health: 'GREEN' }))).toBe('P2');
   });
 
@@ -69,7 +90,12 @@ describe('alertSeverity (runbook §6)', () => {
 describe('buildAlertPayload', () => {
   it('has a line for people and the fields for machines', () => {
     const failed = checkpoint({
-      alerts: [alert('ERROR_RATE_5XX', 'CRITICAL', { rate5xx: 0.25 }), alert('CONFIG_DRIFT'), alert('CONFIG_DRIFT', 'WARN'), alert('LATENCY_P95', 'WARN')],
+      alerts: [
+        alert('ERROR_RATE_5XX', 'CRITICAL', { rate5xx: 0.25 }),
+        alert('CONFIG_DRIFT'),
+        alert('CONFIG_DRIFT', 'WARN'),
+        alert('LATENCY_P95', 'WARN'),
+      ],
     });
     const payload = buildAlertPayload(failed, 'PASS', 'FAIL');
     expect(payload).toEqual({
@@ -119,6 +145,8 @@ describe('signBody', () => {
 
 describe('retryDelayMs', () => {
   it('doubles from 1 s and stops at 5 minutes', () => {
-    expect([1, 2, 3, 4, 9, 10, 50, 10_000].map(retryDelayMs)).toEqual([1000, 2000, 4000, 8000, 256_000, 300_000, 300_000, 300_000]);
+    expect([1, 2, 3, 4, 9, 10, 50, 10_000].map(retryDelayMs)).toEqual([
+      1000, 2000, 4000, 8000, 256_000, 300_000, 300_000, 300_000,
+    ]);
   });
 });

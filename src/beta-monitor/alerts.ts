@@ -13,7 +13,10 @@ export type AlertReason = 'FAIL' | 'ERROR' | 'STATUS_CHANGE';
 
 /** What of a checkpoint the alert needs. */
 export type AlertingCheckpoint = Readonly<
-  Pick<CheckpointResponseDto, 'id' | 'featureKey' | 'phase' | 'label' | 'status' | 'health' | 'trigger' | 'alerts' | 'error' | 'createdAt'>
+  Pick<
+    CheckpointResponseDto,
+    'id' | 'featureKey' | 'phase' | 'label' | 'status' | 'health' | 'trigger' | 'alerts' | 'error' | 'createdAt'
+  >
 >;
 
 export type AlertPayload = {
@@ -67,7 +70,9 @@ export function alertSeverity(checkpoint: Pick<AlertingCheckpoint, 'status' | 'a
   if (checkpoint.status === 'ERROR') return 'P1';
   if (checkpoint.status !== 'FAIL') return 'P2';
   const critical = checkpoint.alerts.filter((alert) => alert.severity === 'CRITICAL');
-  const fiveXxOver10 = critical.some((alert) => alert.code === 'ERROR_RATE_5XX' && rate5xx(alert.observed) > P0_5XX_RATE);
+  const fiveXxOver10 = critical.some(
+    (alert) => alert.code === 'ERROR_RATE_5XX' && rate5xx(alert.observed) > P0_5XX_RATE,
+  );
   const userImpact = critical.some((alert) => USER_IMPACT_CODES.has(alert.code));
   const several = new Set(critical.map((alert) => alert.code)).size >= 2;
   return fiveXxOver10 || userImpact || several ? 'P0' : 'P1';
@@ -79,7 +84,11 @@ function rate5xx(observed: unknown): number {
   return typeof rate === 'number' && Number.isFinite(rate) ? rate : Number.POSITIVE_INFINITY;
 }
 
-const ICONS: Record<AlertSeverityLevel, string> = { P0: ':red_circle:', P1: ':large_orange_circle:', P2: ':large_yellow_circle:' };
+const ICONS: Record<AlertSeverityLevel, string> = {
+  P0: ':red_circle:',
+  P1: ':large_orange_circle:',
+  P2: ':large_yellow_circle:',
+};
 
 function unique(values: string[]): string[] {
   return [...new Set(values)];
@@ -96,7 +105,14 @@ export function buildAlertPayload(
   const recovered = checkpoint.status === 'PASS';
   const icon = recovered ? ':large_green_circle:' : ICONS[severity];
   const change = previousStatus !== null && previousStatus !== checkpoint.status ? ` (was ${previousStatus})` : '';
-  const detail = codes.length > 0 ? codes.join(', ') : checkpoint.status === 'ERROR' ? `could not measure: ${checkpoint.error ?? 'unknown error'}` : recovered ? 'recovered' : 'no alerts';
+  const detail =
+    codes.length > 0
+      ? codes.join(', ')
+      : checkpoint.status === 'ERROR'
+        ? `could not measure: ${checkpoint.error ?? 'unknown error'}`
+        : recovered
+          ? 'recovered'
+          : 'no alerts';
   const text =
     `${icon} ${severity} ${checkpoint.featureKey} ${checkpoint.phase ?? '-'} ${checkpoint.status}${change} — ${detail} ` +
     `(checkpoint ${checkpoint.label})`;
@@ -112,7 +128,9 @@ export function buildAlertPayload(
     reason,
     severity,
     alerts: codes,
-    criticalAlerts: unique(checkpoint.alerts.filter((alert) => alert.severity === 'CRITICAL').map((alert) => alert.code)),
+    criticalAlerts: unique(
+      checkpoint.alerts.filter((alert) => alert.severity === 'CRITICAL').map((alert) => alert.code),
+    ),
     error: checkpoint.error,
     trigger: checkpoint.trigger,
     createdAt: checkpoint.createdAt,

@@ -43,14 +43,21 @@ export class BetaMonitorController {
   @Post('run')
   @Allow(Permission.CHECKPOINTS_RUN)
   @ApiConflictResponse({ description: 'No started phase (NO_ACTIVE_PHASE) or the label is taken (CHECKPOINT_EXISTS).' })
-  run(@CurrentActor() actor: Actor, @Param('key', FlagKeyPipe) key: string, @Body() dto: CheckpointRunDto): Promise<CheckpointResponseDto> {
+  run(
+    @CurrentActor() actor: Actor,
+    @Param('key', FlagKeyPipe) key: string,
+    @Body() dto: CheckpointRunDto,
+  ): Promise<CheckpointResponseDto> {
     return this.monitor.runManual(actor, key, dto);
   }
 
   /** Checkpoints, newest first, filtered by status, phase and time. */
   @Get('checkpoints')
   @Allow(Permission.FLAGS_READ)
-  list(@Param('key', FlagKeyPipe) key: string, @Query() query: CheckpointListQueryDto): Promise<CheckpointListResponseDto> {
+  list(
+    @Param('key', FlagKeyPipe) key: string,
+    @Query() query: CheckpointListQueryDto,
+  ): Promise<CheckpointListResponseDto> {
     return this.checkpoints.list(key, query);
   }
 
@@ -77,7 +84,11 @@ export class BetaMonitorController {
   /** Defines the flag's phases in rollout order. */
   @Put('phases')
   @Allow(Permission.PHASES_MANAGE)
-  replacePhases(@CurrentActor() actor: Actor, @Param('key', FlagKeyPipe) key: string, @Body() dto: PhasesReplaceDto): Promise<PhaseListResponseDto> {
+  replacePhases(
+    @CurrentActor() actor: Actor,
+    @Param('key', FlagKeyPipe) key: string,
+    @Body() dto: PhasesReplaceDto,
+  ): Promise<PhaseListResponseDto> {
     return this.phasesService.replace(actor, key, dto);
   }
 
@@ -97,7 +108,11 @@ export class BetaMonitorController {
 
   @Post('complaints')
   @Allow(Permission.COMPLAINTS_WRITE)
-  recordComplaint(@CurrentActor() actor: Actor, @Param('key', FlagKeyPipe) key: string, @Body() dto: ComplaintCreateDto): Promise<ComplaintResponseDto> {
+  recordComplaint(
+    @CurrentActor() actor: Actor,
+    @Param('key', FlagKeyPipe) key: string,
+    @Body() dto: ComplaintCreateDto,
+  ): Promise<ComplaintResponseDto> {
     return this.complaintsService.record(actor, key, dto);
   }
 

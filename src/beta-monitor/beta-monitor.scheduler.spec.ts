@@ -21,7 +21,9 @@ describe('scheduled checkpoint slots', () => {
     expect(previousSlot('0 * * * *', new Date('2026-02-01T06:59:59Z'))).toEqual(new Date('2026-02-01T06:00:00Z'));
     expect(previousSlot('0 * * * *', new Date('2026-02-01T07:00:00Z'))).toEqual(new Date('2026-02-01T07:00:00Z'));
     expect(previousSlot('*/15 * * * *', new Date('2026-02-01T06:44:00Z'))).toEqual(new Date('2026-02-01T06:30:00Z'));
-    expect(previousSlot('*/2 * * * * *', new Date('2026-02-01T06:44:05.500Z'))).toEqual(new Date('2026-02-01T06:44:04Z'));
+    expect(previousSlot('*/2 * * * * *', new Date('2026-02-01T06:44:05.500Z'))).toEqual(
+      new Date('2026-02-01T06:44:04Z'),
+    );
   });
 
   it('finds none when the schedule had no slot in the look-back', () => {

@@ -27,26 +27,60 @@ const PHASE: PhaseResponseDto = {
   startedBy: 'admin@example.com',
   baseline: null,
 };
-const FIVE_XX: Alert = { code: 'ERROR_RATE_5XX', severity: 'CRITICAL', message: '5xx above baseline', observed: { rate5xx: 0.2 }, expected: null };
-const LATENCY: Alert = { code: 'LATENCY_P95', severity: 'WARN', message: 'p95 approaching', observed: null, expected: null };
+const FIVE_XX: Alert = {
+  code: 'ERROR_RATE_5XX',
+  severity: 'CRITICAL',
+  message: '5xx above baseline',
+  observed: { rate5xx: 0.2 },
+  expected: null,
+};
+const LATENCY: Alert = {
+  code: 'LATENCY_P95',
+  severity: 'WARN',
+  message: 'p95 approaching',
+  observed: null,
+  expected: null,
+};
 
 /** The flag as the fakes see it: the measurement reads `enabled`, the rollback turns it off. */
-type World = { enabled: boolean; rollbacks: string[][]; outbox: AlertPayload[]; stored: CheckpointResponseDto[]; measure: () => Measurement };
+type World = {
+  enabled: boolean;
+  rollbacks: string[][];
+  outbox: AlertPayload[];
+  stored: CheckpointResponseDto[];
+  measure: () => Measurement;
+};
 
 function measured(status: CheckpointStatus, alerts: Alert[], world: World): Measurement {
   const health = status === 'PASS' ? 'GREEN' : status === 'WARN' ? 'YELLOW' : 'RED';
-  return { status, health, alerts, config: { actual: { enabled: world.enabled } }, metrics: {}, determinism: {}, evidence: {} };
+  return {
+    status,
+    health,
+    alerts,
+    config: { actual: { enabled: world.enabled } },
+    metrics: {},
+    determinism: {},
+    evidence: {},
+  };
 }
 
 function setUp(phase: PhaseResponseDto = PHASE) {
-  const world: World = { enabled: true, rollbacks: [], outbox: [], stored: [], measure: () => measured('PASS', [], world) };
+  const world: World = {
+    enabled: true,
+    rollbacks: [],
+    outbox: [],
+    stored: [],
+    measure: () => measured('PASS', [], world),
+  };
   const manager = {
     query: async (sql: string, parameters: unknown[]) => {
       if (sql.includes('alert_outbox')) world.outbox.push(JSON.parse(parameters[2] as string) as AlertPayload);
       return [];
     },
   } as unknown as EntityManager;
-  const dataSource = { transaction: <T>(work: (m: EntityManager) => Promise<T>) => work(manager) } as unknown as DataSource;
+  const dataSource = {
+    transaction: <T>(work: (m: EntityManager) => Promise<T>) => work(manager),
+  } as unknown as DataSource;
   const flags: Pick<FeatureFlagsService, 'get'> = {
     get: async (key) => {
       if (key !== KEY) throw AppError.notFound('FLAG_NOT_FOUND', `No flag with the key ${key}.`);
@@ -67,7 +101,11 @@ function setUp(phase: PhaseResponseDto = PHASE) {
     insertOnce: async (_manager, checkpoint: NewCheckpoint) => {
       if (world.stored.some((c) => c.label === checkpoint.label)) return null;
       const previousStatus = world.stored.at(-1)?.status ?? null;
-      const stored = { ...checkpoint, id: `00000000-0000-4000-8000-${String(world.stored.length).padStart(12, '0')}`, createdAt: NOW.toISOString() };
+      const stored = {
+        ...checkpoint,
+        id: `00000000-0000-4000-8000-${String(world.stored.length).padStart(12, '0')}`,
+        createdAt: NOW.toISOString(),
+      };
       world.stored.push(stored);
       return { stored, previousStatus };
     },
@@ -83,7 +121,8 @@ function setUp(phase: PhaseResponseDto = PHASE) {
     checkpoints as CheckpointsRepository,
     outbox,
   );
-  const run = (label: string, trigger: 'scheduled' | 'manual' = 'scheduled') => service.runCheckpoint(KEY, { label, trigger, triggeredBy: 'test', now: NOW });
+  const run = (label: string, trigger: 'scheduled' | 'manual' = 'scheduled') =>
+    service.runCheckpoint(KEY, { label, trigger, triggeredBy: 'test', now: NOW });
   return { world, service, run };
 }
 
@@ -150,6 +189,9 @@ describe('BetaMonitorService.runCheckpoint', () => {
   it('uses the fixed clock for the window: the last hour, never before the phase started', async () => {
     const { run } = setUp();
     const checkpoint = await run('scheduled-2026-02-01T06:00Z');
-    expect([checkpoint!.windowStart, checkpoint!.windowEnd]).toEqual(['2026-02-01T05:04:00.000Z', '2026-02-01T06:00:00.000Z']);
+    expect([checkpoint!.windowStart, checkpoint!.windowEnd]).toEqual([
+      '2026-02-01T05:04:00.000Z',
+      '2026-02-01T06:00:00.000Z',
+    ]);
   });
 });

@@ -24,7 +24,15 @@ export type RunOptions = Readonly<{
 }>;
 
 const WINDOW_MS = 60 * 60_000;
-const NOT_MEASURED: Measurement = { config: null, metrics: null, determinism: null, evidence: null, alerts: [], status: 'ERROR', health: 'RED' };
+const NOT_MEASURED: Measurement = {
+  config: null,
+  metrics: null,
+  determinism: null,
+  evidence: null,
+  alerts: [],
+  status: 'ERROR',
+  health: 'RED',
+};
 
 /**
  * The beta monitor dog (docs/beta-monitor.md): one checkpoint = every check over the last hour of
@@ -53,12 +61,18 @@ export class BetaMonitorService {
     const now = options.now ?? new Date();
     const label = options.label ?? `${options.trigger}-${now.toISOString()}`;
     if (options.trigger !== 'scheduled' && isScheduledLabel(label)) {
-      throw AppError.validation([{ field: 'label', message: 'labels starting with scheduled- belong to the schedule' }]);
+      throw AppError.validation([
+        { field: 'label', message: 'labels starting with scheduled- belong to the schedule' },
+      ]);
     }
     await this.flags.get(key);
     const phase = await this.phases.find(key, options.phase);
     if (phase === null) {
-      throw new AppError(409, 'NO_ACTIVE_PHASE', `The flag ${key} has no started phase; name one with {"phase": "…"} or start one.`);
+      throw new AppError(
+        409,
+        'NO_ACTIVE_PHASE',
+        `The flag ${key} has no started phase; name one with {"phase": "…"} or start one.`,
+      );
     }
     if (await this.checkpoints.exists(key, label)) return this.labelTaken(key, label, options.trigger);
     const windowStart = new Date(Math.max(now.getTime() - WINDOW_MS, Date.parse(phase.startedAt ?? '') || 0));
@@ -137,7 +151,9 @@ export class BetaMonitorService {
 export function rollbackCauses(phase: Pick<PhaseResponseDto, 'autoRollback'>, measured: Measurement): string[] {
   const stillOn = (measured.config?.actual as { enabled?: boolean } | undefined)?.enabled === true;
   if (!phase.autoRollback || measured.status !== 'FAIL' || !stillOn) return [];
-  return [...new Set(measured.alerts.filter((alert) => ROLLBACK_TRIGGER_CODES.has(alert.code)).map((alert) => alert.code))];
+  return [
+    ...new Set(measured.alerts.filter((alert) => ROLLBACK_TRIGGER_CODES.has(alert.code)).map((alert) => alert.code)),
+  ];
 }
 
 /** The measurement with the rollback recorded: a ROLLBACK_EXECUTED alert and its evidence. */
@@ -150,5 +166,9 @@ function withRollback(measured: Measurement, rollback: AutomaticRollback): Measu
     observed: { enabled: false, rolloutPercentage: 0, verification },
     expected: { enabled: false },
   };
-  return { ...measured, alerts: [...measured.alerts, alert], evidence: { ...measured.evidence, rollback: { causes, verified, verification } } };
+  return {
+    ...measured,
+    alerts: [...measured.alerts, alert],
+    evidence: { ...measured.evidence, rollback: { causes, verified, verification } },
+  };
 }

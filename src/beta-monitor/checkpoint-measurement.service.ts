@@ -22,12 +22,25 @@ import { TelemetryAggregate } from 'src/telemetry/telemetry-aggregator';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
 
 /** What a checkpoint measured: everything of its row but the who, when and how long. */
-export type Measurement = Pick<NewCheckpoint, 'config' | 'metrics' | 'determinism' | 'evidence' | 'alerts' | 'status' | 'health'>;
+export type Measurement = Pick<
+  NewCheckpoint,
+  'config' | 'metrics' | 'determinism' | 'evidence' | 'alerts' | 'status' | 'health'
+>;
 
 /** Flag changes that can explain config drift. */
-const CONFIG_ACTIONS = new Set(['flag.updated', 'flag.archived', 'allowlist.added', 'allowlist.removed', 'allowlist.cleared']);
+const CONFIG_ACTIONS = new Set([
+  'flag.updated',
+  'flag.archived',
+  'allowlist.added',
+  'allowlist.removed',
+  'allowlist.cleared',
+]);
 
-type PrePhaseBaseline = { http?: TelemetryAggregate['http']; latencyP95?: number | null; matching?: TelemetryAggregate['matching'] } | null;
+type PrePhaseBaseline = {
+  http?: TelemetryAggregate['http'];
+  latencyP95?: number | null;
+  matching?: TelemetryAggregate['matching'];
+} | null;
 
 /**
  * Gathers a checkpoint's inputs (the flag's config and its changes, the determinism probes, the
@@ -97,7 +110,9 @@ export class CheckpointMeasurementService {
         matching: { treatment: window.on.matching, control: window.off.matching },
         complaints: complaints.length,
       },
-      evidence: Object.fromEntries(results.map((result) => [result.name, { outcome: result.outcome, ...result.evidence }])),
+      evidence: Object.fromEntries(
+        results.map((result) => [result.name, { outcome: result.outcome, ...result.evidence }]),
+      ),
     };
   }
 
@@ -105,7 +120,10 @@ export class CheckpointMeasurementService {
    * Each probe through the live resolver twice (the in-memory snapshot, as evaluation answers)
    * and once from a fresh database read, so a snapshot that drifted from the database shows.
    */
-  private async probe(key: string, phase: PhaseResponseDto): Promise<{ subjectId: string; live: Evaluation[]; fresh: Evaluation | null }[]> {
+  private async probe(
+    key: string,
+    phase: PhaseResponseDto,
+  ): Promise<{ subjectId: string; live: Evaluation[]; fresh: Evaluation | null }[]> {
     const results = [];
     for (const { subjectId } of phase.determinismProbes) {
       const live = [0, 1].map(() => this.flagsRead.evaluateLive(key, subjectId));

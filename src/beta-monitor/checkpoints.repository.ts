@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CheckpointHealth, CheckpointStatus } from 'src/beta-monitor/checks';
-import { AlertDto, CheckpointListQueryDto, CheckpointListResponseDto, CheckpointResponseDto } from 'src/beta-monitor/beta-monitor.dto';
+import {
+  AlertDto,
+  CheckpointListQueryDto,
+  CheckpointListResponseDto,
+  CheckpointResponseDto,
+} from 'src/beta-monitor/beta-monitor.dto';
 import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
 import { AppError } from 'src/http/app-error';
 import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
@@ -41,8 +46,14 @@ export class CheckpointsRepository {
    * flag's previous checkpoint with the stored one, so "the previous checkpoint" is exact even
    * with several writers.
    */
-  async insertOnce(manager: EntityManager, checkpoint: NewCheckpoint): Promise<{ stored: CheckpointResponseDto; previousStatus: CheckpointStatus | null } | null> {
-    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [ADVISORY_LOCKS.checkpointInsert, checkpoint.featureKey]);
+  async insertOnce(
+    manager: EntityManager,
+    checkpoint: NewCheckpoint,
+  ): Promise<{ stored: CheckpointResponseDto; previousStatus: CheckpointStatus | null } | null> {
+    await manager.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+      ADVISORY_LOCKS.checkpointInsert,
+      checkpoint.featureKey,
+    ]);
     const previous: { status: CheckpointStatus }[] = await manager.query(
       `SELECT status FROM beta_monitor_checkpoints WHERE feature_key = $1 ORDER BY created_at DESC, id DESC LIMIT 1`,
       [checkpoint.featureKey],
@@ -128,7 +139,16 @@ export class CheckpointsRepository {
          AND ($6::timestamptz IS NULL OR (created_at, id) < ($6::timestamptz, $7::uuid))
        ORDER BY created_at DESC, id DESC
        LIMIT $8`,
-      [key, query.status ?? null, query.phase ?? null, query.since ?? null, query.until ?? null, atCursor, idCursor, query.limit + 1],
+      [
+        key,
+        query.status ?? null,
+        query.phase ?? null,
+        query.since ?? null,
+        query.until ?? null,
+        atCursor,
+        idCursor,
+        query.limit + 1,
+      ],
     );
     const page = rows.slice(0, query.limit).map(toView);
     const last = rows[query.limit - 1];

@@ -52,7 +52,9 @@ export class CheckpointsService {
       latest,
       phase,
       nextScheduledRunAt: phase && nextScheduledRunAt ? nextScheduledRunAt.toISOString() : null,
-      goNoGoDueAt: phase?.startedAt ? goNoGoDueAt({ startedAt: phase.startedAt, minDurationHours: phase.minDurationHours }).toISOString() : null,
+      goNoGoDueAt: phase?.startedAt
+        ? goNoGoDueAt({ startedAt: phase.startedAt, minDurationHours: phase.minDurationHours }).toISOString()
+        : null,
     };
   }
 }

@@ -59,11 +59,23 @@ function http(total: number, overrides: Partial<Omit<HttpCounts, 'total' | 'c2xx
 }
 
 function flagOf(overrides: Partial<ResolvableFlag> = {}): ResolvableFlag {
-  return { key: KEY, enabled: true, rolloutBasisPoints: 0, version: 12, archived: false, allowlist: new Set(BETA), ...overrides };
+  return {
+    key: KEY,
+    enabled: true,
+    rolloutBasisPoints: 0,
+    version: 12,
+    archived: false,
+    allowlist: new Set(BETA),
+    ...overrides,
+  };
 }
 
 /** What the checkpoint collects: two live answers and one fresh one per probe. */
-function answersFrom(live: ResolvableFlag, fresh: ResolvableFlag = live, masterSwitchOff = false): DeterminismAnswers[] {
+function answersFrom(
+  live: ResolvableFlag,
+  fresh: ResolvableFlag = live,
+  masterSwitchOff = false,
+): DeterminismAnswers[] {
   return PROBES.map(({ subjectId }) => ({
     subjectId,
     live: [evaluate(live, subjectId, masterSwitchOff), evaluate(live, subjectId, masterSwitchOff)],
@@ -71,7 +83,12 @@ function answersFrom(live: ResolvableFlag, fresh: ResolvableFlag = live, masterS
   }));
 }
 
-const matching = (total: number, success: number, ttmP50: number | null = 4000, ttmP95: number | null = 9000): MatchingStats => ({
+const matching = (
+  total: number,
+  success: number,
+  ttmP50: number | null = 4000,
+  ttmP95: number | null = 9000,
+): MatchingStats => ({
   total,
   success,
   ttmP50,
@@ -82,7 +99,10 @@ describe('checkConfig (check 1)', () => {
   it('Phase 1 as expected: PASS with the snapshot as evidence', () => {
     const result = checkConfig(configOf());
     expect(result).toMatchObject({ name: 'config', outcome: 'PASS', alerts: [] });
-    expect(result.evidence).toMatchObject({ actual: { enabled: true, rolloutPercentage: 0, allowlistCount: 10, version: 12 }, drifted: [] });
+    expect(result.evidence).toMatchObject({
+      actual: { enabled: true, rolloutPercentage: 0, allowlistCount: 10, version: 12 },
+      drifted: [],
+    });
   });
 
   it('one passenger removed: CONFIG_DRIFT WARN naming who removed whom', () => {
@@ -128,16 +148,33 @@ describe('checkConfig (check 1)', () => {
   it('blames the last event that changed the field and counts the earlier ones; ignores events that did not touch it', () => {
     const events = [
       auditOf({ actor: 'first@x', after: { enabled: true, rolloutPercentage: 1, allowlistCount: 10 } }),
-      auditOf({ actor: 'other@x', action: 'allowlist.added', before: { allowlistCount: 10 }, after: { allowlistCount: 10 } }),
-      auditOf({ actor: 'second@x', at: '2026-02-01T09:00:00.000Z', before: { rolloutPercentage: 1 }, after: { rolloutPercentage: 5 } }),
+      auditOf({
+        actor: 'other@x',
+        action: 'allowlist.added',
+        before: { allowlistCount: 10 },
+        after: { allowlistCount: 10 },
+      }),
+      auditOf({
+        actor: 'second@x',
+        at: '2026-02-01T09:00:00.000Z',
+        before: { rolloutPercentage: 1 },
+        after: { rolloutPercentage: 5 },
+      }),
     ];
     const [alert] = checkConfig(configOf({ rolloutPercentage: 5 }, events)).alerts;
-    expect(alert.message).toContain('changed by second@x (SUPER_ADMIN) at 2026-02-01T09:00:00.000Z: flag.updated 1 → 5 (and 1 earlier change)');
+    expect(alert.message).toContain(
+      'changed by second@x (SUPER_ADMIN) at 2026-02-01T09:00:00.000Z: flag.updated 1 → 5 (and 1 earlier change)',
+    );
   });
 
   it('says so when no audit event explains the drift', () => {
     const [alert] = checkConfig(configOf({ enabled: false })).alerts;
-    expect(alert).toMatchObject({ code: 'CONFIG_DRIFT', severity: 'CRITICAL', observed: { enabled: false }, expected: { enabled: true } });
+    expect(alert).toMatchObject({
+      code: 'CONFIG_DRIFT',
+      severity: 'CRITICAL',
+      observed: { enabled: false },
+      expected: { enabled: true },
+    });
     expect(alert.message).toBe('enabled is false, expected true — no audit event since the phase started explains it');
   });
 
@@ -151,18 +188,32 @@ describe('checkConfig (check 1)', () => {
     expect(codes(checkConfig(configOf({ allowlistCount: 8 })))).toEqual(['CONFIG_DRIFT:CRITICAL']);
     expect(codes(checkConfig(configOf({ allowlistCount: 11 })))).toEqual(['CONFIG_DRIFT:WARN']);
     expect(codes(checkConfig(configOf({ allowlistCount: 0 })))).toEqual(['CONFIG_DRIFT:CRITICAL']);
-    expect(codes(checkConfig({ ...configOf({ allowlistCount: 9 }), allowlistTolerance: 0 }))).toEqual(['CONFIG_DRIFT:CRITICAL']);
-    expect(codes(checkConfig({ ...configOf({ allowlistCount: 12 }), allowlistTolerance: 3 }))).toEqual(['CONFIG_DRIFT:WARN']);
+    expect(codes(checkConfig({ ...configOf({ allowlistCount: 9 }), allowlistTolerance: 0 }))).toEqual([
+      'CONFIG_DRIFT:CRITICAL',
+    ]);
+    expect(codes(checkConfig({ ...configOf({ allowlistCount: 12 }), allowlistTolerance: 3 }))).toEqual([
+      'CONFIG_DRIFT:WARN',
+    ]);
   });
 
   it('every difference is its own alert', () => {
-    const result = checkConfig(configOf({ enabled: false, rolloutPercentage: 5, allowlistCount: 9, masterSwitch: 'off' }));
-    expect(codes(result)).toEqual(['CONFIG_DRIFT:CRITICAL', 'CONFIG_DRIFT:CRITICAL', 'CONFIG_DRIFT:CRITICAL', 'CONFIG_DRIFT:WARN']);
+    const result = checkConfig(
+      configOf({ enabled: false, rolloutPercentage: 5, allowlistCount: 9, masterSwitch: 'off' }),
+    );
+    expect(codes(result)).toEqual([
+      'CONFIG_DRIFT:CRITICAL',
+      'CONFIG_DRIFT:CRITICAL',
+      'CONFIG_DRIFT:CRITICAL',
+      'CONFIG_DRIFT:WARN',
+    ]);
     expect(result.evidence.drifted).toEqual(['enabled', 'rolloutPercentage', 'allowlistCount']);
   });
 
   it('compares percentages to the basis point, not float bits', () => {
-    const result = checkConfig({ ...configOf({ rolloutPercentage: 0.1 + 0.2 }), expected: { ...PHASE1, rolloutPercentage: 0.3 } });
+    const result = checkConfig({
+      ...configOf({ rolloutPercentage: 0.1 + 0.2 }),
+      expected: { ...PHASE1, rolloutPercentage: 0.3 },
+    });
     expect(result.outcome).toBe('PASS');
   });
 });
@@ -196,7 +247,9 @@ describe('checkDeterminism (check 2)', () => {
     const result = checkDeterminism(PROBES, answersFrom(flagOf(), flagOf({ enabled: false, version: 13 })));
     expect(codes(result)).toEqual(['DETERMINISM_FAIL:CRITICAL', 'DETERMINISM_FAIL:CRITICAL']);
     expect(result.alerts[0].message).toContain('answers disagree: ALLOWLIST (on, bucket 8133, version 12) / ALLOWLIST');
-    expect(result.alerts[0].message).toContain('DISABLED (off, bucket 8133, version 13) (the flag version moved during the check)');
+    expect(result.alerts[0].message).toContain(
+      'DISABLED (off, bucket 8133, version 13) (the flag version moved during the check)',
+    );
   });
 
   it('two live answers that disagree fail even when the fresh read matches one of them', () => {
@@ -209,7 +262,9 @@ describe('checkDeterminism (check 2)', () => {
     const [first, second] = answersFrom(flagOf());
     const result = checkDeterminism(PROBES, [{ ...first, live: first.live.slice(0, 1), fresh: null }]);
     expect(codes(result)).toEqual(['DETERMINISM_FAIL:CRITICAL', 'DETERMINISM_FAIL:CRITICAL']);
-    expect(result.alerts[0].message).toBe('pass_beta_001_2026: 1 live answer(s), 2 needed; no answer from a fresh database read');
+    expect(result.alerts[0].message).toBe(
+      'pass_beta_001_2026: 1 live answer(s), 2 needed; no answer from a fresh database read',
+    );
     expect(result.alerts[1].message).toBe('pass_beta_005_2026: not evaluated');
     expect(checkDeterminism(PROBES, [first, second]).outcome).toBe('PASS');
   });
@@ -221,7 +276,9 @@ describe('checkDeterminism (check 2)', () => {
   it('a probe expected outside the allowlist passes with any reason but ALLOWLIST', () => {
     const outsider = [{ subjectId: 'pass_000042_2026', inAllowlist: false }];
     const ask = (flag: ResolvableFlag) => evaluate(flag, 'pass_000042_2026', false);
-    const answers = (flag: ResolvableFlag) => [{ subjectId: 'pass_000042_2026', live: [ask(flag), ask(flag)], fresh: ask(flag) }];
+    const answers = (flag: ResolvableFlag) => [
+      { subjectId: 'pass_000042_2026', live: [ask(flag), ask(flag)], fresh: ask(flag) },
+    ];
     expect(checkDeterminism(outsider, answers(flagOf())).outcome).toBe('PASS');
     expect(checkDeterminism(outsider, answers(flagOf({ rolloutBasisPoints: 10000 }))).outcome).toBe('PASS');
     const listed = checkDeterminism(outsider, answers(flagOf({ allowlist: new Set(['pass_000042_2026']) })));
@@ -245,14 +302,28 @@ describe('selectHttpBaseline', () => {
   });
 
   it('else the pre-phase baseline when it saw any request', () => {
-    expect(selectHttpBaseline(http(99, { c5xx: 1 }), http(5000, { c5xx: 9 }))).toMatchObject({ source: 'pre_phase', rate5xx: 9 / 5000 });
+    expect(selectHttpBaseline(http(99, { c5xx: 1 }), http(5000, { c5xx: 9 }))).toMatchObject({
+      source: 'pre_phase',
+      rate5xx: 9 / 5000,
+    });
     expect(selectHttpBaseline(null, http(1))).toMatchObject({ source: 'pre_phase' });
   });
 
   it('else the phase’s fixed threshold, 0 by default, with 401/403/429 not compared', () => {
     const baseline = selectHttpBaseline(http(99), http(0));
-    expect(baseline).toEqual({ source: 'fixed', counts: null, rate5xx: 0, testRate5xx: 0, rateAuth: null, testRateAuth: null });
-    expect(selectHttpBaseline(null, null, { max5xxRate: 0.01 })).toMatchObject({ source: 'fixed', rate5xx: 0.01, testRate5xx: 0.01 });
+    expect(baseline).toEqual({
+      source: 'fixed',
+      counts: null,
+      rate5xx: 0,
+      testRate5xx: 0,
+      rateAuth: null,
+      testRateAuth: null,
+    });
+    expect(selectHttpBaseline(null, null, { max5xxRate: 0.01 })).toMatchObject({
+      source: 'fixed',
+      rate5xx: 0.01,
+      testRate5xx: 0.01,
+    });
   });
 });
 
@@ -263,7 +334,19 @@ describe('checkHttpErrors (check 3)', () => {
     const result = checkHttpErrors({ treatment: http(500, { c3xx: 5, c4xx: 7, c401: 2 }), control, prePhase: null });
     expect(result).toMatchObject({ name: 'http_errors', outcome: 'PASS', alerts: [] });
     expect(result.evidence).toMatchObject({
-      treatment: { total: 500, c2xx: 488, c3xx: 5, c4xx: 7, c5xx: 0, c401: 2, c403: 0, c429: 0, errorRate: 7 / 500, rate5xx: 0, rateAuth: 2 / 500 },
+      treatment: {
+        total: 500,
+        c2xx: 488,
+        c3xx: 5,
+        c4xx: 7,
+        c5xx: 0,
+        c401: 2,
+        c403: 0,
+        c429: 0,
+        errorRate: 7 / 500,
+        rate5xx: 0,
+        rateAuth: 2 / 500,
+      },
       baseline: { source: 'control', rate5xx: 0.001, testRate5xx: smoothedRate(10, 10_000), rateAuth: 0.005 },
       pValue5xx: 1,
       alpha: 0.001,
@@ -278,7 +361,9 @@ describe('checkHttpErrors (check 3)', () => {
     const pValue = result.evidence.pValue5xx as number;
     expect(pValue).toBeCloseTo(binomialUpperTail(3, 40, 0.5 / 5001), 20);
     expect(pValue).toBeLessThan(1e-7);
-    expect(result.alerts[0].message).toContain('5xx rate 7.5 % (3 of 40) against control traffic 0 % (0 of 5000): significant increase');
+    expect(result.alerts[0].message).toContain(
+      '5xx rate 7.5 % (3 of 40) against control traffic 0 % (0 of 5000): significant increase',
+    );
   });
 
   it('a zero baseline and 1 of 40: above baseline but not significant → ERROR_RATE_5XX WARN', () => {
@@ -293,7 +378,11 @@ describe('checkHttpErrors (check 3)', () => {
   });
 
   it('P0: more than 10 % 5xx over at least 10 requests is CRITICAL even below 30 requests', () => {
-    const result = checkHttpErrors({ treatment: http(15, { c5xx: 2 }), control: http(10_000, { c5xx: 1000 }), prePhase: null });
+    const result = checkHttpErrors({
+      treatment: http(15, { c5xx: 2 }),
+      control: http(10_000, { c5xx: 1000 }),
+      prePhase: null,
+    });
     expect(codes(result)).toEqual(['ERROR_RATE_5XX:CRITICAL']);
     expect(result.outcome).toBe('FAIL');
     expect(result.alerts[0].message).toContain('above 10 % (P0');
@@ -303,7 +392,9 @@ describe('checkHttpErrors (check 3)', () => {
   it('exactly 10 % is not P0; 9 requests are too few for it', () => {
     const baseline = http(10_000, { c5xx: 1000 });
     expect(codes(checkHttpErrors({ treatment: http(30, { c5xx: 3 }), control: baseline, prePhase: null }))).toEqual([]);
-    expect(codes(checkHttpErrors({ treatment: http(9, { c5xx: 2 }), control: baseline, prePhase: null }))).toEqual(['ERROR_RATE_5XX:WARN']);
+    expect(codes(checkHttpErrors({ treatment: http(9, { c5xx: 2 }), control: baseline, prePhase: null }))).toEqual([
+      'ERROR_RATE_5XX:WARN',
+    ]);
   });
 
   it('below 30 requests an observed 5xx still warns (the runbook’s GREEN needs zero 5xx)', () => {
@@ -320,13 +411,18 @@ describe('checkHttpErrors (check 3)', () => {
       rate: 3 / 29,
       note: 'with 29 requests and 0 5xx errors, a 5xx rate of 10.3 % or more (3 errors) would have shown against control traffic 0.2 % (20 of 10000)',
     });
-    expect(result.evidence.message).toBe(`fewer than 30 treatment requests: ${(result.evidence.detectable5xx as { note: string }).note}`);
+    expect(result.evidence.message).toBe(
+      `fewer than 30 treatment requests: ${(result.evidence.detectable5xx as { note: string }).note}`,
+    );
   });
 
   it('37 requests and 0 errors: a 5xx rate above 8 % would have shown', () => {
     const result = checkHttpErrors({ treatment: http(37), control: http(10_000, { c5xx: 20 }), prePhase: null });
     expect(result.outcome).toBe('PASS');
-    expect(result.evidence.detectable5xx).toMatchObject({ count: 3, note: expect.stringContaining('a 5xx rate of 8.1 % or more (3 errors)') });
+    expect(result.evidence.detectable5xx).toMatchObject({
+      count: 3,
+      note: expect.stringContaining('a 5xx rate of 8.1 % or more (3 errors)'),
+    });
   });
 
   it('tiny samples: 0 of 3 and 0 of 0 are INSUFFICIENT_DATA', () => {
@@ -336,8 +432,14 @@ describe('checkHttpErrors (check 3)', () => {
     expect(binomialUpperTail(count, 3, smoothedRate(10, 10_000))).toBeLessThan(0.001);
     expect(binomialUpperTail(count - 1, 3, smoothedRate(10, 10_000))).toBeGreaterThanOrEqual(0.001);
     const none = checkHttpErrors({ treatment: http(0), control, prePhase: null });
-    expect(none).toMatchObject({ outcome: 'INSUFFICIENT_DATA', alerts: [], evidence: { pValue5xx: 1, detectable5xx: { count: null, rate: null } } });
-    expect((none.evidence.detectable5xx as { note: string }).note).toBe('with 0 requests and 0 5xx errors, no 5xx rate would have shown as critical');
+    expect(none).toMatchObject({
+      outcome: 'INSUFFICIENT_DATA',
+      alerts: [],
+      evidence: { pValue5xx: 1, detectable5xx: { count: null, rate: null } },
+    });
+    expect((none.evidence.detectable5xx as { note: string }).note).toBe(
+      'with 0 requests and 0 5xx errors, no 5xx rate would have shown as critical',
+    );
   });
 
   describe('10 M requests', () => {
@@ -373,7 +475,11 @@ describe('checkHttpErrors (check 3)', () => {
   });
 
   it('the pre-phase baseline stands in when control traffic is thin', () => {
-    const result = checkHttpErrors({ treatment: http(200, { c5xx: 3 }), control: http(50), prePhase: http(20_000, { c5xx: 2 }) });
+    const result = checkHttpErrors({
+      treatment: http(200, { c5xx: 3 }),
+      control: http(50),
+      prePhase: http(20_000, { c5xx: 2 }),
+    });
     expect(result.evidence.baseline).toMatchObject({ source: 'pre_phase', rate5xx: 0.0001 });
     expect(codes(result)).toEqual(['ERROR_RATE_5XX:CRITICAL']);
     expect(result.alerts[0].message).toContain('against the pre-phase baseline 0.01 % (2 of 20000)');
@@ -384,12 +490,19 @@ describe('checkHttpErrors (check 3)', () => {
     expect(codes(one)).toEqual(['ERROR_RATE_5XX:WARN']);
     expect(one.evidence).toMatchObject({ baseline: { source: 'fixed', rate5xx: 0 }, pValue5xx: null });
     expect(one.alerts[0].message).toContain('not testable against a zero threshold');
-    expect(codes(checkHttpErrors({ treatment: http(100, { c5xx: 11 }), control: null, prePhase: null }))).toEqual(['ERROR_RATE_5XX:CRITICAL']);
+    expect(codes(checkHttpErrors({ treatment: http(100, { c5xx: 11 }), control: null, prePhase: null }))).toEqual([
+      'ERROR_RATE_5XX:CRITICAL',
+    ]);
   });
 
   it('no baseline and a fixed threshold of 1 %: the test runs against it; 401/403/429 are not compared', () => {
     const run = (c5xx: number) =>
-      checkHttpErrors({ treatment: http(100, { c5xx, c401: 30 }), control: null, prePhase: null, thresholds: { max5xxRate: 0.01 } });
+      checkHttpErrors({
+        treatment: http(100, { c5xx, c401: 30 }),
+        control: null,
+        prePhase: null,
+        thresholds: { max5xxRate: 0.01 },
+      });
     expect(codes(run(1))).toEqual([]);
     expect(codes(run(3))).toEqual(['ERROR_RATE_5XX:WARN']);
     expect(codes(run(8))).toEqual(['ERROR_RATE_5XX:CRITICAL']);
@@ -427,7 +540,8 @@ describe('checkLatency (check 4)', () => {
   });
 
   it('without a baseline the phase’s latencyP95Ms is the threshold; without either, INSUFFICIENT_DATA', () => {
-    const fixed = (p95: number) => checkLatency({ treatmentP95: p95, baselineP95: null, treatmentCount: 500, thresholds: { latencyP95Ms: 500 } });
+    const fixed = (p95: number) =>
+      checkLatency({ treatmentP95: p95, baselineP95: null, treatmentCount: 500, thresholds: { latencyP95Ms: 500 } });
     expect(codes(fixed(501))).toEqual(['LATENCY_P95:CRITICAL']);
     expect(codes(fixed(450))).toEqual(['LATENCY_P95:WARN']);
     expect(fixed(400).outcome).toBe('PASS');
@@ -461,7 +575,10 @@ describe('checkComplaints (check 5)', () => {
     const result = checkComplaints([complaint('minor', 'pass_beta_003_2026'), critical, critical]);
     expect(result.outcome).toBe('FAIL');
     expect(codes(result)).toEqual(['CRITICAL_COMPLAINT:CRITICAL', 'MINOR_COMPLAINT:WARN']);
-    expect(result.alerts[0]).toMatchObject({ observed: { count: 2, subjectIds: ['pass_beta_001_2026'] }, expected: { count: 0 } });
+    expect(result.alerts[0]).toMatchObject({
+      observed: { count: 2, subjectIds: ['pass_beta_001_2026'] },
+      expected: { count: 0 },
+    });
     expect(result.evidence).toMatchObject({ critical: 2, minor: 1 });
   });
 });
@@ -470,7 +587,11 @@ describe('checkMatching (check 6)', () => {
   const baseline = matching(1000, 900);
 
   it('success rate at baseline and time-to-match within + 20 % → PASS', () => {
-    expect(checkMatching({ treatment: matching(100, 90, 4800, 10_800), baseline })).toMatchObject({ name: 'matching', outcome: 'PASS', alerts: [] });
+    expect(checkMatching({ treatment: matching(100, 90, 4800, 10_800), baseline })).toMatchObject({
+      name: 'matching',
+      outcome: 'PASS',
+      alerts: [],
+    });
   });
 
   it('below baseline → MATCHING_SUCCESS_DROP WARN; below baseline − 10 % → CRITICAL', () => {
@@ -482,8 +603,13 @@ describe('checkMatching (check 6)', () => {
   });
 
   it('time-to-match p50 or p95 above baseline + 20 % → TIME_TO_MATCH WARN, one per percentile', () => {
-    expect(codes(checkMatching({ treatment: matching(100, 95, 4801, 9000), baseline }))).toEqual(['TIME_TO_MATCH:WARN']);
-    expect(codes(checkMatching({ treatment: matching(100, 95, 5000, 12_000), baseline }))).toEqual(['TIME_TO_MATCH:WARN', 'TIME_TO_MATCH:WARN']);
+    expect(codes(checkMatching({ treatment: matching(100, 95, 4801, 9000), baseline }))).toEqual([
+      'TIME_TO_MATCH:WARN',
+    ]);
+    expect(codes(checkMatching({ treatment: matching(100, 95, 5000, 12_000), baseline }))).toEqual([
+      'TIME_TO_MATCH:WARN',
+      'TIME_TO_MATCH:WARN',
+    ]);
     expect(codes(checkMatching({ treatment: matching(100, 95, null, null), baseline }))).toEqual([]);
   });
 
@@ -492,7 +618,10 @@ describe('checkMatching (check 6)', () => {
       outcome: 'INSUFFICIENT_DATA',
       evidence: { message: 'no matching outcomes in the window' },
     });
-    expect(checkMatching({ treatment: matching(10, 2), baseline: null })).toMatchObject({ outcome: 'INSUFFICIENT_DATA', alerts: [] });
+    expect(checkMatching({ treatment: matching(10, 2), baseline: null })).toMatchObject({
+      outcome: 'INSUFFICIENT_DATA',
+      alerts: [],
+    });
     expect(checkMatching({ treatment: matching(10, 2), baseline: matching(0, 0) }).outcome).toBe('INSUFFICIENT_DATA');
   });
 });
@@ -515,7 +644,12 @@ describe('verdict', () => {
   });
 
   it('a check that could not run is ERROR/RED, never a pass; a known CRITICAL still says FAIL', () => {
-    const broken: CheckResult = { name: 'http_errors', outcome: 'ERROR', alerts: [], evidence: { error: 'telemetry source unreachable' } };
+    const broken: CheckResult = {
+      name: 'http_errors',
+      outcome: 'ERROR',
+      alerts: [],
+      evidence: { error: 'telemetry source unreachable' },
+    };
     expect(verdict([pass, broken])).toEqual({ status: 'ERROR', health: 'RED' });
     expect(verdict([warn, broken])).toEqual({ status: 'ERROR', health: 'RED' });
     expect(verdict([fail, broken])).toEqual({ status: 'FAIL', health: 'RED' });
@@ -528,7 +662,11 @@ describe('the runbook’s Phase 1 checkpoint', () => {
     return [
       checkConfig(config),
       checkDeterminism(PROBES, answersFrom(flag)),
-      checkHttpErrors({ treatment: http(480, { c4xx: 3 }), control: http(52_000, { c5xx: 40, c401: 100 }), prePhase: null }),
+      checkHttpErrors({
+        treatment: http(480, { c4xx: 3 }),
+        control: http(52_000, { c5xx: 40, c401: 100 }),
+        prePhase: null,
+      }),
       checkLatency({ treatmentP95: 180, baselineP95: 170, treatmentCount: 480 }),
       checkComplaints([]),
       checkMatching({ treatment: matching(40, 38, 3900, 8800), baseline: matching(6000, 5400, 4000, 9000) }),

@@ -1,5 +1,10 @@
 import type { AuditEventResponseDto } from 'src/audit/audit-event.dto';
-import { SIGNIFICANCE_ALPHA, binomialUpperTail, smallestDetectableCount, smoothedRate } from 'src/beta-monitor/statistics';
+import {
+  SIGNIFICANCE_ALPHA,
+  binomialUpperTail,
+  smallestDetectableCount,
+  smoothedRate,
+} from 'src/beta-monitor/statistics';
 import { Evaluation } from 'src/feature-flags/resolver';
 import type { HttpCounts } from 'src/telemetry/telemetry-aggregator';
 
@@ -47,7 +52,11 @@ export type CheckResult = {
 export type Verdict = { status: CheckpointStatus; health: CheckpointHealth };
 
 /** Alerts that make a phase with `autoRollback` roll itself back, and that fail the go/no-go's NO_ROLLBACK_TRIGGERS. */
-export const ROLLBACK_TRIGGER_CODES: ReadonlySet<string> = new Set(['ERROR_RATE_5XX', 'DETERMINISM_FAIL', 'CRITICAL_COMPLAINT']);
+export const ROLLBACK_TRIGGER_CODES: ReadonlySet<string> = new Set([
+  'ERROR_RATE_5XX',
+  'DETERMINISM_FAIL',
+  'CRITICAL_COMPLAINT',
+]);
 
 /** Fewer treatment requests than this and a quiet check proves nothing (docs/beta-monitor-checks.md). */
 export const MIN_TREATMENT_REQUESTS = 30;
@@ -63,7 +72,13 @@ export const LATENCY_WARN_FRACTION = 0.8;
 export const MATCHING_CRITICAL_FACTOR = 0.9;
 export const TIME_TO_MATCH_FACTOR = 1.2;
 
-function alertOf(code: AlertCode, severity: AlertSeverity, message: string, observed: unknown, expected: unknown): Alert {
+function alertOf(
+  code: AlertCode,
+  severity: AlertSeverity,
+  message: string,
+  observed: unknown,
+  expected: unknown,
+): Alert {
   return { code, severity, message, observed, expected };
 }
 
@@ -73,7 +88,12 @@ function outcomeOf(alerts: readonly Alert[]): CheckOutcome {
   return alerts.length > 0 ? 'WARN' : 'PASS';
 }
 
-function resultOf(name: string, alerts: Alert[], evidence: Record<string, unknown>, quiet: CheckOutcome = 'PASS'): CheckResult {
+function resultOf(
+  name: string,
+  alerts: Alert[],
+  evidence: Record<string, unknown>,
+  quiet: CheckOutcome = 'PASS',
+): CheckResult {
   const outcome = outcomeOf(alerts);
   return { name, outcome: outcome === 'PASS' ? quiet : outcome, alerts, evidence };
 }
@@ -89,7 +109,9 @@ const rateOf = (count: number, total: number): number => (total > 0 ? count / to
 // ——— 1. Config snapshot ———
 
 /** An audit event as the checkpoint names it: who, when, what. */
-export type AuditEvent = Readonly<Pick<AuditEventResponseDto, 'at' | 'actor' | 'actorRole' | 'action' | 'before' | 'after' | 'reason'>>;
+export type AuditEvent = Readonly<
+  Pick<AuditEventResponseDto, 'at' | 'actor' | 'actorRole' | 'action' | 'before' | 'after' | 'reason'>
+>;
 
 export type ConfigSnapshot = Readonly<{
   enabled: boolean;
@@ -185,14 +207,26 @@ export function checkConfig(input: ConfigCheckInput): CheckResult {
   if (!sameRollout(actual.rolloutPercentage, expected.rolloutPercentage)) drift('rolloutPercentage', 'CRITICAL');
   const allowlistOff = Math.abs(actual.allowlistCount - expected.allowlistCount);
   if (allowlistOff > 0) {
-    drift('allowlistCount', allowlistOff <= tolerance ? 'WARN' : 'CRITICAL', ` (off by ${allowlistOff}, tolerance ${tolerance})`);
+    drift(
+      'allowlistCount',
+      allowlistOff <= tolerance ? 'WARN' : 'CRITICAL',
+      ` (off by ${allowlistOff}, tolerance ${tolerance})`,
+    );
   }
   return resultOf('config', alerts, {
     actual,
     expected,
     allowlistTolerance: tolerance,
     drifted,
-    changes: changes.map(({ at, actor, actorRole, action, before, after, reason }) => ({ at, actor, actorRole, action, before, after, reason })),
+    changes: changes.map(({ at, actor, actorRole, action, before, after, reason }) => ({
+      at,
+      actor,
+      actorRole,
+      action,
+      before,
+      after,
+      reason,
+    })),
   });
 }
 
@@ -214,7 +248,8 @@ const meetsExpectation = (probe: DeterminismProbe, answer: Evaluation): boolean 
 function probeProblem(probe: DeterminismProbe, answers: DeterminismAnswers | undefined): string | null {
   if (!answers) return 'not evaluated';
   const missing: string[] = [];
-  if (answers.live.length < MIN_LIVE_ANSWERS) missing.push(`${answers.live.length} live answer(s), ${MIN_LIVE_ANSWERS} needed`);
+  if (answers.live.length < MIN_LIVE_ANSWERS)
+    missing.push(`${answers.live.length} live answer(s), ${MIN_LIVE_ANSWERS} needed`);
   if (answers.fresh === null) missing.push('no answer from a fresh database read');
   if (missing.length > 0) return missing.join('; ');
   const all = [...answers.live, answers.fresh as Evaluation];
@@ -236,7 +271,10 @@ function probeProblem(probe: DeterminismProbe, answers: DeterminismAnswers | und
  * and match the expectation; anything else is DETERMINISM_FAIL CRITICAL, one alert per probe.
  * A phase without probes tested nothing: INSUFFICIENT_DATA, never a PASS.
  */
-export function checkDeterminism(probes: readonly DeterminismProbe[], answers: readonly DeterminismAnswers[]): CheckResult {
+export function checkDeterminism(
+  probes: readonly DeterminismProbe[],
+  answers: readonly DeterminismAnswers[],
+): CheckResult {
   if (probes.length === 0) {
     const evidence = { probes: [], message: 'the phase defines no determinism probes' };
     return { name: 'determinism', outcome: 'INSUFFICIENT_DATA', alerts: [], evidence };
@@ -257,7 +295,14 @@ export function checkDeterminism(probes: readonly DeterminismProbe[], answers: r
       );
     }
     const { subjectId, inAllowlist } = probe;
-    return { subjectId, inAllowlist, live: found?.live ?? [], fresh: found?.fresh ?? null, pass: problem === null, problem };
+    return {
+      subjectId,
+      inAllowlist,
+      live: found?.live ?? [],
+      fresh: found?.fresh ?? null,
+      pass: problem === null,
+      problem,
+    };
   });
   return resultOf('determinism', alerts, { probes: evidence });
 }
@@ -304,7 +349,11 @@ function observedBaseline(source: BaselineSource, counts: HttpCounts): HttpBasel
 }
 
 /** Control of the same window from 100 requests on, else the pre-phase baseline, else the phase's fixed threshold. */
-export function selectHttpBaseline(control: HttpCounts | null, prePhase: HttpCounts | null, thresholds: HttpThresholds = {}): HttpBaseline {
+export function selectHttpBaseline(
+  control: HttpCounts | null,
+  prePhase: HttpCounts | null,
+  thresholds: HttpThresholds = {},
+): HttpBaseline {
   if (control !== null && control.total >= MIN_CONTROL_REQUESTS) return observedBaseline('control', control);
   if (prePhase !== null && prePhase.total > 0) return observedBaseline('pre_phase', prePhase);
   const rate = thresholds.max5xxRate ?? 0;
@@ -347,14 +396,24 @@ function fiveXxAlert(treatment: HttpCounts, baseline: HttpBaseline, pValue: numb
   const rate = rateOf(c5xx, total);
   const significant = pValue !== null && pValue < SIGNIFICANCE_ALPHA;
   const observed = { c5xx, total, rate5xx: rate, pValue };
-  const expected = { source: baseline.source, rate5xx: baseline.rate5xx, criticalAbove: baseline.rate5xx * RELATIVE_MARGIN };
+  const expected = {
+    source: baseline.source,
+    rate5xx: baseline.rate5xx,
+    criticalAbove: baseline.rate5xx * RELATIVE_MARGIN,
+  };
   const p = pValue === null ? 'not testable against a zero threshold' : `p = ${pValue.toPrecision(2)}`;
   const what = `5xx rate ${formatPercent(rate)} (${c5xx} of ${total}) against ${baselineLabel(baseline)}`;
   if (isP0(c5xx, total)) {
     return alertOf('ERROR_RATE_5XX', 'CRITICAL', `${what}: above 10 % (P0: Level 1 rollback now)`, observed, expected);
   }
   if (significant && rate > baseline.rate5xx * RELATIVE_MARGIN) {
-    return alertOf('ERROR_RATE_5XX', 'CRITICAL', `${what}: significant increase above baseline + 10 % (${p})`, observed, expected);
+    return alertOf(
+      'ERROR_RATE_5XX',
+      'CRITICAL',
+      `${what}: significant increase above baseline + 10 % (${p})`,
+      observed,
+      expected,
+    );
   }
   if (c5xx > 0 && rate > baseline.rate5xx) {
     const why = significant ? `significant (${p}) but within baseline + 10 %` : `not significant (${p})`;
@@ -472,11 +531,17 @@ export function checkLatency(input: LatencyInput): CheckResult {
   if (missing !== null || treatmentP95 === null || threshold === null) {
     return { name: 'latency', outcome: 'INSUFFICIENT_DATA', alerts: [], evidence: { ...evidence, message: missing } };
   }
-  const against = hasBaseline ? `baseline ${baselineP95} ms × 1.5 = ${threshold} ms` : `the phase's threshold ${threshold} ms`;
+  const against = hasBaseline
+    ? `baseline ${baselineP95} ms × 1.5 = ${threshold} ms`
+    : `the phase's threshold ${threshold} ms`;
   const observed = { p95Ms: treatmentP95, count: treatmentCount };
   const alerts: Alert[] = [];
   if (treatmentP95 > threshold) {
-    alerts.push(alertOf('LATENCY_P95', 'CRITICAL', `p95 ${treatmentP95} ms is above ${against}`, observed, { maxP95Ms: threshold }));
+    alerts.push(
+      alertOf('LATENCY_P95', 'CRITICAL', `p95 ${treatmentP95} ms is above ${against}`, observed, {
+        maxP95Ms: threshold,
+      }),
+    );
   } else if (treatmentP95 > threshold * LATENCY_WARN_FRACTION) {
     const warnAt = threshold * LATENCY_WARN_FRACTION;
     const message = `p95 ${treatmentP95} ms is approaching ${against} (warn above ${warnAt} ms)`;
@@ -532,13 +597,19 @@ function timeToMatchAlerts(treatment: MatchingStats, baseline: MatchingStats): A
  * CRITICAL; time-to-match p50 or p95 above baseline × 1.2 → TIME_TO_MATCH WARN. No matching
  * outcomes, or no baseline to compare with → INSUFFICIENT_DATA.
  */
-export function checkMatching(input: Readonly<{ treatment: MatchingStats; baseline: MatchingStats | null }>): CheckResult {
+export function checkMatching(
+  input: Readonly<{ treatment: MatchingStats; baseline: MatchingStats | null }>,
+): CheckResult {
   const { treatment, baseline } = input;
   const successRate = rateOf(treatment.success, treatment.total);
   const baselineRate = baseline === null || baseline.total === 0 ? null : rateOf(baseline.success, baseline.total);
-  const evidence = { treatment: { ...treatment, successRate }, baseline: baseline === null ? null : { ...baseline, successRate: baselineRate } };
+  const evidence = {
+    treatment: { ...treatment, successRate },
+    baseline: baseline === null ? null : { ...baseline, successRate: baselineRate },
+  };
   if (treatment.total === 0 || baseline === null || baselineRate === null) {
-    const message = treatment.total === 0 ? 'no matching outcomes in the window' : 'no matching baseline to compare with';
+    const message =
+      treatment.total === 0 ? 'no matching outcomes in the window' : 'no matching baseline to compare with';
     return { name: 'matching', outcome: 'INSUFFICIENT_DATA', alerts: [], evidence: { ...evidence, message } };
   }
   const alerts: Alert[] = [];

@@ -10,7 +10,8 @@ import {
 function ratio(numerator: bigint, denominator: bigint): number {
   if (numerator === 0n) return 0;
   const shift = denominator.toString(2).length - numerator.toString(2).length + 64;
-  const quotient = shift >= 0 ? (numerator << BigInt(shift)) / denominator : numerator / (denominator << BigInt(-shift));
+  const quotient =
+    shift >= 0 ? (numerator << BigInt(shift)) / denominator : numerator / (denominator << BigInt(-shift));
   const half = Math.floor(shift / 2);
   return Number(quotient) * 2 ** -half * 2 ** -(shift - half);
 }

@@ -4,7 +4,8 @@ import betainc from '@stdlib/math-base-special-betainc';
 export const SIGNIFICANCE_ALPHA = 0.001;
 
 function assertCount(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`${name} must be a non-negative integer (got ${value})`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new RangeError(`${name} must be a non-negative integer (got ${value})`);
 }
 
 function assertProbability(p: number): void {

@@ -80,10 +80,12 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
     change: Readonly<{ kind: ChangeKind; featureKey?: string; state?: FlagChangeState; subjectIds?: string[] }>,
   ): Promise<void> {
     await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.changeFeed]);
-    await manager.query(
-      `INSERT INTO flag_changes (kind, feature_key, state, subject_ids) VALUES ($1, $2, $3, $4)`,
-      [change.kind, change.featureKey ?? null, change.state ?? null, change.subjectIds ?? null],
-    );
+    await manager.query(`INSERT INTO flag_changes (kind, feature_key, state, subject_ids) VALUES ($1, $2, $3, $4)`, [
+      change.kind,
+      change.featureKey ?? null,
+      change.state ?? null,
+      change.subjectIds ?? null,
+    ]);
     await manager.query(`SELECT pg_notify($1, '')`, [CHANNEL]);
   }
 
@@ -138,11 +140,16 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
     if (!this.loaded || this.stopped) return;
     try {
       for (;;) {
-        const rows: { id: string; kind: ChangeKind; feature_key: string | null; state: FlagChangeState | null; subject_ids: string[] | null }[] =
-          await this.dataSource.query(
-            `SELECT id, kind, feature_key, state, subject_ids FROM flag_changes WHERE id > $1 ORDER BY id LIMIT ${BATCH}`,
-            [this.revision],
-          );
+        const rows: {
+          id: string;
+          kind: ChangeKind;
+          feature_key: string | null;
+          state: FlagChangeState | null;
+          subject_ids: string[] | null;
+        }[] = await this.dataSource.query(
+          `SELECT id, kind, feature_key, state, subject_ids FROM flag_changes WHERE id > $1 ORDER BY id LIMIT ${BATCH}`,
+          [this.revision],
+        );
         for (const row of rows) {
           const change: Change = {
             id: Number(row.id),

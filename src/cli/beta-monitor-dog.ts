@@ -42,7 +42,8 @@ export function report(checkpoint: CheckpointResponseDto): string {
     if (outcome) lines.push(`  ${check.padEnd(14)} ${outcome}`);
   }
   lines.push(checkpoint.alerts.length ? 'alerts:' : 'alerts: none');
-  for (const alert of checkpoint.alerts) lines.push(`  ${alert.severity.padEnd(8)} ${alert.code.padEnd(22)} ${alert.message}`);
+  for (const alert of checkpoint.alerts)
+    lines.push(`  ${alert.severity.padEnd(8)} ${alert.code.padEnd(22)} ${alert.message}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -72,7 +73,10 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT[checkpoint!.status];
     });
   } catch (error) {
-    const message = error instanceof AppError || error instanceof ConfigError || error instanceof Error ? error.message : String(error);
+    const message =
+      error instanceof AppError || error instanceof ConfigError || error instanceof Error
+        ? error.message
+        : String(error);
     process.stderr.write(`beta-monitor-dog could not run a checkpoint: ${message}\n`);
     return EXIT.ERROR;
   }

@@ -26,7 +26,8 @@ export function parseDemoArguments(argv: string[]): DemoOptions | string {
     const value = inline ?? argv[++i];
     if (name === '--fail-rate') {
       failRate = Number(value);
-      if (value === undefined || !Number.isFinite(failRate) || failRate < 0 || failRate > 1) return `--fail-rate must be a number from 0 to 1\n${USAGE}`;
+      if (value === undefined || !Number.isFinite(failRate) || failRate < 0 || failRate > 1)
+        return `--fail-rate must be a number from 0 to 1\n${USAGE}`;
     } else {
       return name === '--help' || name === '-h' ? USAGE : `unknown argument ${argv[i]}\n${USAGE}`;
     }
@@ -59,7 +60,15 @@ export function traffic(now: Date, failRate: number, random: () => number = Math
     const variant = i < 50 ? 'off' : 'on';
     const failed = variant === 'on' && random() < failRate;
     const statusCode = failed ? 503 : i % 25 === 0 ? 404 : 200;
-    events.push({ type: 'http', featureKey: RUNBOOK_FLAG, variant, route: '/api/matching', statusCode, latencyMs: 35 + ((i * 7) % 30), at });
+    events.push({
+      type: 'http',
+      featureKey: RUNBOOK_FLAG,
+      variant,
+      route: '/api/matching',
+      statusCode,
+      latencyMs: 35 + ((i * 7) % 30),
+      at,
+    });
     if (i % 3 === 0) {
       events.push({
         type: 'matching',
@@ -75,7 +84,14 @@ export function traffic(now: Date, failRate: number, random: () => number = Math
   return events;
 }
 
-type Summary = Readonly<{ base: string; dataDir: string; cron: string; seeded: string; options: DemoOptions; accounts: Account[] }>;
+type Summary = Readonly<{
+  base: string;
+  dataDir: string;
+  cron: string;
+  seeded: string;
+  options: DemoOptions;
+  accounts: Account[];
+}>;
 
 /** The block a newcomer works from: addresses, accounts, and the runbook's commands ready to paste. */
 export function summary({ base, dataDir, cron, seeded, options, accounts }: Summary): string {
@@ -146,10 +162,17 @@ async function main(argv: string[]): Promise<void> {
   const embedded = config.databaseUrl === null ? await EmbeddedDatabase.start(config.dataDir) : null;
   const app = await createApp(config, { databaseUrl: embedded?.url ?? config.databaseUrl! });
   await app.listen({ port: config.port, host: config.host });
-  const base = (await app.getUrl()).replace('[::1]', 'localhost').replace('0.0.0.0', 'localhost').replace('127.0.0.1', 'localhost');
+  const base = (await app.getUrl())
+    .replace('[::1]', 'localhost')
+    .replace('0.0.0.0', 'localhost')
+    .replace('127.0.0.1', 'localhost');
   embedded?.announce(base);
   const seeded = await seedRunbook(app);
-  const accounts = await Promise.all([accountFor(app, 'SUPER_ADMIN'), accountFor(app, 'OPERATOR'), accountFor(app, 'ANGEL_VIEWER')]);
+  const accounts = await Promise.all([
+    accountFor(app, 'SUPER_ADMIN'),
+    accountFor(app, 'OPERATOR'),
+    accountFor(app, 'ANGEL_VIEWER'),
+  ]);
   // The simulated matching backend gets a token made for telemetry, limited to the runbook's flag.
   const service = await app.get(ServiceTokensService).create(DEMO, {
     name: `demo-matching-backend-${Date.now()}`,
@@ -179,6 +202,8 @@ async function main(argv: string[]): Promise<void> {
 }
 
 main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`flagdog demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `flagdog demo failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

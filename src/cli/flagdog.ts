@@ -13,7 +13,11 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'seed-runbook') {
     try {
       const result = await withAppContext((app) => seedRunbook(app));
-      process.stdout.write(result === 'created' ? `Created ${RUNBOOK_FLAG} with Phase 1 started.\n` : `${RUNBOOK_FLAG} exists; left as it is.\n`);
+      process.stdout.write(
+        result === 'created'
+          ? `Created ${RUNBOOK_FLAG} with Phase 1 started.\n`
+          : `${RUNBOOK_FLAG} exists; left as it is.\n`,
+      );
       return 0;
     } catch (error) {
       process.stderr.write(`flagdog seed-runbook failed: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -45,8 +45,14 @@ export async function seedRunbook(app: INestApplicationContext): Promise<'create
   } catch (error) {
     if (!(error instanceof AppError && error.code === 'FLAG_NOT_FOUND')) throw error;
   }
-  await flags.create(actor, { key: RUNBOOK_FLAG, description: 'Passenger Favorites Matching (runbook Phase 1 beta)', reason: 'seed-runbook' });
-  await app.get(AllowlistService).add(actor, RUNBOOK_FLAG, { subjectIds: RUNBOOK_BETA, note: 'Phase 1 beta group', reason: 'seed-runbook' });
+  await flags.create(actor, {
+    key: RUNBOOK_FLAG,
+    description: 'Passenger Favorites Matching (runbook Phase 1 beta)',
+    reason: 'seed-runbook',
+  });
+  await app
+    .get(AllowlistService)
+    .add(actor, RUNBOOK_FLAG, { subjectIds: RUNBOOK_BETA, note: 'Phase 1 beta group', reason: 'seed-runbook' });
   const phases = app.get(PhasesService);
   await phases.replace(actor, RUNBOOK_FLAG, { phases: RUNBOOK_PHASES, reason: 'seed-runbook' });
   await phases.start(SEEDER, actor, RUNBOOK_FLAG, 'phase1_beta', 'seed-runbook: Phase 1 beta, allowlist only');

@@ -42,7 +42,14 @@ describe('loadConfig', () => {
       FEATURE_PASSENGER_FAVORITES_MATCHING: 'perhaps',
     });
     expect(problems.join('\n')).toEqual(expect.stringContaining('PORT'));
-    for (const name of ['LOG_LEVEL', 'JWT_SECRET', 'DATABASE_URL', 'BOOTSTRAP_ADMIN_PASSWORD', 'BETA_MONITOR_SCHEDULE_ENABLED', 'FEATURE_PASSENGER_FAVORITES_MATCHING']) {
+    for (const name of [
+      'LOG_LEVEL',
+      'JWT_SECRET',
+      'DATABASE_URL',
+      'BOOTSTRAP_ADMIN_PASSWORD',
+      'BETA_MONITOR_SCHEDULE_ENABLED',
+      'FEATURE_PASSENGER_FAVORITES_MATCHING',
+    ]) {
       expect(problems.some((problem) => problem.includes(name))).toBe(true);
     }
   });
@@ -74,11 +81,21 @@ describe('loadConfig', () => {
       FEATURE_FOURTH_FLAG: 'no',
       FEATURE_KEPT_ON: 'true',
     });
-    expect([...config.masterSwitchesOff].sort()).toEqual(['fourth_flag', 'other_flag', 'passenger_favorites_matching', 'third_flag']);
+    expect([...config.masterSwitchesOff].sort()).toEqual([
+      'fourth_flag',
+      'other_flag',
+      'passenger_favorites_matching',
+      'third_flag',
+    ]);
   });
 
   it('uses a pool on PostgreSQL and parses JWT_TTL durations', () => {
-    const config = loadConfig({ JWT_SECRET: SECRET, DATABASE_URL: 'postgres://u@h/db', JWT_TTL: '15m', DATABASE_POOL_SIZE: '7' });
+    const config = loadConfig({
+      JWT_SECRET: SECRET,
+      DATABASE_URL: 'postgres://u@h/db',
+      JWT_TTL: '15m',
+      DATABASE_POOL_SIZE: '7',
+    });
     expect(config).toMatchObject({ databaseUrl: 'postgres://u@h/db', databasePoolSize: 7, jwt: { ttlSeconds: 900 } });
     expect(problemsOf({ JWT_SECRET: SECRET, JWT_TTL: '10s' })[0]).toContain('JWT_TTL');
   });

@@ -148,7 +148,9 @@ export function loadConfig(env: Env = process.env, options: { createDevSecret?: 
     if (!FLAG_KEY.test(key)) continue;
     if (MASTER_SWITCH_OFF.has(normalized)) masterSwitchesOff.add(key);
     else if (!MASTER_SWITCH_ON.has(normalized) && normalized !== '') {
-      problems.push(`${name} must be one of false, 0, off, no (forces the flag off) or true, 1, on, yes (got "${value}")`);
+      problems.push(
+        `${name} must be one of false, 0, off, no (forces the flag off) or true, 1, on, yes (got "${value}")`,
+      );
     }
   }
 
@@ -222,8 +224,10 @@ export function loadCliTarget(env: Env = process.env): CliTarget {
   const url = env.FLAGDOG_URL?.trim() || null;
   const token = env.FLAGDOG_TOKEN?.trim() || null;
   const problems: string[] = [];
-  if (url !== null && !/^https?:\/\/[^\s]+$/.test(url)) problems.push(`FLAGDOG_URL must be an http:// or https:// URL (got "${url}")`);
-  if (url !== null && token === null) problems.push('FLAGDOG_TOKEN is required with FLAGDOG_URL: an OPERATOR or SUPER_ADMIN access token');
+  if (url !== null && !/^https?:\/\/[^\s]+$/.test(url))
+    problems.push(`FLAGDOG_URL must be an http:// or https:// URL (got "${url}")`);
+  if (url !== null && token === null)
+    problems.push('FLAGDOG_TOKEN is required with FLAGDOG_URL: an OPERATOR or SUPER_ADMIN access token');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({ url: url?.replace(/\/+$/, '') ?? null, token });
 }

@@ -2,9 +2,12 @@ import { cronProblems } from 'src/config/cron-expression';
 import { ConfigError, loadConfig } from 'src/config/app-config';
 
 describe('cronProblems', () => {
-  it.each(['0 * * * *', '*/5 * * * *', '0 9-17 * * mon-fri', '30 0 * * * *', '@hourly', '0 0 1,15 jan-jun 0'])('accepts %s', (expression) => {
-    expect(cronProblems(expression)).toEqual([]);
-  });
+  it.each(['0 * * * *', '*/5 * * * *', '0 9-17 * * mon-fri', '30 0 * * * *', '@hourly', '0 0 1,15 jan-jun 0'])(
+    'accepts %s',
+    (expression) => {
+      expect(cronProblems(expression)).toEqual([]);
+    },
+  );
 
   it.each([
     ['61 * * * *', 'minute 61 is out of range 0-59'],

@@ -7,10 +7,27 @@ const FIVE_FIELDS: readonly Field[] = [
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day of month', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'] },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'],
+  },
   { name: 'day of week', min: 0, max: 7, names: ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] },
 ];
-const PRESETS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly', '@minutely', '@secondly', '@weekdays', '@weekends']);
+const PRESETS = new Set([
+  '@yearly',
+  '@annually',
+  '@monthly',
+  '@weekly',
+  '@daily',
+  '@midnight',
+  '@hourly',
+  '@minutely',
+  '@secondly',
+  '@weekdays',
+  '@weekends',
+]);
 const PART = /^(\*|[a-z0-9]+(?:-[a-z0-9]+)?)(?:\/(\d+))?$/;
 
 /**
@@ -24,7 +41,9 @@ export function cronProblems(expression: string): string[] {
   if (PRESETS.has(text)) return [];
   const parts = text.split(/\s+/);
   if (parts.length !== 5 && parts.length !== 6) {
-    return [`needs 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first; it has ${parts.length}`];
+    return [
+      `needs 5 fields (minute hour day-of-month month day-of-week) or 6 with seconds first; it has ${parts.length}`,
+    ];
   }
   const fields = parts.length === 6 ? [SECOND, ...FIVE_FIELDS] : FIVE_FIELDS;
   const problems = parts.flatMap((part, index) => fieldProblems(part, fields[index]));
@@ -50,8 +69,10 @@ function fieldProblems(text: string, field: Field): string[] {
     if (base === '*') continue;
     const bounds = base.split('-').map((value) => valueOf(value, field));
     for (const [index, value] of bounds.entries()) {
-      if (value === null) problems.push(`${field.name} "${base.split('-')[index]}" is not a number${field.names ? ' or a name' : ''}`);
-      else if (value < field.min || value > field.max) problems.push(`${field.name} ${value} is out of range ${field.min}-${field.max}`);
+      if (value === null)
+        problems.push(`${field.name} "${base.split('-')[index]}" is not a number${field.names ? ' or a name' : ''}`);
+      else if (value < field.min || value > field.max)
+        problems.push(`${field.name} ${value} is out of range ${field.min}-${field.max}`);
     }
     if (bounds.length === 2 && bounds[0] !== null && bounds[1] !== null && bounds[0] > bounds[1]) {
       problems.push(`${field.name} range ${base} runs backwards`);

@@ -13,7 +13,10 @@ describe('ConsoleAssets', () => {
     expect(assets.built).toBe(true);
     expect(assets.index?.type).toBe('text/html; charset=utf-8');
     expect(assets.index?.immutable).toBe(false);
-    expect(assets.file('assets/index-abc123.js')).toMatchObject({ type: 'text/javascript; charset=utf-8', immutable: true });
+    expect(assets.file('assets/index-abc123.js')).toMatchObject({
+      type: 'text/javascript; charset=utf-8',
+      immutable: true,
+    });
     expect(assets.file('../package.json')).toBeUndefined();
     expect(assets.file('assets/../../package.json')).toBeUndefined();
   });

@@ -30,7 +30,11 @@ export class ConsoleController {
   /** A file of the build, or the single page for any client-side route under /admin/. */
   @Get('admin/*')
   @Public()
-  page(@Param('*') path: string, @Headers('if-none-match') ifNoneMatch: string | undefined, @Res() reply: FastifyReply): void {
+  page(
+    @Param('*') path: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ): void {
     const file = this.assets.file(path) ?? (path.startsWith('assets/') ? undefined : this.assets.index);
     if (file === undefined) {
       throw this.assets.built

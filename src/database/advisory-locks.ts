@@ -14,4 +14,3 @@ export const ADVISORY_LOCKS = {
   /** Checkpoint inserts per flag (with a second key from the flag), so "previous status" is exact. */
   checkpointInsert: 417_901,
 } as const;
-

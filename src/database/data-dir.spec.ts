@@ -18,7 +18,8 @@ describe('DATA_DIR is owner-only', () => {
 
     secureDataDir(dataDir);
 
-    for (const dir of [dataDir, join(dataDir, 'pgdata'), join(dataDir, 'pgdata', 'pg_wal')]) expect(modeOf(dir)).toBe(0o700);
+    for (const dir of [dataDir, join(dataDir, 'pgdata'), join(dataDir, 'pgdata', 'pg_wal')])
+      expect(modeOf(dir)).toBe(0o700);
     expect(modeOf(join(dataDir, 'pgdata', 'pg_wal', '000000010000000000000001'))).toBe(0o600);
     expect(modeOf(join(dataDir, 'jwt-secret'))).toBe(0o600);
   });

@@ -61,7 +61,11 @@ export class BoundedClient extends Client {
 }
 
 /** The one builder of DataSource options, used by the app, the migration command and ormconfig.ts. */
-export function buildDataSourceOptions(url: string, poolSize: number, timeouts: DatabaseTimeouts = null): DataSourceOptions {
+export function buildDataSourceOptions(
+  url: string,
+  poolSize: number,
+  timeouts: DatabaseTimeouts = null,
+): DataSourceOptions {
   const bounds =
     timeouts === null
       ? { connectionTimeoutMillis: 10000 }

@@ -22,11 +22,19 @@ function classify(error: NodeJS.ErrnoException & { code?: string }, url: string)
   const user = decodeURIComponent(parsed.username);
   switch (error.code) {
     case 'ECONNREFUSED':
-      return { ok: false, retry: true, reason: `nothing accepts connections at ${parsed.hostname}:${parsed.port || '5432'} (is PostgreSQL running there?)` };
+      return {
+        ok: false,
+        retry: true,
+        reason: `nothing accepts connections at ${parsed.hostname}:${parsed.port || '5432'} (is PostgreSQL running there?)`,
+      };
     case '57P03':
       return { ok: false, retry: true, reason: `${where} is starting up` };
     case '3D000':
-      return { ok: false, retry: false, reason: `database "${database}" does not exist on ${parsed.hostname}:${parsed.port || '5432'}: create it (createdb ${database}) or fix DATABASE_URL` };
+      return {
+        ok: false,
+        retry: false,
+        reason: `database "${database}" does not exist on ${parsed.hostname}:${parsed.port || '5432'}: create it (createdb ${database}) or fix DATABASE_URL`,
+      };
     case '28P01':
     case '28000':
       return {
@@ -38,7 +46,9 @@ function classify(error: NodeJS.ErrnoException & { code?: string }, url: string)
     case 'EAI_AGAIN':
       return { ok: false, retry: false, reason: `the host "${parsed.hostname}" in DATABASE_URL cannot be resolved` };
     default: {
-      const message = error.message?.includes('timeout') ? 'no answer within the connect timeout' : (error.message ?? String(error));
+      const message = error.message?.includes('timeout')
+        ? 'no answer within the connect timeout'
+        : (error.message ?? String(error));
       return { ok: false, retry: HEALABLE.has(error.code ?? ''), reason: `${where}: ${message}` };
     }
   }

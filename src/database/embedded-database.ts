@@ -49,7 +49,9 @@ export class EmbeddedDatabase {
    */
   announce(url: string): void {
     if (this.lockFile === null) return;
-    writeFileSync(join(dirname(this.lockFile), SERVER_FILE), `${JSON.stringify({ pid: process.pid, url })}\n`, { mode: 0o600 });
+    writeFileSync(join(dirname(this.lockFile), SERVER_FILE), `${JSON.stringify({ pid: process.pid, url })}\n`, {
+      mode: 0o600,
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,7 +1,6 @@
 import { DataSource, MigrationExecutor } from 'typeorm';
 import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
 
-
 /**
  * Runs pending migrations while holding a PostgreSQL advisory lock on the same connection, so
  * several instances starting together against an empty database migrate it once and all come up.

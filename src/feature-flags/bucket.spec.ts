@@ -59,7 +59,7 @@ describe('bucketOf and murmur3x86_32 reproduce the published vectors (docs/resol
     expect(bucketOf(FLAG, subjectId)).toBe(bucket);
   });
 
-  it("matches Unleash's published vector murmur3(\"AB12A:122\") % 100 + 1 = 23", () => {
+  it('matches Unleash\'s published vector murmur3("AB12A:122") % 100 + 1 = 23', () => {
     expect((murmur3x86_32('AB12A:122') % 100) + 1).toBe(23);
     expect((referenceMurmur3(Buffer.from('AB12A:122')) % 100) + 1).toBe(23);
   });
@@ -102,7 +102,20 @@ describe('murmur3x86_32 against published MurmurHash3_x86_32 values', () => {
 
 describe('UTF-8 encoded on the fly', () => {
   // Each multi-byte sequence at every alignment within a 4-byte block, and every tail length.
-  const pieces = ['a', 'ø', '€', '山田', '🚕', '\u{10ffff}', '\u{7f}', '\u{80}', '\u{7ff}', '\u{800}', '\u{ffff}', '\u{10000}'];
+  const pieces = [
+    'a',
+    'ø',
+    '€',
+    '山田',
+    '🚕',
+    '\u{10ffff}',
+    '\u{7f}',
+    '\u{80}',
+    '\u{7ff}',
+    '\u{800}',
+    '\u{ffff}',
+    '\u{10000}',
+  ];
   const inputs = pieces.flatMap((piece) =>
     [0, 1, 2, 3, 4, 5, 6, 7].map((padding) => `${'x'.repeat(padding)}${piece}${'y'.repeat(padding % 3)}`),
   );

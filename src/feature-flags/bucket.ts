@@ -100,13 +100,14 @@ function appendUtf8(state: HashState, s: string): void {
         i += 1;
       }
     } else if (c < 0x800) {
-      bytes = (0xc0 | (c >>> 6)) | ((0x80 | (c & 0x3f)) << 8);
+      bytes = 0xc0 | (c >>> 6) | ((0x80 | (c & 0x3f)) << 8);
       count = 2;
       i += 1;
     } else if ((c & 0xfc00) === 0xd800 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
       const cp = 0x10000 + ((c & 0x3ff) << 10) + (s.charCodeAt(i + 1) & 0x3ff);
       bytes =
-        (0xf0 | (cp >>> 18)) |
+        0xf0 |
+        (cp >>> 18) |
         ((0x80 | ((cp >>> 12) & 0x3f)) << 8) |
         ((0x80 | ((cp >>> 6) & 0x3f)) << 16) |
         ((0x80 | (cp & 0x3f)) << 24);
@@ -114,7 +115,7 @@ function appendUtf8(state: HashState, s: string): void {
       i += 2;
     } else {
       const u = (c & 0xf800) === 0xd800 ? 0xfffd : c;
-      bytes = (0xe0 | (u >>> 12)) | ((0x80 | ((u >>> 6) & 0x3f)) << 8) | ((0x80 | (u & 0x3f)) << 16);
+      bytes = 0xe0 | (u >>> 12) | ((0x80 | ((u >>> 6) & 0x3f)) << 8) | ((0x80 | (u & 0x3f)) << 16);
       count = 3;
       i += 1;
     }

@@ -39,13 +39,19 @@ describe('BulkEvaluationRequestPipe', () => {
   const documented = new StrictValidationPipe();
   const metadata: ArgumentMetadata = { type: 'body', metatype: BulkEvaluationRequestDto, data: '' };
 
-  it.each(BODIES.map((body) => [JSON.stringify(body)?.slice(0, 60), body]))('gives the verdict of the documented DTO (status and fields) for %s', async (_label, body) => {
-    const expected = await verdict(() => documented.transform(body, metadata));
-    expect(await verdict(() => new BulkEvaluationRequestPipe().transform(body))).toBe(expected);
-  });
+  it.each(BODIES.map((body) => [JSON.stringify(body)?.slice(0, 60), body]))(
+    'gives the verdict of the documented DTO (status and fields) for %s',
+    async (_label, body) => {
+      const expected = await verdict(() => documented.transform(body, metadata));
+      expect(await verdict(() => new BulkEvaluationRequestPipe().transform(body))).toBe(expected);
+    },
+  );
 
   it('passes subject and keys through unchanged', () => {
-    expect(new BulkEvaluationRequestPipe().transform({ subjectId: 'p1', keys: ['checkout_v2'] })).toEqual({ subjectId: 'p1', keys: ['checkout_v2'] });
+    expect(new BulkEvaluationRequestPipe().transform({ subjectId: 'p1', keys: ['checkout_v2'] })).toEqual({
+      subjectId: 'p1',
+      keys: ['checkout_v2'],
+    });
     expect(new BulkEvaluationRequestPipe().transform({ subjectId: 'p1' })).toEqual({ subjectId: 'p1' });
   });
 });

@@ -20,7 +20,8 @@ export class BulkEvaluationRequestPipe implements PipeTransform<unknown, BulkEva
     }
     const problems: FieldProblem[] = [];
     for (const field of Object.keys(body)) {
-      if (field !== 'subjectId' && field !== 'keys') problems.push({ field, message: `property ${field} should not exist` });
+      if (field !== 'subjectId' && field !== 'keys')
+        problems.push({ field, message: `property ${field} should not exist` });
     }
     const { subjectId, keys } = body as { subjectId?: unknown; keys?: unknown };
     const subjectProblem = subjectIdProblem(subjectId);
@@ -38,6 +39,8 @@ export class BulkEvaluationRequestPipe implements PipeTransform<unknown, BulkEva
       }
     }
     if (problems.length > 0) throw AppError.validation(problems);
-    return keys === undefined ? { subjectId: subjectId as string } : { subjectId: subjectId as string, keys: keys as string[] };
+    return keys === undefined
+      ? { subjectId: subjectId as string }
+      : { subjectId: subjectId as string, keys: keys as string[] };
   }
 }

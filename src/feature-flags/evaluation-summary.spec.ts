@@ -11,7 +11,10 @@ function summaryOver(counter: FlagRequestCounter) {
       done();
     },
   });
-  return { lines, summary: new EvaluationSummary(counter, new AppLogger(createRootLogger({ logLevel: 'info' }, stream))) };
+  return {
+    lines,
+    summary: new EvaluationSummary(counter, new AppLogger(createRootLogger({ logLevel: 'info' }, stream))),
+  };
 }
 
 describe('EvaluationSummary (one log line per flag and minute instead of one per evaluation)', () => {
@@ -22,10 +25,24 @@ describe('EvaluationSummary (one log line per flag and minute instead of one per
     counter.countReason('checkout_v2', 'ALLOWLIST');
     counter.countReason('unknown_flag', 'FLAG_NOT_FOUND');
     summary.flush(new Date('2026-12-03T18:01:00Z'));
-    expect(lines.map(({ msg, feature_key, total, reasons, to }) => ({ msg, feature_key, total, reasons, to }))).toEqual([
-      { msg: 'evaluations', feature_key: 'checkout_v2', total: 4, reasons: { ROLLOUT: 3, ALLOWLIST: 1 }, to: '2026-12-03T18:01:00.000Z' },
-      { msg: 'evaluations', feature_key: 'unknown_flag', total: 1, reasons: { FLAG_NOT_FOUND: 1 }, to: '2026-12-03T18:01:00.000Z' },
-    ]);
+    expect(lines.map(({ msg, feature_key, total, reasons, to }) => ({ msg, feature_key, total, reasons, to }))).toEqual(
+      [
+        {
+          msg: 'evaluations',
+          feature_key: 'checkout_v2',
+          total: 4,
+          reasons: { ROLLOUT: 3, ALLOWLIST: 1 },
+          to: '2026-12-03T18:01:00.000Z',
+        },
+        {
+          msg: 'evaluations',
+          feature_key: 'unknown_flag',
+          total: 1,
+          reasons: { FLAG_NOT_FOUND: 1 },
+          to: '2026-12-03T18:01:00.000Z',
+        },
+      ],
+    );
 
     counter.countReason('checkout_v2', 'ROLLOUT_EXCLUDED');
     const next = summary.summarise(new Date('2026-12-03T18:02:00Z'));

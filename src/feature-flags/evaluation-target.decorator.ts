@@ -12,11 +12,15 @@ export type EvaluationTarget = Readonly<{ key: string; subjectId: string }>;
  * parameter on the busiest route (measured in `npm run bench`).
  */
 export const EvaluationTargetParam = createParamDecorator((_: unknown, context: ExecutionContext): EvaluationTarget => {
-  const request = context.switchToHttp().getRequest<FastifyRequest<{ Params: { key: string }; Querystring: { subjectId?: unknown } }>>();
+  const request = context
+    .switchToHttp()
+    .getRequest<FastifyRequest<{ Params: { key: string }; Querystring: { subjectId?: unknown } }>>();
   const { key } = request.params;
   const subjectId = request.query.subjectId;
   if (!FLAG_KEY_PATTERN.test(key)) {
-    throw AppError.validation([{ field: 'key', message: 'key must match ^[a-z][a-z0-9_]{2,63}$ (lowercase letters, digits, underscores)' }]);
+    throw AppError.validation([
+      { field: 'key', message: 'key must match ^[a-z][a-z0-9_]{2,63}$ (lowercase letters, digits, underscores)' },
+    ]);
   }
   const problem = subjectIdProblem(subjectId);
   if (problem !== null) throw AppError.validation([{ field: 'subjectId', message: `subjectId ${problem}` }]);

@@ -3,7 +3,11 @@ import { ApiBadRequestResponse, ApiBody, ApiParam, ApiQuery, ApiTags } from '@ne
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
 import { QuietAccessLog } from 'src/http/access-log';
-import { BulkEvaluationRequestDto, BulkEvaluationResponseDto, EvaluationResponseDto } from 'src/feature-flags/evaluation.dto';
+import {
+  BulkEvaluationRequestDto,
+  BulkEvaluationResponseDto,
+  EvaluationResponseDto,
+} from 'src/feature-flags/evaluation.dto';
 import { BulkEvaluationRequest, BulkEvaluationRequestPipe } from 'src/feature-flags/bulk-evaluation.pipe';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { EvaluationTarget, EvaluationTargetParam } from 'src/feature-flags/evaluation-target.decorator';

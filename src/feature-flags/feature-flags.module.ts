@@ -14,7 +14,15 @@ import { OfrepService } from 'src/feature-flags/ofrep.service';
 @Module({
   imports: [AuditModule],
   controllers: [FeatureFlagsController, EvaluationController, OfrepController],
-  providers: [FeatureFlagsService, FlagReadModel, FlagSnapshotService, FlagRequestCounter, EvaluationService, EvaluationSummary, OfrepService],
+  providers: [
+    FeatureFlagsService,
+    FlagReadModel,
+    FlagSnapshotService,
+    FlagRequestCounter,
+    EvaluationService,
+    EvaluationSummary,
+    OfrepService,
+  ],
   exports: [FeatureFlagsService, FlagReadModel, FlagSnapshotService, FlagRequestCounter, EvaluationService],
 })
 export class FeatureFlagsModule {}

@@ -78,7 +78,9 @@ export class FeatureFlagsService {
         updatedBy: actor.name,
       });
       await manager.insert(FeatureFlagEntity, flag).catch((error: unknown) => {
-        throw isUniqueViolation(error) ? new AppError(409, 'FLAG_EXISTS', `A flag with the key ${dto.key} exists.`) : error;
+        throw isUniqueViolation(error)
+          ? new AppError(409, 'FLAG_EXISTS', `A flag with the key ${dto.key} exists.`)
+          : error;
       });
       await this.feed.append(manager, { kind: 'flag', featureKey: flag.key, state: changeState(flag) });
       await this.audit.record(manager, actor, {
@@ -110,9 +112,7 @@ export class FeatureFlagsService {
         description: change.description ?? flag.description,
         enabled: change.enabled ?? flag.enabled,
         rolloutBasisPoints:
-          change.rolloutPercentage === undefined
-            ? flag.rolloutBasisPoints
-            : basisPointsOf(change.rolloutPercentage),
+          change.rolloutPercentage === undefined ? flag.rolloutBasisPoints : basisPointsOf(change.rolloutPercentage),
       };
       const missing = missingPermission(principal.role, { before: flag, after: next });
       if (missing !== null) throw AppError.permissionDenied(missing);
@@ -231,7 +231,12 @@ export function flagNotFound(key: string): AppError {
 function etagMatches(ifMatch: string, version: number): boolean {
   return ifMatch
     .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1'))
+    .map((tag) =>
+      tag
+        .trim()
+        .replace(/^W\//, '')
+        .replace(/^"(.*)"$/, '$1'),
+    )
     .some((tag) => tag === '*' || tag === String(version));
 }
 
@@ -260,7 +265,8 @@ function basisPointsOf(percentage: number): number {
   try {
     return percentageToBasisPoints(percentage);
   } catch (error) {
-    if (error instanceof RangeError) throw AppError.validation([{ field: 'rolloutPercentage', message: error.message }]);
+    if (error instanceof RangeError)
+      throw AppError.validation([{ field: 'rolloutPercentage', message: error.message }]);
     throw error;
   }
 }

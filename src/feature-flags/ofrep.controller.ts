@@ -1,11 +1,25 @@
-import { ArgumentsHost, Body, Catch, Controller, ExceptionFilter, HttpCode, Post, Res, UseFilters } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Body,
+  Catch,
+  Controller,
+  ExceptionFilter,
+  HttpCode,
+  Post,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
 import { QuietAccessLog } from 'src/http/access-log';
 import { OfrepError, OfrepTarget, OfrepTargetParam, sendWithEtag } from 'src/feature-flags/ofrep';
-import { OfrepBulkResponseDto, OfrepEvaluationRequestDto, OfrepEvaluationResponseDto } from 'src/feature-flags/ofrep.dto';
+import {
+  OfrepBulkResponseDto,
+  OfrepEvaluationRequestDto,
+  OfrepEvaluationResponseDto,
+} from 'src/feature-flags/ofrep.dto';
 import { OfrepService } from 'src/feature-flags/ofrep.service';
 import { IfNoneMatch } from 'src/http/if-match.decorator';
 
@@ -33,7 +47,9 @@ export class OfrepController {
   @Allow(Permission.FLAGS_EVALUATE)
   @QuietAccessLog()
   @ApiBody({ type: OfrepEvaluationRequestDto })
-  @ApiBadRequestResponse({ description: '`{key, errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })
+  @ApiBadRequestResponse({
+    description: '`{key, errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`',
+  })
   @ApiNotFoundResponse({ description: '`{key, errorCode: "FLAG_NOT_FOUND", errorDetails}`' })
   @ApiParam({ name: 'key', description: 'The flag key.' })
   evaluate(@OfrepTargetParam() target: OfrepTarget): OfrepEvaluationResponseDto {

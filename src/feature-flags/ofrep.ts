@@ -36,11 +36,19 @@ export class OfrepError extends Error {
 export function targetingKeyOf(body: unknown, key?: string): string {
   const context = (body as { context?: unknown } | null | undefined)?.context;
   if (typeof context !== 'object' || context === null || Array.isArray(context)) {
-    throw new OfrepError(400, { key, errorCode: 'INVALID_CONTEXT', errorDetails: 'The body must be {"context": {"targetingKey": "…"}}.' });
+    throw new OfrepError(400, {
+      key,
+      errorCode: 'INVALID_CONTEXT',
+      errorDetails: 'The body must be {"context": {"targetingKey": "…"}}.',
+    });
   }
   const targetingKey = (context as { targetingKey?: unknown }).targetingKey;
   if (targetingKey === undefined || targetingKey === null || targetingKey === '') {
-    throw new OfrepError(400, { key, errorCode: 'TARGETING_KEY_MISSING', errorDetails: 'context.targetingKey is required.' });
+    throw new OfrepError(400, {
+      key,
+      errorCode: 'TARGETING_KEY_MISSING',
+      errorDetails: 'context.targetingKey is required.',
+    });
   }
   const problem = subjectIdProblem(targetingKey);
   if (problem !== null) {
@@ -106,7 +114,11 @@ export const OfrepTargetParam = createParamDecorator((_: unknown, context: Execu
   const request = context.switchToHttp().getRequest<{ params: { key: string }; body: unknown }>();
   const key = request.params.key;
   if (!FLAG_KEY_PATTERN.test(key)) {
-    throw new OfrepError(404, { key: key.slice(0, 64), errorCode: 'FLAG_NOT_FOUND', errorDetails: 'No flag has a key of this form.' });
+    throw new OfrepError(404, {
+      key: key.slice(0, 64),
+      errorCode: 'FLAG_NOT_FOUND',
+      errorDetails: 'No flag has a key of this form.',
+    });
   }
   return { key, subjectId: targetingKeyOf(request.body, key) };
 });

@@ -5,7 +5,15 @@ import { Evaluation, ResolvableFlag, evaluate } from 'src/feature-flags/resolver
 const KEY = 'passenger_favorites_matching';
 
 function flagOf(overrides: Partial<ResolvableFlag> = {}): ResolvableFlag {
-  return { key: KEY, enabled: true, rolloutBasisPoints: 0, version: 7, archived: false, allowlist: new Set<string>(), ...overrides };
+  return {
+    key: KEY,
+    enabled: true,
+    rolloutBasisPoints: 0,
+    version: 7,
+    archived: false,
+    allowlist: new Set<string>(),
+    ...overrides,
+  };
 }
 
 /** The bucket from the byte path: Buffer's own UTF-8 encoding, then murmur3 over the bytes. */
@@ -18,8 +26,18 @@ const BETA = ['pass_beta_001_2026', 'pass_beta_005_2026'];
 describe('evaluate: each reason, in the published order (docs/resolver.md)', () => {
   it('MASTER_SWITCH: off whatever the flag says, with the bucket and version of the live flag', () => {
     const flag = flagOf({ rolloutBasisPoints: 10000, allowlist: new Set(BETA) });
-    expect(evaluate(flag, 'pass_beta_001_2026', true)).toEqual({ enabled: false, reason: 'MASTER_SWITCH', bucket: 8133, version: 7 });
-    expect(evaluate(flag, 'passenger-123', true)).toEqual({ enabled: false, reason: 'MASTER_SWITCH', bucket: 7111, version: 7 });
+    expect(evaluate(flag, 'pass_beta_001_2026', true)).toEqual({
+      enabled: false,
+      reason: 'MASTER_SWITCH',
+      bucket: 8133,
+      version: 7,
+    });
+    expect(evaluate(flag, 'passenger-123', true)).toEqual({
+      enabled: false,
+      reason: 'MASTER_SWITCH',
+      bucket: 7111,
+      version: 7,
+    });
   });
 
   it('MASTER_SWITCH wins over an unknown or archived flag too, with no bucket or version', () => {
@@ -29,25 +47,60 @@ describe('evaluate: each reason, in the published order (docs/resolver.md)', () 
   });
 
   it('FLAG_NOT_FOUND: unknown flag', () => {
-    expect(evaluate(undefined, 'passenger-123', false)).toEqual({ enabled: false, reason: 'FLAG_NOT_FOUND', bucket: null, version: null });
+    expect(evaluate(undefined, 'passenger-123', false)).toEqual({
+      enabled: false,
+      reason: 'FLAG_NOT_FOUND',
+      bucket: null,
+      version: null,
+    });
   });
 
   it('FLAG_NOT_FOUND: archived flag, even enabled at 100 % with the subject allowlisted', () => {
     const archived = flagOf({ archived: true, rolloutBasisPoints: 10000, allowlist: new Set(BETA), version: 12 });
-    expect(evaluate(archived, 'pass_beta_001_2026', false)).toEqual({ enabled: false, reason: 'FLAG_NOT_FOUND', bucket: null, version: null });
+    expect(evaluate(archived, 'pass_beta_001_2026', false)).toEqual({
+      enabled: false,
+      reason: 'FLAG_NOT_FOUND',
+      bucket: null,
+      version: null,
+    });
   });
 
   it('DISABLED beats the allowlist and the rollout', () => {
     const disabled = flagOf({ enabled: false, rolloutBasisPoints: 10000, allowlist: new Set(BETA) });
-    expect(evaluate(disabled, 'pass_beta_001_2026', false)).toEqual({ enabled: false, reason: 'DISABLED', bucket: 8133, version: 7 });
-    expect(evaluate(disabled, 'passenger-123', false)).toEqual({ enabled: false, reason: 'DISABLED', bucket: 7111, version: 7 });
+    expect(evaluate(disabled, 'pass_beta_001_2026', false)).toEqual({
+      enabled: false,
+      reason: 'DISABLED',
+      bucket: 8133,
+      version: 7,
+    });
+    expect(evaluate(disabled, 'passenger-123', false)).toEqual({
+      enabled: false,
+      reason: 'DISABLED',
+      bucket: 7111,
+      version: 7,
+    });
   });
 
   it('ALLOWLIST: on at 0 % for allowlisted subjects only (Phase 1 beta)', () => {
     const phase1 = flagOf({ rolloutBasisPoints: 0, allowlist: new Set(BETA) });
-    expect(evaluate(phase1, 'pass_beta_001_2026', false)).toEqual({ enabled: true, reason: 'ALLOWLIST', bucket: 8133, version: 7 });
-    expect(evaluate(phase1, 'pass_beta_005_2026', false)).toEqual({ enabled: true, reason: 'ALLOWLIST', bucket: 6523, version: 7 });
-    expect(evaluate(phase1, 'pass_000042_2026', false)).toEqual({ enabled: false, reason: 'ROLLOUT_EXCLUDED', bucket: 8229, version: 7 });
+    expect(evaluate(phase1, 'pass_beta_001_2026', false)).toEqual({
+      enabled: true,
+      reason: 'ALLOWLIST',
+      bucket: 8133,
+      version: 7,
+    });
+    expect(evaluate(phase1, 'pass_beta_005_2026', false)).toEqual({
+      enabled: true,
+      reason: 'ALLOWLIST',
+      bucket: 6523,
+      version: 7,
+    });
+    expect(evaluate(phase1, 'pass_000042_2026', false)).toEqual({
+      enabled: false,
+      reason: 'ROLLOUT_EXCLUDED',
+      bucket: 8229,
+      version: 7,
+    });
   });
 
   it('ALLOWLIST wins over the rollout, and matches exactly (no trimming or case folding)', () => {
@@ -76,7 +129,10 @@ describe('evaluate: each reason, in the published order (docs/resolver.md)', () 
     for (let i = 0; i < 2000; i++) {
       const subjectId = `subject-${i}`;
       expect(evaluate(flagOf({ rolloutBasisPoints: 0 }), subjectId, false).reason).toBe('ROLLOUT_EXCLUDED');
-      expect(evaluate(flagOf({ rolloutBasisPoints: 10000 }), subjectId, false)).toMatchObject({ enabled: true, reason: 'ROLLOUT' });
+      expect(evaluate(flagOf({ rolloutBasisPoints: 10000 }), subjectId, false)).toMatchObject({
+        enabled: true,
+        reason: 'ROLLOUT',
+      });
     }
   });
 
@@ -89,8 +145,14 @@ describe('evaluate: each reason, in the published order (docs/resolver.md)', () 
     ['山田太郎', 3910],
     ['🚕-rider-7', 6834],
   ])('answers the published bucket for %s (%d)', (subjectId, bucket) => {
-    expect(evaluate(flagOf({ rolloutBasisPoints: bucket }), subjectId, false)).toMatchObject({ enabled: false, bucket });
-    expect(evaluate(flagOf({ rolloutBasisPoints: bucket + 1 }), subjectId, false)).toMatchObject({ enabled: true, bucket });
+    expect(evaluate(flagOf({ rolloutBasisPoints: bucket }), subjectId, false)).toMatchObject({
+      enabled: false,
+      bucket,
+    });
+    expect(evaluate(flagOf({ rolloutBasisPoints: bucket + 1 }), subjectId, false)).toMatchObject({
+      enabled: true,
+      bucket,
+    });
   });
 
   it('answers the flag version', () => {
@@ -127,7 +189,9 @@ describe('evaluate: shape and determinism', () => {
     const subjects = [...BETA, 'passenger-123', 'Jørgen', '山田太郎', '🚕-rider-7', 'subject-1'];
     const first = subjects.map((subjectId) => evaluate(flag, subjectId, false));
     for (let round = 0; round < 100; round++) {
-      const again: Evaluation[] = subjects.map((subjectId) => evaluate(flagOf({ rolloutBasisPoints: 2500, allowlist: new Set(BETA) }), subjectId, false));
+      const again: Evaluation[] = subjects.map((subjectId) =>
+        evaluate(flagOf({ rolloutBasisPoints: 2500, allowlist: new Set(BETA) }), subjectId, false),
+      );
       expect(again).toEqual(first);
     }
   });
@@ -144,29 +208,46 @@ const basisPointsArbitrary = fc.integer({ min: 0, max: 10000 });
 describe('evaluate: properties', () => {
   it('is monotonic: on at p1 implies on at p2 ≥ p1', () => {
     fc.assert(
-      fc.property(flagKeyArbitrary, subjectArbitrary, basisPointsArbitrary, basisPointsArbitrary, fc.boolean(), (key, subjectId, a, b, listed) => {
-        const [p1, p2] = a <= b ? [a, b] : [b, a];
-        const allowlist = new Set(listed ? [subjectId] : []);
-        const low = evaluate(flagOf({ key, rolloutBasisPoints: p1, allowlist }), subjectId, false);
-        const high = evaluate(flagOf({ key, rolloutBasisPoints: p2, allowlist }), subjectId, false);
-        if (low.enabled) expect(high.enabled).toBe(true);
-        expect(high.bucket).toBe(low.bucket);
-      }),
+      fc.property(
+        flagKeyArbitrary,
+        subjectArbitrary,
+        basisPointsArbitrary,
+        basisPointsArbitrary,
+        fc.boolean(),
+        (key, subjectId, a, b, listed) => {
+          const [p1, p2] = a <= b ? [a, b] : [b, a];
+          const allowlist = new Set(listed ? [subjectId] : []);
+          const low = evaluate(flagOf({ key, rolloutBasisPoints: p1, allowlist }), subjectId, false);
+          const high = evaluate(flagOf({ key, rolloutBasisPoints: p2, allowlist }), subjectId, false);
+          if (low.enabled) expect(high.enabled).toBe(true);
+          expect(high.bucket).toBe(low.bucket);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it('answers a bucket in 0..9999 equal to murmur3 over Buffer UTF-8 bytes, and ON exactly when allowlisted or bucket < basis points', () => {
     fc.assert(
-      fc.property(flagKeyArbitrary, subjectArbitrary, basisPointsArbitrary, fc.boolean(), (key, subjectId, basisPoints, listed) => {
-        const answer = evaluate(flagOf({ key, rolloutBasisPoints: basisPoints, allowlist: new Set(listed ? [subjectId] : []) }), subjectId, false);
-        const bucket = bytesBucket(key, subjectId);
-        expect(answer.bucket).toBe(bucket);
-        expect(bucket).toBe(bucketOf(key, subjectId));
-        expect(Number.isInteger(bucket) && bucket >= 0 && bucket <= 9999).toBe(true);
-        expect(answer.enabled).toBe(listed || bucket < basisPoints);
-        expect(answer.reason).toBe(listed ? 'ALLOWLIST' : bucket < basisPoints ? 'ROLLOUT' : 'ROLLOUT_EXCLUDED');
-      }),
+      fc.property(
+        flagKeyArbitrary,
+        subjectArbitrary,
+        basisPointsArbitrary,
+        fc.boolean(),
+        (key, subjectId, basisPoints, listed) => {
+          const answer = evaluate(
+            flagOf({ key, rolloutBasisPoints: basisPoints, allowlist: new Set(listed ? [subjectId] : []) }),
+            subjectId,
+            false,
+          );
+          const bucket = bytesBucket(key, subjectId);
+          expect(answer.bucket).toBe(bucket);
+          expect(bucket).toBe(bucketOf(key, subjectId));
+          expect(Number.isInteger(bucket) && bucket >= 0 && bucket <= 9999).toBe(true);
+          expect(answer.enabled).toBe(listed || bucket < basisPoints);
+          expect(answer.reason).toBe(listed ? 'ALLOWLIST' : bucket < basisPoints ? 'ROLLOUT' : 'ROLLOUT_EXCLUDED');
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -181,11 +262,24 @@ describe('evaluate: properties', () => {
         fc.boolean(),
         fc.boolean(),
         (key, subjectId, basisPoints, listed, archived, enabled) => {
-          const flag = flagOf({ key, enabled, archived, rolloutBasisPoints: basisPoints, allowlist: new Set(listed ? [subjectId] : []) });
+          const flag = flagOf({
+            key,
+            enabled,
+            archived,
+            rolloutBasisPoints: basisPoints,
+            allowlist: new Set(listed ? [subjectId] : []),
+          });
           expect(evaluate(flag, subjectId, true)).toMatchObject({ enabled: false, reason: 'MASTER_SWITCH' });
           const answer = evaluate(flag, subjectId, false);
-          if (archived) expect(answer).toEqual({ enabled: false, reason: 'FLAG_NOT_FOUND', bucket: null, version: null });
-          else if (!enabled) expect(answer).toEqual({ enabled: false, reason: 'DISABLED', bucket: bucketOf(key, subjectId), version: 7 });
+          if (archived)
+            expect(answer).toEqual({ enabled: false, reason: 'FLAG_NOT_FOUND', bucket: null, version: null });
+          else if (!enabled)
+            expect(answer).toEqual({
+              enabled: false,
+              reason: 'DISABLED',
+              bucket: bucketOf(key, subjectId),
+              version: 7,
+            });
         },
       ),
       { numRuns: 500 },

@@ -2,12 +2,7 @@ import { bucketOf } from 'src/feature-flags/bucket';
 
 /** Why a flag is on or off for a subject (docs/resolver.md). */
 export type EvaluationReason =
-  | 'MASTER_SWITCH'
-  | 'FLAG_NOT_FOUND'
-  | 'DISABLED'
-  | 'ALLOWLIST'
-  | 'ROLLOUT'
-  | 'ROLLOUT_EXCLUDED';
+  'MASTER_SWITCH' | 'FLAG_NOT_FOUND' | 'DISABLED' | 'ALLOWLIST' | 'ROLLOUT' | 'ROLLOUT_EXCLUDED';
 
 /** What the resolver needs of a flag: a snapshot entry, never a database row. */
 export type ResolvableFlag = Readonly<{

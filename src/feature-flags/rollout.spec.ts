@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { Permission } from 'src/auth/permissions';
-import { basisPointsToPercentage, exposureGrows, missingPermission, percentageToBasisPoints } from 'src/feature-flags/rollout';
+import {
+  basisPointsToPercentage,
+  exposureGrows,
+  missingPermission,
+  percentageToBasisPoints,
+} from 'src/feature-flags/rollout';
 
 describe('rollout percentage as basis points', () => {
   it.each([
@@ -16,15 +21,17 @@ describe('rollout percentage as basis points', () => {
     expect(basisPointsToPercentage(basisPoints)).toBe(percentage);
   });
 
-  it.each([-0.01, 100.01, 5.255, 1e-7, 5e-324, 0.001, Number.NaN, Number.POSITIVE_INFINITY])('refuses %d', (percentage) => {
-    expect(() => percentageToBasisPoints(percentage)).toThrow(RangeError);
-  });
+  it.each([-0.01, 100.01, 5.255, 1e-7, 5e-324, 0.001, Number.NaN, Number.POSITIVE_INFINITY])(
+    'refuses %d',
+    (percentage) => {
+      expect(() => percentageToBasisPoints(percentage)).toThrow(RangeError);
+    },
+  );
 });
 
 const flag = (enabled: boolean, rolloutBasisPoints: number) => ({ enabled, rolloutBasisPoints });
 
 describe('exposure rule', () => {
-
   it('treats enabling and raising as growth', () => {
     expect(exposureGrows(flag(false, 0), flag(true, 0))).toBe(true);
     expect(exposureGrows(flag(true, 100), flag(true, 500))).toBe(true);
@@ -88,13 +95,21 @@ describe('who may make a flag change', () => {
   });
 
   it('lets a super admin make every change', () => {
-    fc.assert(fc.property(change, (c) => expect(missingPermission('SUPER_ADMIN', c)).toBeNull()), { seed: 1, numRuns: 500 });
+    fc.assert(
+      fc.property(change, (c) => expect(missingPermission('SUPER_ADMIN', c)).toBeNull()),
+      { seed: 1, numRuns: 500 },
+    );
   });
 
   it('names what is missing', () => {
-    expect(missingPermission('OPERATOR', { before: flag(false, 0), after: flag(false, 10000) })).toBe(Permission.FLAGS_EXPAND_EXPOSURE);
+    expect(missingPermission('OPERATOR', { before: flag(false, 0), after: flag(false, 10000) })).toBe(
+      Permission.FLAGS_EXPAND_EXPOSURE,
+    );
     expect(
-      missingPermission('OPERATOR', { before: { ...flag(true, 0), description: 'a' }, after: { ...flag(true, 0), description: 'b' } }),
+      missingPermission('OPERATOR', {
+        before: { ...flag(true, 0), description: 'a' },
+        after: { ...flag(true, 0), description: 'b' },
+      }),
     ).toBe(Permission.FLAGS_DESCRIBE);
   });
 

@@ -1,9 +1,12 @@
 import { subjectIdProblem } from 'src/feature-flags/subject-id';
 
 describe('subject IDs', () => {
-  it.each(['pass_beta_001_2026', 'Jørgen', '山田太郎', '🚕-rider-7', 'a b/c?d', '🚕'.repeat(128), 'x'])('accepts %s', (id) => {
-    expect(subjectIdProblem(id)).toBeNull();
-  });
+  it.each(['pass_beta_001_2026', 'Jørgen', '山田太郎', '🚕-rider-7', 'a b/c?d', '🚕'.repeat(128), 'x'])(
+    'accepts %s',
+    (id) => {
+      expect(subjectIdProblem(id)).toBeNull();
+    },
+  );
 
   it.each([
     ['', 'must not be empty'],

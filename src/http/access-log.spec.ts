@@ -13,7 +13,11 @@ function accessLog(level: 'info' | 'warn' = 'info') {
   });
   const log = new AccessLog(createRootLogger({ logLevel: level }, stream));
   const write = (policy: AccessLogPolicy, url: string, statusCode: number, elapsedTime = 1) =>
-    log.write(policy, { id: 'req-1', method: 'GET', url } as FastifyRequest, { statusCode, elapsedTime } as FastifyReply);
+    log.write(
+      policy,
+      { id: 'req-1', method: 'GET', url } as FastifyRequest,
+      { statusCode, elapsedTime } as FastifyReply,
+    );
   return { lines, write };
 }
 
@@ -59,7 +63,9 @@ describe('AccessLog', () => {
 
   it('takes the policy from the route: health probes none, @QuietAccessLog routes quiet, the rest full', () => {
     expect(accessLogPolicyOf('/health/ready', undefined)).toBe('none');
-    expect(accessLogPolicyOf('/ofrep/v1/evaluate/flags/:key', { accessLog: 'errors-and-slow' })).toBe('errors-and-slow');
+    expect(accessLogPolicyOf('/ofrep/v1/evaluate/flags/:key', { accessLog: 'errors-and-slow' })).toBe(
+      'errors-and-slow',
+    );
     expect(accessLogPolicyOf('/api/admin/feature-flags', undefined)).toBe('full');
   });
 });

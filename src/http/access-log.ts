@@ -17,7 +17,8 @@ export type AccessLogPolicy = 'full' | 'errors-and-slow' | 'none';
 export const SLOW_REQUEST_MS = 100;
 
 /** Marks a hot-path route: its requests are logged only when they fail or are slow. */
-export const QuietAccessLog = (): MethodDecorator => RouteConfig({ accessLog: 'errors-and-slow' satisfies AccessLogPolicy });
+export const QuietAccessLog = (): MethodDecorator =>
+  RouteConfig({ accessLog: 'errors-and-slow' satisfies AccessLogPolicy });
 
 /** The policy of a route from its Fastify options (set by @QuietAccessLog) and its path. */
 export function accessLogPolicyOf(url: string, config: unknown): AccessLogPolicy {

@@ -12,27 +12,36 @@ describe('featureKeyOf (feature_key on request log lines)', () => {
     expect(featureKeyOf(url)).toBe(key);
   });
 
-  it.each(['/api/admin/feature-flags', '/api/feature-flags/evaluate', '/health/ready', '/ofrep/v1/evaluate/flags', '/api/admin/feature-flags/Bad-Key'])(
-    'finds none in %s',
-    (url) => {
-      expect(featureKeyOf(url)).toBeUndefined();
-    },
-  );
+  it.each([
+    '/api/admin/feature-flags',
+    '/api/feature-flags/evaluate',
+    '/health/ready',
+    '/ofrep/v1/evaluate/flags',
+    '/api/admin/feature-flags/Bad-Key',
+  ])('finds none in %s', (url) => {
+    expect(featureKeyOf(url)).toBeUndefined();
+  });
 });
 
 describe('redactUrl: other credential parameter names', () => {
   it.each([
     ['/api/auth/me?access_token=eyJhbGciOi.x.y', '/api/auth/me?access_token=[redacted]'],
     ['/x?a=1&token=fds_abc&b=2', '/x?a=1&token=[redacted]&b=2'],
-    ['/x?password=hunter2&client_secret=s&API_KEY=k', '/x?password=[redacted]&client_secret=[redacted]&API_KEY=[redacted]'],
+    [
+      '/x?password=hunter2&client_secret=s&API_KEY=k',
+      '/x?password=[redacted]&client_secret=[redacted]&API_KEY=[redacted]',
+    ],
     ['/x?Access%5Ftoken=a', '/x?Access%5Ftoken=[redacted]'],
   ])('%s', (url, logged) => {
     expect(redactUrl(url)).toBe(logged);
   });
 
-  it.each(['/api/feature-flags/f_1/evaluate?subjectId=pass_1', '/health/ready', '/x?tokens_count=1'])('leaves %s alone', (url) => {
-    expect(redactUrl(url)).toBe(url);
-  });
+  it.each(['/api/feature-flags/f_1/evaluate?subjectId=pass_1', '/health/ready', '/x?tokens_count=1'])(
+    'leaves %s alone',
+    (url) => {
+      expect(redactUrl(url)).toBe(url);
+    },
+  );
 });
 describe('redactUrl (credentials in query strings never reach the log)', () => {
   it.each([
@@ -47,7 +56,12 @@ describe('redactUrl (credentials in query strings never reach the log)', () => {
     expect(redactUrl(url)).toBe(expected);
   });
 
-  it.each(['/api/feature-flags/x/evaluate?subjectId=token', '/api/x?tokens=1&my_token=2', '/api/x', '/api/x?%E0%A4%A=1'])('keeps %s as it is', (url) => {
+  it.each([
+    '/api/feature-flags/x/evaluate?subjectId=token',
+    '/api/x?tokens=1&my_token=2',
+    '/api/x',
+    '/api/x?%E0%A4%A=1',
+  ])('keeps %s as it is', (url) => {
     expect(redactUrl(url)).toBe(url);
   });
 });
@@ -70,7 +84,12 @@ describe('AppLogger (Nest logger interface over pino)', () => {
     logger.warn({ err: new Error('database away') }, 'Could not reload', 'ServiceTokensService');
     logger.error('Request failed', 'Error: boom\n    at somewhere (x.js:1:1)', 'ExceptionsHandler');
     expect(lines[0]).toMatchObject({ level: 30, msg: 'flagdog listening', context: 'flagdog' });
-    expect(lines[1]).toMatchObject({ level: 40, msg: 'Could not reload', context: 'ServiceTokensService', err: { message: 'database away' } });
+    expect(lines[1]).toMatchObject({
+      level: 40,
+      msg: 'Could not reload',
+      context: 'ServiceTokensService',
+      err: { message: 'database away' },
+    });
     expect(lines[2]).toMatchObject({ level: 50, context: 'ExceptionsHandler', err: { message: 'Request failed' } });
   });
 

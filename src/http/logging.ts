@@ -71,7 +71,8 @@ function decodedName(raw: string): string {
 }
 
 /** The flag a request is about, from its path, so request log lines carry `feature_key` too. */
-const FLAG_IN_PATH = /\/(?:feature-flags|beta-monitor|evaluate\/flags)\/(?!evaluate(?:[/?]|$))([a-z][a-z0-9_]{2,63})(?:[/?]|$)/;
+const FLAG_IN_PATH =
+  /\/(?:feature-flags|beta-monitor|evaluate\/flags)\/(?!evaluate(?:[/?]|$))([a-z][a-z0-9_]{2,63})(?:[/?]|$)/;
 
 export function featureKeyOf(url: string | undefined): string | undefined {
   return url === undefined ? undefined : FLAG_IN_PATH.exec(url)?.[1];

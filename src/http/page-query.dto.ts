@@ -24,12 +24,16 @@ export function encodeCursor(value: string | number): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 }
 
-export function decodeCursor<T extends string | number>(cursor: string | undefined, kind: 'string' | 'number'): T | null {
+export function decodeCursor<T extends string | number>(
+  cursor: string | undefined,
+  kind: 'string' | 'number',
+): T | null {
   if (cursor === undefined) return null;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
     // A number cursor is a row id: a non-negative safe integer, never something the database refuses.
-    if (typeof value === kind && (kind === 'string' || (Number.isSafeInteger(value) && (value as number) >= 0))) return value as T;
+    if (typeof value === kind && (kind === 'string' || (Number.isSafeInteger(value) && (value as number) >= 0)))
+      return value as T;
   } catch {
     // fall through to the validation error
   }

@@ -4,7 +4,11 @@ import { AppError } from 'src/http/app-error';
 import { ProblemFilter } from 'src/http/problem.filter';
 
 const sqlError = (code: string) =>
-  new QueryFailedError('INSERT INTO users (email) VALUES ($1)', ['x'], Object.assign(new Error('duplicate key value'), { code }));
+  new QueryFailedError(
+    'INSERT INTO users (email) VALUES ($1)',
+    ['x'],
+    Object.assign(new Error('duplicate key value'), { code }),
+  );
 
 describe('ProblemFilter', () => {
   const filter = new ProblemFilter();
@@ -40,6 +44,9 @@ describe('ProblemFilter', () => {
   });
 
   it('names unknown routes 404 NOT_FOUND', () => {
-    expect(filter.toProblem(new NotFoundException('Cannot GET /x'), null)).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+    expect(filter.toProblem(new NotFoundException('Cannot GET /x'), null)).toMatchObject({
+      status: 404,
+      code: 'NOT_FOUND',
+    });
   });
 });

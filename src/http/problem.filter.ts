@@ -72,7 +72,8 @@ const SQLSTATE: Record<string, [HttpStatus, string, string]> = {
 /** Nest hands Fastify's body-parsing errors over as HttpExceptions carrying Fastify's message. */
 const MALFORMED_JSON = /not valid JSON|JSON body|Unexpected end of JSON/i;
 
-const CONNECTION_FAILURE = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Query read timeout|Client was closed/i;
+const CONNECTION_FAILURE =
+  /ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Query read timeout|Client was closed/i;
 
 /** Turns every error into application/problem+json (RFC 9457) with a stable `code`. */
 @Catch()
@@ -108,7 +109,9 @@ export class ProblemFilter implements ExceptionFilter {
     }
     if (error instanceof HttpException) {
       const status = error.getStatus();
-      const code = MALFORMED_JSON.test(error.message) ? 'MALFORMED_JSON' : (STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'));
+      const code = MALFORMED_JSON.test(error.message)
+        ? 'MALFORMED_JSON'
+        : (STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'));
       const detail = status === 404 ? 'No such route.' : status >= 500 ? 'The server failed.' : httpDetail(error);
       return problem(status, code, detail, requestId);
     }
@@ -129,7 +132,9 @@ type HealthReport = { status: 'error'; info?: object; error?: object; details: o
 /** @nestjs/terminus reports a failed check as a 503 carrying every indicator's details. */
 function isHealthReport(response: unknown): response is HealthReport {
   const report = response as Partial<HealthReport> | null;
-  return typeof report === 'object' && report !== null && report.status === 'error' && typeof report.details === 'object';
+  return (
+    typeof report === 'object' && report !== null && report.status === 'error' && typeof report.details === 'object'
+  );
 }
 
 function httpDetail(error: HttpException): string {

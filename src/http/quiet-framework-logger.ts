@@ -1,7 +1,13 @@
 import type { LoggerService } from '@nestjs/common';
 
 /** Nest's own start-up chatter: one line per module, controller and route. Kept, at debug. */
-const FRAMEWORK_CONTEXTS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+const FRAMEWORK_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
 /**
  * Wraps the application logger so the framework's start-up lines go to `debug`: at `info` the

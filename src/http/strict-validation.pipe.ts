@@ -40,7 +40,12 @@ const MAX_DEPTH = 16;
  * exhaust the stack here.
  */
 function shapeProblem(body: object): FieldProblem | null {
-  const stack: [unknown, number, string, string][] = Object.entries(body).map(([name, value]) => [value, 1, name, name]);
+  const stack: [unknown, number, string, string][] = Object.entries(body).map(([name, value]) => [
+    value,
+    1,
+    name,
+    name,
+  ]);
   for (const name of Object.keys(body)) if (!name.isWellFormed()) return { field: '', message: ILL_FORMED };
   while (stack.length > 0) {
     // The field is the top-level property, as the validator names it; the message has the path.

@@ -16,8 +16,11 @@ describe('HttpRequestStats', () => {
     ]);
     const ok = samples[0];
     expect(ok.sumSeconds).toBeCloseTo(20.0033, 6);
-    const le = (bound: number) => ok.cumulative[HTTP_DURATION_BUCKETS.indexOf(bound as (typeof HTTP_DURATION_BUCKETS)[number])];
-    expect([le(0.0005), le(0.0025), le(0.005), le(10), ok.cumulative[HTTP_DURATION_BUCKETS.length]]).toEqual([1, 1, 2, 2, 3]);
+    const le = (bound: number) =>
+      ok.cumulative[HTTP_DURATION_BUCKETS.indexOf(bound as (typeof HTTP_DURATION_BUCKETS)[number])];
+    expect([le(0.0005), le(0.0025), le(0.005), le(10), ok.cumulative[HTTP_DURATION_BUCKETS.length]]).toEqual([
+      1, 1, 2, 2, 3,
+    ]);
   });
 
   it('puts a duration equal to a bound into that bound’s bucket (le is inclusive)', () => {

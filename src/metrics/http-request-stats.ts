@@ -4,7 +4,9 @@ import type { Metric } from 'prom-client';
  * HTTP requests counted in plain memory on the request path (an array increment per
  * response) and turned into Prometheus series only when /metrics is scraped.
  */
-export const HTTP_DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] as const;
+export const HTTP_DURATION_BUCKETS = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+] as const;
 
 export type HttpRequestSample = Readonly<{
   method: string;
@@ -73,7 +75,14 @@ export class HttpRequestStats {
         for (const [status, counts] of byStatus) {
           let running = 0;
           const cumulative = Array.from(counts.perBucket, (count) => (running += count));
-          result.push({ method, route: stats.route, status, count: counts.count, sumSeconds: counts.sumSeconds, cumulative });
+          result.push({
+            method,
+            route: stats.route,
+            status,
+            count: counts.count,
+            sumSeconds: counts.sumSeconds,
+            cumulative,
+          });
         }
       }
     }
@@ -81,7 +90,12 @@ export class HttpRequestStats {
   }
 }
 
-type Sample = Readonly<{ value: number; labels: Record<string, string | number>; sharedLabels?: Record<string, string | number>; metricName?: string }>;
+type Sample = Readonly<{
+  value: number;
+  labels: Record<string, string | number>;
+  sharedLabels?: Record<string, string | number>;
+  metricName?: string;
+}>;
 
 /** A metric family prom-client's registry reads at scrape time: only `get()` is called. */
 function scrapeTimeMetric(name: string, help: string, type: 'counter' | 'histogram', values: () => Sample[]): Metric {
@@ -96,8 +110,14 @@ function scrapeTimeMetric(name: string, help: string, type: 'counter' | 'histogr
 export function httpRequestMetrics(stats: HttpRequestStats): Metric[] {
   const duration = 'flagdog_http_request_duration_seconds';
   return [
-    scrapeTimeMetric('flagdog_http_requests_total', 'HTTP requests answered, by method, route template and status code.', 'counter', () =>
-      stats.samples().map(({ method, route, status, count }) => ({ labels: { method, route, status }, value: count })),
+    scrapeTimeMetric(
+      'flagdog_http_requests_total',
+      'HTTP requests answered, by method, route template and status code.',
+      'counter',
+      () =>
+        stats
+          .samples()
+          .map(({ method, route, status, count }) => ({ labels: { method, route, status }, value: count })),
     ),
     scrapeTimeMetric(
       duration,
@@ -107,7 +127,12 @@ export function httpRequestMetrics(stats: HttpRequestStats): Metric[] {
         stats.samples().flatMap(({ method, route, status, count, sumSeconds, cumulative }): Sample[] => {
           const sharedLabels = { method, route, status };
           return [
-            ...HTTP_DURATION_BUCKETS.map((le, i) => ({ metricName: `${duration}_bucket`, labels: { le }, sharedLabels, value: cumulative[i] })),
+            ...HTTP_DURATION_BUCKETS.map((le, i) => ({
+              metricName: `${duration}_bucket`,
+              labels: { le },
+              sharedLabels,
+              value: cumulative[i],
+            })),
             { metricName: `${duration}_bucket`, labels: { le: '+Inf' }, sharedLabels, value: count },
             { metricName: `${duration}_sum`, labels: {}, sharedLabels, value: sumSeconds },
             { metricName: `${duration}_count`, labels: {}, sharedLabels, value: count },

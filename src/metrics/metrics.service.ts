@@ -59,13 +59,14 @@ export class MetricsService implements OnModuleDestroy {
     };
     new Gauge({
       name: 'flagdog_checkpoint_status',
-      help: "1 for the status of the latest checkpoint of each flag with a started phase, else 0 (refreshed at most every 10 s).",
+      help: '1 for the status of the latest checkpoint of each flag with a started phase, else 0 (refreshed at most every 10 s).',
       labelNames: ['flag', 'status'],
       registers,
       async collect() {
         this.reset();
         for (const { key, status } of (await figures.get()).checkpoints) {
-          for (const candidate of CHECKPOINT_STATUSES) this.set({ flag: key, status: candidate }, candidate === status ? 1 : 0);
+          for (const candidate of CHECKPOINT_STATUSES)
+            this.set({ flag: key, status: candidate }, candidate === status ? 1 : 0);
         }
       },
     });

@@ -5,7 +5,6 @@ import type { CheckpointStatus } from 'src/beta-monitor/checks';
 /** The `route` label of requests no route matched (404s for unknown paths). */
 export const UNMATCHED_ROUTE = 'unmatched';
 
-
 export type DatabaseFigures = Readonly<{
   /** Flags with a started phase and their latest checkpoint's status (null: none yet). */
   checkpoints: ReadonlyArray<Readonly<{ key: string; status: CheckpointStatus | null }>>;

@@ -80,9 +80,14 @@ function addSuccessResponses(app: INestApplication): void {
         const handler = prototype[name];
         const declared = Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined;
         const status =
-          declared ?? (Reflect.getMetadata(METHOD_METADATA, handler) === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK);
+          declared ??
+          (Reflect.getMetadata(METHOD_METADATA, handler) === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK);
         const response = type === undefined ? { status, description: 'Done.' } : { status, type: type as never };
-        ApiResponse(response, { overrideExisting: true })(prototype, name, Object.getOwnPropertyDescriptor(prototype, name)!);
+        ApiResponse(response, { overrideExisting: true })(
+          prototype,
+          name,
+          Object.getOwnPropertyDescriptor(prototype, name)!,
+        );
       }
     }
   }

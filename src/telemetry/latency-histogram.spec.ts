@@ -22,7 +22,8 @@ describe('latency histogram', () => {
     expect(HISTOGRAM_BOUNDS_MS[4]).toBe(2);
     expect(HISTOGRAM_BOUNDS_MS[40]).toBe(1024);
     expect(HISTOGRAM_BOUNDS_MS[64]).toBe(65_536);
-    for (let i = 1; i < HISTOGRAM_BOUNDS_MS.length; i++) expect(HISTOGRAM_BOUNDS_MS[i] / HISTOGRAM_BOUNDS_MS[i - 1]).toBeCloseTo(2 ** 0.25, 12);
+    for (let i = 1; i < HISTOGRAM_BOUNDS_MS.length; i++)
+      expect(HISTOGRAM_BOUNDS_MS[i] / HISTOGRAM_BOUNDS_MS[i - 1]).toBeCloseTo(2 ** 0.25, 12);
   });
 
   it('puts a value in the first bin whose upper bound holds it, exact bounds included', () => {
@@ -65,13 +66,17 @@ describe('latency histogram', () => {
 
   it('estimates a percentile within one bin (≈ 19 %) of the exact value', () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ min: 1.5, max: 60_000, noNaN: true }), { minLength: 1, maxLength: 300 }), fc.constantFrom(0.5, 0.95, 0.99), (values, q) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        const exact = sorted[Math.ceil(q * sorted.length) - 1];
-        const estimate = percentile(histogramOf(values), q)!;
-        expect(estimate / exact).toBeGreaterThan(1 / 2 ** 0.25 - 1e-9);
-        expect(estimate / exact).toBeLessThan(2 ** 0.25 + 1e-9);
-      }),
+      fc.property(
+        fc.array(fc.double({ min: 1.5, max: 60_000, noNaN: true }), { minLength: 1, maxLength: 300 }),
+        fc.constantFrom(0.5, 0.95, 0.99),
+        (values, q) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const exact = sorted[Math.ceil(q * sorted.length) - 1];
+          const estimate = percentile(histogramOf(values), q)!;
+          expect(estimate / exact).toBeGreaterThan(1 / 2 ** 0.25 - 1e-9);
+          expect(estimate / exact).toBeLessThan(2 ** 0.25 + 1e-9);
+        },
+      ),
     );
   });
 

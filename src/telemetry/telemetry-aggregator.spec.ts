@@ -29,15 +29,25 @@ const matching = (overrides: Record<string, unknown> = {}) => ({
 });
 
 /** The bucket taken for a flag, variant and minute (the aggregator's own minute when none is given). */
-function bucketIn(taken: TelemetryBucket[], variant: 'on' | 'off', minute = MINUTE, featureKey = 'passenger_favorites_matching'): TelemetryBucket | undefined {
-  return taken.find((bucket) => bucket.featureKey === featureKey && bucket.variant === variant && bucket.minute === minute);
+function bucketIn(
+  taken: TelemetryBucket[],
+  variant: 'on' | 'off',
+  minute = MINUTE,
+  featureKey = 'passenger_favorites_matching',
+): TelemetryBucket | undefined {
+  return taken.find(
+    (bucket) => bucket.featureKey === featureKey && bucket.variant === variant && bucket.minute === minute,
+  );
 }
 
 describe('TelemetryAggregator', () => {
   it('counts HTTP events per flag, variant and minute, by status class and 401/403/429', () => {
     const aggregator = new TelemetryAggregator();
     const statuses = [200, 204, 301, 400, 401, 403, 404, 429, 500, 503, 101];
-    const result = aggregator.ingest(statuses.map((statusCode) => http({ statusCode })), NOW);
+    const result = aggregator.ingest(
+      statuses.map((statusCode) => http({ statusCode })),
+      NOW,
+    );
     expect(result).toEqual({ accepted: 11, rejected: [] });
     aggregator.ingest([http({ variant: 'off', latencyMs: 900 }), http({ featureKey: 'other_flag' })], NOW);
     expect(aggregator).toMatchObject({ bucketCount: 3, eventCount: 13 });
@@ -53,7 +63,10 @@ describe('TelemetryAggregator', () => {
 
   it('places events by their own time, and the receive time when they have none', () => {
     const aggregator = new TelemetryAggregator();
-    aggregator.ingest([http({ at: '2026-02-01T05:31:59.999Z' }), http({ at: '2026-02-01T07:31:00+01:00' }), http()], NOW);
+    aggregator.ingest(
+      [http({ at: '2026-02-01T05:31:59.999Z' }), http({ at: '2026-02-01T07:31:00+01:00' }), http()],
+      NOW,
+    );
     const taken = aggregator.take();
     expect(taken.map((bucket) => [bucket.minute - MINUTE, bucket.requests]).sort((a, b) => a[0] - b[0])).toEqual([
       [-59, 1],
@@ -65,7 +78,12 @@ describe('TelemetryAggregator', () => {
   it('counts matching outcomes, and time-to-match of successful matches only', () => {
     const aggregator = new TelemetryAggregator();
     aggregator.ingest(
-      [matching(), matching({ timeToMatchMs: 12_000 }), matching({ matched: false, timeToMatchMs: 60_000 }), matching({ subjectId: undefined, timeToMatchMs: undefined })],
+      [
+        matching(),
+        matching({ timeToMatchMs: 12_000 }),
+        matching({ matched: false, timeToMatchMs: 60_000 }),
+        matching({ subjectId: undefined, timeToMatchMs: undefined }),
+      ],
       NOW,
     );
     const aggregate = toAggregate(bucketIn(aggregator.take(), 'on')!);
@@ -143,7 +161,13 @@ describe('TelemetryAggregator', () => {
     };
     const aggregator = new TelemetryAggregator();
     const result = aggregator.ingest(
-      [http(), http({ featureKey: 'made_up_flag' }), matching({ featureKey: 'someone_elses_flag' }), http({ featureKey: 'Bad-Key' }), matching()],
+      [
+        http(),
+        http({ featureKey: 'made_up_flag' }),
+        matching({ featureKey: 'someone_elses_flag' }),
+        http({ featureKey: 'Bad-Key' }),
+        matching(),
+      ],
       NOW,
       gate,
     );
@@ -155,7 +179,12 @@ describe('TelemetryAggregator', () => {
         { index: 3, code: 'INVALID_EVENT', reason: expect.stringMatching(/^featureKey must match/) },
       ],
     });
-    expect(asked).toEqual(['passenger_favorites_matching', 'made_up_flag', 'someone_elses_flag', 'passenger_favorites_matching']);
+    expect(asked).toEqual([
+      'passenger_favorites_matching',
+      'made_up_flag',
+      'someone_elses_flag',
+      'passenger_favorites_matching',
+    ]);
     const taken = aggregator.take();
     expect(taken.map((bucket) => bucket.featureKey)).toEqual(['passenger_favorites_matching']);
     expect(taken[0]).toMatchObject({ requests: 1, matchingTotal: 1 });
@@ -164,7 +193,9 @@ describe('TelemetryAggregator', () => {
   it('accepts a full batch of 5,000 mixed events', () => {
     const aggregator = new TelemetryAggregator();
     const events = Array.from({ length: MAX_EVENTS_PER_BATCH }, (_, i) =>
-      i % 5 === 0 ? matching({ subjectId: `pass_${i}` }) : http({ statusCode: i % 50 === 0 ? 500 : 200, latencyMs: i % 997 }),
+      i % 5 === 0
+        ? matching({ subjectId: `pass_${i}` })
+        : http({ statusCode: i % 50 === 0 ? 500 : 200, latencyMs: i % 997 }),
     );
     expect(aggregator.ingest(events, NOW)).toEqual({ accepted: MAX_EVENTS_PER_BATCH, rejected: [] });
   });

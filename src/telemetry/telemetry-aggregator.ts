@@ -35,7 +35,16 @@ export type TelemetryBucket = {
 };
 
 /** HTTP responses of a window by status class, plus the three 4xx codes the monitor watches. */
-export type HttpCounts = { total: number; c2xx: number; c3xx: number; c4xx: number; c5xx: number; c401: number; c403: number; c429: number };
+export type HttpCounts = {
+  total: number;
+  c2xx: number;
+  c3xx: number;
+  c4xx: number;
+  c5xx: number;
+  c401: number;
+  c403: number;
+  c429: number;
+};
 
 export type TelemetryAggregate = {
   http: HttpCounts;
@@ -119,7 +128,8 @@ export class TelemetryAggregator {
     const type = item.type;
     const fields = type === 'http' ? HTTP_FIELDS : type === 'matching' ? MATCHING_FIELDS : null;
     if (fields === null) return 'type must be "http" or "matching"';
-    for (const field in item) if (!fields.has(field)) return `unknown field "${field}" (${type} events have: ${[...fields].join(', ')})`;
+    for (const field in item)
+      if (!fields.has(field)) return `unknown field "${field}" (${type} events have: ${[...fields].join(', ')})`;
     const featureKey = item.featureKey;
     if (typeof featureKey !== 'string' || !FLAG_KEY_PATTERN.test(featureKey)) {
       return 'featureKey must match ^[a-z][a-z0-9_]{2,63}$';
@@ -130,7 +140,9 @@ export class TelemetryAggregator {
     if (variant !== 'on' && variant !== 'off') return 'variant must be "on" or "off"';
     const at = timeOf(item.at, now);
     if (typeof at === 'string') return at;
-    return type === 'http' ? this.addHttp(item, featureKey, variant, at) : this.addMatching(item, featureKey, variant, at);
+    return type === 'http'
+      ? this.addHttp(item, featureKey, variant, at)
+      : this.addMatching(item, featureKey, variant, at);
   }
 
   private addHttp(item: Item, featureKey: string, variant: TelemetryVariant, at: number): string | null {
@@ -201,7 +213,8 @@ export class TelemetryAggregator {
 function timeOf(at: unknown, now: number): number | string {
   if (at === undefined) return now;
   const time = typeof at === 'string' && ISO_TIMESTAMP.test(at) ? Date.parse(at) : NaN;
-  if (Number.isNaN(time)) return 'at must be an ISO-8601 timestamp with a time zone, e.g. 2026-02-01T06:00:00Z (or left out)';
+  if (Number.isNaN(time))
+    return 'at must be an ISO-8601 timestamp with a time zone, e.g. 2026-02-01T06:00:00Z (or left out)';
   if (time < now - MAX_AGE_MS) return 'at is more than 24 h in the past';
   if (time > now + MAX_FUTURE_MS) return 'at is more than 5 min in the future';
   return time;

@@ -2,7 +2,14 @@ import { TelemetryBucket } from 'src/telemetry/telemetry-aggregator';
 import { TelemetryCommitter } from 'src/telemetry/telemetry-committer';
 
 const NOW = Date.parse('2026-02-01T06:30:20Z');
-const event = (statusCode = 200) => ({ type: 'http', featureKey: 'passenger_favorites_matching', variant: 'on', route: '/m', statusCode, latencyMs: 5 });
+const event = (statusCode = 200) => ({
+  type: 'http',
+  featureKey: 'passenger_favorites_matching',
+  variant: 'on',
+  route: '/m',
+  statusCode,
+  latencyMs: 5,
+});
 
 /** A database that stores what it is given, one write at a time, answering when told to. */
 class FakeStore {
@@ -43,7 +50,10 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 /** One request: count a batch into the open group and wait for its commit, as TelemetryService does. */
 function send(committer: TelemetryCommitter, size: number): { settled: () => string; done: Promise<void> } {
   const group = committer.group();
-  group.aggregator.ingest(Array.from({ length: size }, () => event()), NOW);
+  group.aggregator.ingest(
+    Array.from({ length: size }, () => event()),
+    NOW,
+  );
   let state = 'waiting';
   const done = group.committed.then(
     () => void (state = 'committed'),

@@ -8,7 +8,18 @@ import { blankBucket, MINUTE_MS, TelemetryBucket, TelemetryVariant } from 'src/t
 const sumArrays = (column: string) =>
   `ARRAY(SELECT coalesce(a, 0) + coalesce(b, 0) FROM unnest(t.${column}, EXCLUDED.${column}) WITH ORDINALITY AS u(a, b, i) ORDER BY i)`;
 
-const COUNTERS = ['requests', 'c2xx', 'c3xx', 'c4xx', 'c5xx', 'c401', 'c403', 'c429', 'matching_total', 'matching_success'] as const;
+const COUNTERS = [
+  'requests',
+  'c2xx',
+  'c3xx',
+  'c4xx',
+  'c5xx',
+  'c401',
+  'c403',
+  'c429',
+  'matching_total',
+  'matching_success',
+] as const;
 
 /**
  * One statement per flush, whatever the number of buckets: the columns arrive as parallel arrays
@@ -46,9 +57,14 @@ WITH picked AS (
 SELECT totals.*, latency.bins AS latency, ttm.bins AS ttm
 FROM totals LEFT JOIN latency USING (variant) LEFT JOIN ttm USING (variant)`;
 
-type WindowRow = Record<(typeof COUNTERS)[number], string> & { variant: TelemetryVariant; latency: string[] | null; ttm: string[] | null };
+type WindowRow = Record<(typeof COUNTERS)[number], string> & {
+  variant: TelemetryVariant;
+  latency: string[] | null;
+  ttm: string[] | null;
+};
 
-const histogramLiteral = (counts: number[] | null): string => (counts === null ? '{}' : `{${trimmed(counts).join(',')}}`);
+const histogramLiteral = (counts: number[] | null): string =>
+  counts === null ? '{}' : `{${trimmed(counts).join(',')}}`;
 
 /** The `telemetry_minutes` table: additive writes of minute buckets, and window sums. */
 @Injectable()
@@ -62,7 +78,11 @@ export class TelemetryMinutesRepository {
   }
 
   /** Stored sums for `featureKey` over minutes [fromMinute, toMinute), per variant (zeros when none). */
-  async sumWindow(featureKey: string, fromMinute: number, toMinute: number): Promise<Record<TelemetryVariant, TelemetryBucket>> {
+  async sumWindow(
+    featureKey: string,
+    fromMinute: number,
+    toMinute: number,
+  ): Promise<Record<TelemetryVariant, TelemetryBucket>> {
     const rows: WindowRow[] = await this.dataSource.query(WINDOW_SQL, [
       featureKey,
       new Date(fromMinute * MINUTE_MS),

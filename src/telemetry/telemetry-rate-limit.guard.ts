@@ -25,8 +25,13 @@ export class TelemetryRateLimitGuard implements CanActivate {
     if (waitMs === 0) return true;
     const retryAfterSeconds = Math.max(1, Math.ceil(waitMs / 1000));
     http.getResponse<FastifyReply>().header('retry-after', String(retryAfterSeconds));
-    throw new AppError(429, 'TELEMETRY_RATE_LIMITED', `This token sends more telemetry than its limit; retry in ${retryAfterSeconds} s.`, {
-      retryAfterSeconds,
-    });
+    throw new AppError(
+      429,
+      'TELEMETRY_RATE_LIMITED',
+      `This token sends more telemetry than its limit; retry in ${retryAfterSeconds} s.`,
+      {
+        retryAfterSeconds,
+      },
+    );
   }
 }

@@ -23,7 +23,9 @@ import { TelemetryService } from 'src/telemetry/telemetry.service';
 
 @ApiTags('telemetry')
 @ApiExtraModels(TelemetryHttpEventDto, TelemetryMatchingEventDto)
-@ApiBadRequestResponse({ description: 'The body is not `{events: [...]}` with at most 5,000 events (VALIDATION_FAILED).' })
+@ApiBadRequestResponse({
+  description: 'The body is not `{events: [...]}` with at most 5,000 events (VALIDATION_FAILED).',
+})
 @Controller('api/telemetry')
 export class TelemetryController {
   constructor(private readonly telemetry: TelemetryService) {}
@@ -39,9 +41,17 @@ export class TelemetryController {
   @Allow(Permission.TELEMETRY_WRITE)
   @UseGuards(TelemetryRateLimitGuard)
   @ApiBody({ type: TelemetryBatchDto })
-  @ApiTooManyRequestsResponse({ description: 'The token sends more events per second than TELEMETRY_RATE_LIMIT; see Retry-After (TELEMETRY_RATE_LIMITED).' })
-  @ApiServiceUnavailableResponse({ description: 'The events could not be stored; none of the batch was kept (DATABASE_UNAVAILABLE).' })
-  ingest(@CurrentPrincipal() sender: Principal, @Body(TelemetryBatchPipe) batch: TelemetryBatch): Promise<TelemetryIngestResponseDto> {
+  @ApiTooManyRequestsResponse({
+    description:
+      'The token sends more events per second than TELEMETRY_RATE_LIMIT; see Retry-After (TELEMETRY_RATE_LIMITED).',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'The events could not be stored; none of the batch was kept (DATABASE_UNAVAILABLE).',
+  })
+  ingest(
+    @CurrentPrincipal() sender: Principal,
+    @Body(TelemetryBatchPipe) batch: TelemetryBatch,
+  ): Promise<TelemetryIngestResponseDto> {
     return this.telemetry.ingest(sender, batch.events);
   }
 }

@@ -42,7 +42,9 @@ export class TelemetryBatchDto {
   @ApiProperty({
     type: 'array',
     maxItems: 5000,
-    items: { oneOf: [{ $ref: getSchemaPath(TelemetryHttpEventDto) }, { $ref: getSchemaPath(TelemetryMatchingEventDto) }] },
+    items: {
+      oneOf: [{ $ref: getSchemaPath(TelemetryHttpEventDto) }, { $ref: getSchemaPath(TelemetryMatchingEventDto) }],
+    },
   })
   events: unknown[];
 }

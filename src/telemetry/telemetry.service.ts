@@ -18,7 +18,8 @@ import { AppError } from 'src/http/app-error';
 export type { TelemetryAggregate, TelemetryWindow } from 'src/telemetry/telemetry-aggregator';
 
 /** What happened to the events received since start (a request's events share one outcome when it is not about one event). */
-export type TelemetryOutcome = 'accepted' | 'invalid' | 'unknown_flag' | 'flag_not_allowed' | 'rate_limited' | 'not_committed';
+export type TelemetryOutcome =
+  'accepted' | 'invalid' | 'unknown_flag' | 'flag_not_allowed' | 'rate_limited' | 'not_committed';
 
 export type TelemetryHealth = Readonly<{
   /** Events counted in memory and waiting for their commit (requests not yet answered). */
@@ -55,7 +56,10 @@ export class TelemetryService implements OnApplicationShutdown {
     private readonly limiter: TelemetryRateLimiter,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.committer = new TelemetryCommitter((buckets) => this.minutes.addBuckets(buckets), config.telemetry.commitWindowMs);
+    this.committer = new TelemetryCommitter(
+      (buckets) => this.minutes.addBuckets(buckets),
+      config.telemetry.commitWindowMs,
+    );
   }
 
   /** Runs after the HTTP server has closed: the commits still in flight finish before the database closes. */
@@ -74,7 +78,11 @@ export class TelemetryService implements OnApplicationShutdown {
       } catch (error) {
         this.count('not_committed', accepted);
         this.logger.warn({ err: error, events: accepted }, 'Telemetry not committed; answering 503');
-        throw new AppError(503, 'DATABASE_UNAVAILABLE', 'The telemetry could not be stored; nothing of this batch was kept. Retry shortly.');
+        throw new AppError(
+          503,
+          'DATABASE_UNAVAILABLE',
+          'The telemetry could not be stored; nothing of this batch was kept. Retry shortly.',
+        );
       }
     }
     this.count('accepted', accepted);

@@ -8,7 +8,13 @@ let checkpointId: string;
 /** Some healthy treatment and control traffic, so the charts and evidence have numbers. */
 async function traffic(): Promise<void> {
   const admin = h.accounts.SUPER_ADMIN.token;
-  const token = (await h.t.http.post('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).send({ name: 'matching-backend' }).expect(201)).body.token;
+  const token = (
+    await h.t.http
+      .post('/api/admin/service-tokens')
+      .auth(admin, { type: 'bearer' })
+      .send({ name: 'matching-backend' })
+      .expect(201)
+  ).body.token;
   const events = Array.from({ length: 400 }, (_, i) => ({
     type: 'http',
     featureKey: key,
@@ -17,8 +23,18 @@ async function traffic(): Promise<void> {
     statusCode: i % 40 === 0 ? 404 : 200,
     latencyMs: 30 + (i % 25),
   }));
-  const matching = Array.from({ length: 80 }, (_, i) => ({ type: 'matching', featureKey: key, variant: i % 2 ? 'on' : 'off', matched: i % 9 !== 0, timeToMatchMs: 2500 + i * 10 }));
-  await h.t.http.post('/api/telemetry/events').set('x-api-key', token).send({ events: [...events, ...matching] }).expect(202);
+  const matching = Array.from({ length: 80 }, (_, i) => ({
+    type: 'matching',
+    featureKey: key,
+    variant: i % 2 ? 'on' : 'off',
+    matched: i % 9 !== 0,
+    timeToMatchMs: 2500 + i * 10,
+  }));
+  await h.t.http
+    .post('/api/telemetry/events')
+    .set('x-api-key', token)
+    .send({ events: [...events, ...matching] })
+    .expect(202);
 }
 
 beforeAll(async () => {
@@ -26,13 +42,21 @@ beforeAll(async () => {
   key = await runbookFlag(h, 'passenger_favorites_matching');
   await traffic();
   for (let i = 0; i < 3; i++) {
-    const run = await h.t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(h.accounts.OPERATOR.token, { type: 'bearer' }).send({ phase: 'phase1_beta' }).expect(201);
+    const run = await h.t.http
+      .post(`/api/admin/beta-monitor/${key}/run`)
+      .auth(h.accounts.OPERATOR.token, { type: 'bearer' })
+      .send({ phase: 'phase1_beta' })
+      .expect(201);
     checkpointId = run.body.id;
   }
   await h.t.http
     .post(`/api/admin/beta-monitor/${key}/complaints`)
     .auth(h.accounts.OPERATOR.token, { type: 'bearer' })
-    .send({ subjectId: 'pass_beta_004_2026', severity: 'minor', summary: 'Favourite pickup point took two taps to load' })
+    .send({
+      subjectId: 'pass_beta_004_2026',
+      severity: 'minor',
+      summary: 'Favourite pickup point took two taps to load',
+    })
     .expect(201);
 });
 afterAll(() => h.close());

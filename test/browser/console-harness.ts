@@ -23,7 +23,13 @@ export type ConsoleHarness = Readonly<{
 let counter = 0;
 
 async function account(t: TestApp, role: Role): Promise<Account> {
-  if (role === 'SUPER_ADMIN') return { email: ADMIN_EMAIL, password: ADMIN_PASSWORD, role, token: await login(t.http, ADMIN_EMAIL, ADMIN_PASSWORD) };
+  if (role === 'SUPER_ADMIN')
+    return {
+      email: ADMIN_EMAIL,
+      password: ADMIN_PASSWORD,
+      role,
+      token: await login(t.http, ADMIN_EMAIL, ADMIN_PASSWORD),
+    };
   const admin = await t.tokenFor('SUPER_ADMIN');
   const email = `${role.toLowerCase().replace('_', '-')}-${process.pid}-${++counter}@flagdog.test`;
   const password = `${role}-console-password`;
@@ -87,10 +93,26 @@ export async function signIn(page: Page, who: Account, path = '/admin'): Promise
 export async function runbookFlag(h: ConsoleHarness, key: string): Promise<string> {
   const admin = h.accounts.SUPER_ADMIN.token;
   const http = h.t.http;
-  await http.post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({ key, description: 'Passenger Favorites Matching' }).expect(201);
-  await http.post(`/api/admin/feature-flags/${key}/allowlist`).auth(admin, { type: 'bearer' }).send({ subjectIds: RUNBOOK_BETA, note: 'Phase 1 beta group' }).expect(200);
-  await http.put(`/api/admin/beta-monitor/${key}/phases`).auth(admin, { type: 'bearer' }).send({ phases: RUNBOOK_PHASES }).expect(200);
-  await http.post(`/api/admin/beta-monitor/${key}/phases/phase1_beta/start`).auth(admin, { type: 'bearer' }).send({ reason: 'Phase 1 beta' }).expect(200);
+  await http
+    .post('/api/admin/feature-flags')
+    .auth(admin, { type: 'bearer' })
+    .send({ key, description: 'Passenger Favorites Matching' })
+    .expect(201);
+  await http
+    .post(`/api/admin/feature-flags/${key}/allowlist`)
+    .auth(admin, { type: 'bearer' })
+    .send({ subjectIds: RUNBOOK_BETA, note: 'Phase 1 beta group' })
+    .expect(200);
+  await http
+    .put(`/api/admin/beta-monitor/${key}/phases`)
+    .auth(admin, { type: 'bearer' })
+    .send({ phases: RUNBOOK_PHASES })
+    .expect(200);
+  await http
+    .post(`/api/admin/beta-monitor/${key}/phases/phase1_beta/start`)
+    .auth(admin, { type: 'bearer' })
+    .send({ reason: 'Phase 1 beta' })
+    .expect(200);
   return key;
 }
 
@@ -103,9 +125,27 @@ export async function seriousA11yFindings(page: Page): Promise<AxeFinding[]> {
   // Evaluated through the DevTools protocol, not as a page script, so the strict CSP stays on.
   await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (globalThis as unknown as { axe: { run: (context: unknown, options: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run((globalThis as unknown as { document: unknown }).document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? 'unknown', help: v.help, nodes: v.nodes.map((n) => String(n.target.join(' '))) }));
+    const axe = (
+      globalThis as unknown as {
+        axe: {
+          run: (
+            context: unknown,
+            options: unknown,
+          ) => Promise<{
+            violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }>;
+          }>;
+        };
+      }
+    ).axe;
+    const result = await axe.run((globalThis as unknown as { document: unknown }).document, {
+      resultTypes: ['violations'],
+    });
+    return result.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact ?? 'unknown',
+      help: v.help,
+      nodes: v.nodes.map((n) => String(n.target.join(' '))),
+    }));
   });
   return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

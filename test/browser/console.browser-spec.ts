@@ -10,7 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const confirmDialog = (page: Page, name: RegExp | string = /^(Confirm|Confirmar)$/) => page.getByRole('dialog').getByRole('button', { name }).click();
+const confirmDialog = (page: Page, name: RegExp | string = /^(Confirm|Confirmar)$/) =>
+  page.getByRole('dialog').getByRole('button', { name }).click();
 
 describe('operator console in Chromium', () => {
   it('is served by flagdog at /admin with a strict CSP, and / leads to the flags list', async () => {
@@ -51,7 +52,9 @@ describe('operator console in Chromium', () => {
     await signIn(page, h.accounts.SUPER_ADMIN, `/admin/feature-flags/${key}`);
     await page.getByRole('heading', { name: 'Allowlist (10)' }).waitFor();
     await page.getByRole('button', { name: 'Remove pass_beta_003_2026' }).click();
-    await expect(page.getByRole('dialog').textContent()).resolves.toContain(`Remove pass_beta_003_2026 from the allowlist of ${key}?`);
+    await expect(page.getByRole('dialog').textContent()).resolves.toContain(
+      `Remove pass_beta_003_2026 from the allowlist of ${key}?`,
+    );
     await confirmDialog(page);
     await page.getByRole('heading', { name: 'Allowlist (9)' }).waitFor();
     await page.getByRole('link', { name: 'Open the beta monitor' }).click();
@@ -75,12 +78,21 @@ describe('operator console in Chromium', () => {
     await expect(disable.isDisabled()).resolves.toBe(true);
     await page.getByLabel('Reason (required)').fill('5xx spike seen by on-call');
     await disable.click();
-    await expect(page.getByRole('dialog').textContent()).resolves.toContain(`Disable ${key} for everyone now? Reason: 5xx spike seen by on-call`);
+    await expect(page.getByRole('dialog').textContent()).resolves.toContain(
+      `Disable ${key} for everyone now? Reason: 5xx spike seen by on-call`,
+    );
     await confirmDialog(page);
     await page.getByText('Rollback verified: the probes now answer OFF.', { exact: false }).waitFor();
     await page.getByText('pass_beta_001_2026: OFF (DISABLED', { exact: false }).waitFor();
-    const flag = await h.t.http.get(`/api/admin/feature-flags/${key}`).auth(h.accounts.OPERATOR.token, { type: 'bearer' }).expect(200);
-    expect([flag.body.enabled, flag.body.rolloutPercentage, flag.body.updatedBy]).toEqual([false, 0, h.accounts.OPERATOR.email]);
+    const flag = await h.t.http
+      .get(`/api/admin/feature-flags/${key}`)
+      .auth(h.accounts.OPERATOR.token, { type: 'bearer' })
+      .expect(200);
+    expect([flag.body.enabled, flag.body.rolloutPercentage, flag.body.updatedBy]).toEqual([
+      false,
+      0,
+      h.accounts.OPERATOR.email,
+    ]);
   });
 
   it('the OPERATOR clears the allowlist from the flag page after a confirmation naming the count (Level 1, option B)', async () => {
@@ -91,7 +103,9 @@ describe('operator console in Chromium', () => {
     await page.getByText('As an operator you can only reduce exposure', { exact: false }).waitFor();
     expect(await page.getByRole('button', { name: 'Add (0)' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Remove all' }).click();
-    await expect(page.getByRole('dialog').textContent()).resolves.toContain(`Remove all 10 subjects from the allowlist of ${key}?`);
+    await expect(page.getByRole('dialog').textContent()).resolves.toContain(
+      `Remove all 10 subjects from the allowlist of ${key}?`,
+    );
     await confirmDialog(page);
     await page.getByRole('heading', { name: 'Allowlist (0)' }).waitFor();
     await page.getByText('The allowlist is empty.').waitFor();
@@ -99,10 +113,15 @@ describe('operator console in Chromium', () => {
 
   it('an ANGEL_VIEWER sees every page and no action; the same action sent to the API is still 403', async () => {
     const key = await runbookFlag(h, newKey());
-    const run = await h.t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(h.accounts.SUPER_ADMIN.token, { type: 'bearer' }).send({ phase: 'phase1_beta' }).expect(201);
+    const run = await h.t.http
+      .post(`/api/admin/beta-monitor/${key}/run`)
+      .auth(h.accounts.SUPER_ADMIN.token, { type: 'bearer' })
+      .send({ phase: 'phase1_beta' })
+      .expect(201);
     const { page } = await h.page();
     await signIn(page, h.accounts.ANGEL_VIEWER);
-    const actions = /^(Run now|Disable|Enable|Remove all|Remove pass_|Set rollout|Sign (PASS|WARN|FAIL)|Advance|Record complaint|Disable the flag|Clear the allowlist|Add \()/;
+    const actions =
+      /^(Run now|Disable|Enable|Remove all|Remove pass_|Set rollout|Sign (PASS|WARN|FAIL)|Advance|Record complaint|Disable the flag|Clear the allowlist|Add \()/;
     await page.getByRole('link', { name: key }).waitFor();
     expect(await page.getByRole('navigation').getByRole('link', { name: 'Users' }).count()).toBe(0);
     for (const [path, landmark] of [
@@ -119,9 +138,15 @@ describe('operator console in Chromium', () => {
     await page.getByText('You can see everything here; your role changes nothing.').first().waitFor();
     // Hiding the button is a convenience; the server is the guard.
     const viewer = h.accounts.ANGEL_VIEWER.token;
-    const refused = await h.t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(viewer, { type: 'bearer' }).send({ phase: 'phase1_beta' });
+    const refused = await h.t.http
+      .post(`/api/admin/beta-monitor/${key}/run`)
+      .auth(viewer, { type: 'bearer' })
+      .send({ phase: 'phase1_beta' });
     expect([refused.status, refused.body.code]).toEqual([403, 'PERMISSION_DENIED']);
-    const disable = await h.t.http.post(`/api/admin/beta-monitor/${key}/rollback`).auth(viewer, { type: 'bearer' }).send({ level: 1, mode: 'disable', reason: 'x' });
+    const disable = await h.t.http
+      .post(`/api/admin/beta-monitor/${key}/rollback`)
+      .auth(viewer, { type: 'bearer' })
+      .send({ level: 1, mode: 'disable', reason: 'x' });
     expect(disable.status).toBe(403);
     // A page the role may not read says so, from the API's answer.
     await page.goto('/admin/users');
@@ -139,9 +164,15 @@ describe('operator console in Chromium', () => {
       .send({ enabled: false, reason: 'meanwhile, elsewhere' })
       .expect(200);
     await page.getByRole('button', { name: 'Disable', exact: true }).click();
-    await page.getByRole('alert').getByText(`Changed by ${h.accounts.OPERATOR.email} meanwhile — reload`, { exact: false }).waitFor();
+    await page
+      .getByRole('alert')
+      .getByText(`Changed by ${h.accounts.OPERATOR.email} meanwhile — reload`, { exact: false })
+      .waitFor();
     // The console's stale write changed nothing: the flag is as the other person left it.
-    const flag = await h.t.http.get(`/api/admin/feature-flags/${key}/history`).auth(h.accounts.SUPER_ADMIN.token, { type: 'bearer' }).expect(200);
+    const flag = await h.t.http
+      .get(`/api/admin/feature-flags/${key}/history`)
+      .auth(h.accounts.SUPER_ADMIN.token, { type: 'bearer' })
+      .expect(200);
     expect(flag.body.items[0].actor).toBe(h.accounts.OPERATOR.email);
   });
 
@@ -159,7 +190,10 @@ describe('operator console in Chromium', () => {
     await expect(page.getByRole('dialog').textContent()).resolves.toContain('enabled true, rollout 1 %, allowlist 10');
     await confirmDialog(page);
     await page.getByText('Now in phase2_one_percent.').waitFor();
-    const flag = await h.t.http.get(`/api/admin/feature-flags/${key}`).auth(h.accounts.SUPER_ADMIN.token, { type: 'bearer' }).expect(200);
+    const flag = await h.t.http
+      .get(`/api/admin/feature-flags/${key}`)
+      .auth(h.accounts.SUPER_ADMIN.token, { type: 'bearer' })
+      .expect(200);
     expect([flag.body.enabled, flag.body.rolloutPercentage, flag.body.allowlistCount]).toEqual([true, 1, 10]);
   });
 

@@ -17,7 +17,8 @@ it('an open beta-monitor page picks up a scheduled checkpoint on its own, withou
   page.on('framenavigated', () => navigations++);
   const labels = async () => page.locator('table tbody th a').allTextContents();
   const before = await labels();
-  const fresh = (labels: string[]) => labels.filter((label) => label.startsWith('scheduled-') && !before.includes(label));
+  const fresh = (labels: string[]) =>
+    labels.filter((label) => label.startsWith('scheduled-') && !before.includes(label));
   const deadline = Date.now() + 20000;
   while (fresh(await labels()).length === 0 && Date.now() < deadline) await page.waitForTimeout(500);
   const after = await labels();

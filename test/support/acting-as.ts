@@ -22,7 +22,10 @@ export function withToken(http: Http, token: string): Client {
 }
 
 /** Signs in once per role, then `as('OPERATOR').post(path)` sends that role's token. */
-export async function actingAs(t: Pick<TestApp, 'http' | 'tokenFor'>, roles: readonly Role[] = ROLES): Promise<ActingAs> {
+export async function actingAs(
+  t: Pick<TestApp, 'http' | 'tokenFor'>,
+  roles: readonly Role[] = ROLES,
+): Promise<ActingAs> {
   const clients = new Map<Role, Client>();
   for (const role of roles) clients.set(role, withToken(t.http, await t.tokenFor(role)));
   return (role) => {

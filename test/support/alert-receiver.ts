@@ -41,7 +41,10 @@ export class AlertReceiver {
           answered,
           headers: req.headers,
         });
-        setTimeout(() => res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'boom'), receiver.delayMs);
+        setTimeout(
+          () => res.writeHead(answered, { 'content-type': 'text/plain' }).end(answered === 200 ? 'ok' : 'boom'),
+          receiver.delayMs,
+        );
       });
     });
     await new Promise<void>((resolve) => receiver.server!.listen(0, '127.0.0.1', resolve));
@@ -71,7 +74,8 @@ export class AlertReceiver {
     for (;;) {
       const found = this.acknowledged().find((request) => request.payload.id === checkpointId);
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`No alert delivered for checkpoint ${checkpointId} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`No alert delivered for checkpoint ${checkpointId} within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

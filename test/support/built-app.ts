@@ -39,8 +39,18 @@ export function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 /** Runs a built entry point to its end (for start-ups that must fail) and returns what it printed. */
-export function runToExit(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, env, encoding: 'utf8', timeout: timeoutMs });
+export function runToExit(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 60_000,
+): { code: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [script, ...args], {
+    cwd: ROOT,
+    env,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -11,7 +11,15 @@ export async function telemetryToken(
   adminToken: string,
   overrides: Partial<{ name: string; permissions: string[]; telemetryFeatureKeys: string[] }> = {},
 ): Promise<string> {
-  const body = { name: `telemetry-sender-${process.pid}-${++tokenCounter}`, permissions: ['telemetry:write'], ...overrides };
-  const response = await http.post('/api/admin/service-tokens').auth(adminToken, { type: 'bearer' }).send(body).expect(201);
+  const body = {
+    name: `telemetry-sender-${process.pid}-${++tokenCounter}`,
+    permissions: ['telemetry:write'],
+    ...overrides,
+  };
+  const response = await http
+    .post('/api/admin/service-tokens')
+    .auth(adminToken, { type: 'bearer' })
+    .send(body)
+    .expect(201);
   return response.body.token as string;
 }

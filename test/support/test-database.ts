@@ -63,7 +63,10 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
   );
   return {
     url: databaseUrl(ADMIN_URL, name),
-    drop: () => withClient(ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
+    drop: () =>
+      withClient(ADMIN_URL, (client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(
+        () => undefined,
+      ),
   };
 }
 

@@ -10,7 +10,11 @@ import { Time } from './Time';
 export function Complaints({ flagKey }: { flagKey: string }) {
   const { t } = useI18n();
   const user = useUser();
-  const list = useLoad(async () => unwrap(await api.GET('/api/admin/beta-monitor/{key}/complaints', { params: { path: { key: flagKey } } })).items, [flagKey]);
+  const list = useLoad(
+    async () =>
+      unwrap(await api.GET('/api/admin/beta-monitor/{key}/complaints', { params: { path: { key: flagKey } } })).items,
+    [flagKey],
+  );
   const [subjectId, setSubjectId] = useState('');
   const [severity, setSeverity] = useState<'critical' | 'minor'>('minor');
   const [summary, setSummary] = useState('');
@@ -18,7 +22,12 @@ export function Complaints({ flagKey }: { flagKey: string }) {
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      unwrap(await api.POST('/api/admin/beta-monitor/{key}/complaints', { params: { path: { key: flagKey } }, body: { subjectId, severity, summary } }));
+      unwrap(
+        await api.POST('/api/admin/beta-monitor/{key}/complaints', {
+          params: { path: { key: flagKey } },
+          body: { subjectId, severity, summary },
+        }),
+      );
       setNotice({ kind: 'ok', text: t('complaints.recorded') });
       setSubjectId('');
       setSummary('');
@@ -38,7 +47,9 @@ export function Complaints({ flagKey }: { flagKey: string }) {
           {list.data!.map((complaint) => (
             <li key={complaint.id}>
               <Time iso={complaint.createdAt} /> — <code>{complaint.subjectId}</code>{' '}
-              <span className={`chip chip-${complaint.severity === 'critical' ? 'red' : 'yellow'}`}>{t(`complaints.${complaint.severity}`)}</span>{' '}
+              <span className={`chip chip-${complaint.severity === 'critical' ? 'red' : 'yellow'}`}>
+                {t(`complaints.${complaint.severity}`)}
+              </span>{' '}
               {complaint.summary} ({complaint.createdBy})
             </li>
           ))}
@@ -47,7 +58,8 @@ export function Complaints({ flagKey }: { flagKey: string }) {
       {can(user.role, 'complaint.record') && (
         <form className="row wrap" onSubmit={(event) => void submit(event)}>
           <label>
-            {t('complaints.subject')} <input required value={subjectId} onChange={(event) => setSubjectId(event.target.value)} />
+            {t('complaints.subject')}{' '}
+            <input required value={subjectId} onChange={(event) => setSubjectId(event.target.value)} />
           </label>
           <label>
             {t('complaints.severity')}{' '}
@@ -57,7 +69,8 @@ export function Complaints({ flagKey }: { flagKey: string }) {
             </select>
           </label>
           <label>
-            {t('complaints.summary')} <input required value={summary} onChange={(event) => setSummary(event.target.value)} />
+            {t('complaints.summary')}{' '}
+            <input required value={summary} onChange={(event) => setSummary(event.target.value)} />
           </label>
           <button type="submit">{t('complaints.record')}</button>
         </form>

@@ -28,7 +28,12 @@ export function ConfirmButton({ label, message, onConfirm, disabled, danger, con
   };
   return (
     <>
-      <button type="button" className={danger ? 'danger' : undefined} disabled={disabled} onClick={() => dialog.current?.showModal()}>
+      <button
+        type="button"
+        className={danger ? 'danger' : undefined}
+        disabled={disabled}
+        onClick={() => dialog.current?.showModal()}
+      >
         {label}
       </button>
       <dialog ref={dialog} aria-labelledby={titleId}>
@@ -37,7 +42,12 @@ export function ConfirmButton({ label, message, onConfirm, disabled, danger, con
           <button type="button" onClick={() => dialog.current?.close()}>
             {t('common.cancel')}
           </button>
-          <button type="button" className={danger ? 'danger' : 'primary'} disabled={busy} onClick={() => void confirm()}>
+          <button
+            type="button"
+            className={danger ? 'danger' : 'primary'}
+            disabled={busy}
+            onClick={() => void confirm()}
+          >
             {confirmLabel ?? t('common.confirm')}
           </button>
         </div>

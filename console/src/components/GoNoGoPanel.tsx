@@ -10,7 +10,15 @@ import { describeError, LoadError, Notice, type NoticeValue } from './Notice';
 
 const SIGNS = ['PASS', 'WARN', 'FAIL'] as const;
 
-function ChecklistRow({ item, flagKey, onSigned }: { item: ChecklistItem; flagKey: string; onSigned: (notice: NoticeValue) => Promise<void> }) {
+function ChecklistRow({
+  item,
+  flagKey,
+  onSigned,
+}: {
+  item: ChecklistItem;
+  flagKey: string;
+  onSigned: (notice: NoticeValue) => Promise<void>;
+}) {
   const { t } = useI18n();
   const user = useUser();
   const [note, setNote] = useState('');
@@ -34,20 +42,29 @@ function ChecklistRow({ item, flagKey, onSigned }: { item: ChecklistItem; flagKe
         <strong>{t(`item.${item.item}`)}</strong>{' '}
         {signed ? (
           <>
-            <StatusChip status={signed.status} /> {t('goNoGo.signedBy', { status: signed.status, who: signed.signedBy })}
+            <StatusChip status={signed.status} />{' '}
+            {t('goNoGo.signedBy', { status: signed.status, who: signed.signedBy })}
           </>
         ) : (
           <span className="muted">{t('goNoGo.unsigned')}</span>
         )}
       </div>
-      <div className="muted small">{t('goNoGo.suggested', { status: item.suggested, suggestion: item.suggestion })}</div>
+      <div className="muted small">
+        {t('goNoGo.suggested', { status: item.suggested, suggestion: item.suggestion })}
+      </div>
       {can(user.role, 'checklist.sign') && (
         <div className="row wrap">
           <label>
-            {t('goNoGo.note', { item: item.item })} <input value={note} onChange={(event) => setNote(event.target.value)} />
+            {t('goNoGo.note', { item: item.item })}{' '}
+            <input value={note} onChange={(event) => setNote(event.target.value)} />
           </label>
           {SIGNS.map((status) => (
-            <button key={status} type="button" onClick={() => void sign(status)} aria-label={`${t('goNoGo.sign', { status })}: ${t(`item.${item.item}`)}`}>
+            <button
+              key={status}
+              type="button"
+              onClick={() => void sign(status)}
+              aria-label={`${t('goNoGo.sign', { status })}: ${t(`item.${item.item}`)}`}
+            >
               {t('goNoGo.sign', { status })}
             </button>
           ))}
@@ -71,7 +88,10 @@ export function GoNoGoPanel({ flagKey, onAdvanced }: { flagKey: string; onAdvanc
       throw error;
     }
   }, [flagKey]);
-  const phases = useLoad(async () => unwrap(await api.GET('/api/admin/beta-monitor/{key}/phases', { params: { path: { key: flagKey } } })), [flagKey]);
+  const phases = useLoad(
+    async () => unwrap(await api.GET('/api/admin/beta-monitor/{key}/phases', { params: { path: { key: flagKey } } })),
+    [flagKey],
+  );
   const data = decision.data;
   const items: Phase[] = phases.data?.items ?? [];
   const index = items.findIndex((phase) => phase.name === phases.data?.active);
@@ -102,7 +122,8 @@ export function GoNoGoPanel({ flagKey, onAdvanced }: { flagKey: string; onAdvanc
       {data && (
         <>
           <p className="decision">
-            <StatusChip status={data.decision} /> {t('goNoGo.decision', { decision: t(`goNoGo.decision.${data.decision}`) })}
+            <StatusChip status={data.decision} />{' '}
+            {t('goNoGo.decision', { decision: t(`goNoGo.decision.${data.decision}`) })}
           </p>
           {data.reasons.length > 0 && (
             <details>
@@ -118,7 +139,8 @@ export function GoNoGoPanel({ flagKey, onAdvanced }: { flagKey: string; onAdvanc
           <ul className="criteria">
             {data.automated.map((criterion) => (
               <li key={criterion.code}>
-                <StatusChip status={criterion.status} /> <strong>{t(`criterion.${criterion.code}`)}</strong>: {criterion.message}
+                <StatusChip status={criterion.status} /> <strong>{t(`criterion.${criterion.code}`)}</strong>:{' '}
+                {criterion.message}
               </li>
             ))}
           </ul>
@@ -135,7 +157,11 @@ export function GoNoGoPanel({ flagKey, onAdvanced }: { flagKey: string; onAdvanc
                   {t('common.reason')} <input value={reason} onChange={(event) => setReason(event.target.value)} />
                 </label>
                 <ConfirmButton
-                  label={data.decision === 'GO' ? t('goNoGo.advance', { phase: next.name }) : `${t('goNoGo.advance', { phase: next.name })} — ${t('goNoGo.advanceForce')}`}
+                  label={
+                    data.decision === 'GO'
+                      ? t('goNoGo.advance', { phase: next.name })
+                      : `${t('goNoGo.advance', { phase: next.name })} — ${t('goNoGo.advanceForce')}`
+                  }
                   danger={data.decision !== 'GO'}
                   message={t('goNoGo.advanceConfirm', {
                     key: flagKey,

@@ -20,6 +20,13 @@ export function HealthBadge({ health, large = false }: { health: Health | null |
 /** A checkpoint or criterion status (PASS, WARN, FAIL, ERROR, INSUFFICIENT_DATA) as a chip with words. */
 export function StatusChip({ status }: { status: string | null | undefined }) {
   const value = status ?? '—';
-  const tone = value === 'PASS' || value === 'GO' ? 'green' : value === 'WARN' || value === 'EXTEND' || value === 'PENDING' ? 'yellow' : value === '—' || value === 'INSUFFICIENT_DATA' ? 'none' : 'red';
+  const tone =
+    value === 'PASS' || value === 'GO'
+      ? 'green'
+      : value === 'WARN' || value === 'EXTEND' || value === 'PENDING'
+        ? 'yellow'
+        : value === '—' || value === 'INSUFFICIENT_DATA'
+          ? 'none'
+          : 'red';
   return <span className={`chip chip-${tone}`}>{value}</span>;
 }

@@ -28,12 +28,14 @@ export function HistoryTimeline({ events }: { events: readonly AuditEvent[] }) {
       {events.map((event) => (
         <li key={event.id}>
           <div>
-            <Time iso={event.at} /> — <strong>{t('history.by', { actor: event.actor, role: event.actorRole })}</strong> · <code>{event.action}</code>
+            <Time iso={event.at} /> — <strong>{t('history.by', { actor: event.actor, role: event.actorRole })}</strong>{' '}
+            · <code>{event.action}</code>
           </div>
           <ul className="diff">
             {diffOf(event.before, event.after).map((change) => (
               <li key={change.field}>
-                <code>{change.field}</code>: <Value text={change.before} kind="del" /> → <Value text={change.after} kind="ins" />
+                <code>{change.field}</code>: <Value text={change.before} kind="del" /> →{' '}
+                <Value text={change.after} kind="ins" />
               </li>
             ))}
           </ul>

@@ -1,6 +1,10 @@
 import { useId } from 'react';
 
-export type Series = Readonly<{ name: string; points: ReadonlyArray<{ x: number; y: number | null }>; className: string }>;
+export type Series = Readonly<{
+  name: string;
+  points: ReadonlyArray<{ x: number; y: number | null }>;
+  className: string;
+}>;
 
 type Props = Readonly<{ title: string; series: readonly Series[]; format: (y: number) => string; empty: string }>;
 
@@ -55,7 +59,8 @@ export function LineChart({ title, series, format, empty }: Props) {
           const value = last(s);
           return (
             <li key={s.name}>
-              <span className={`swatch ${s.className}`} aria-hidden="true" /> {s.name}: {value === null ? '—' : format(value)}
+              <span className={`swatch ${s.className}`} aria-hidden="true" /> {s.name}:{' '}
+              {value === null ? '—' : format(value)}
             </li>
           );
         })}

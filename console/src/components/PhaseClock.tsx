@@ -19,8 +19,8 @@ export function PhaseClock({ status }: { status: MonitorStatus }) {
     <dl className="facts">
       <dt>{t('monitor.phase')}</dt>
       <dd>
-        <strong>{phase.name}</strong> (enabled {String(phase.expected.enabled)}, {phase.expected.rolloutPercentage} %, allowlist{' '}
-        {phase.expected.allowlistCount})
+        <strong>{phase.name}</strong> (enabled {String(phase.expected.enabled)}, {phase.expected.rolloutPercentage} %,
+        allowlist {phase.expected.allowlistCount})
       </dd>
       <dt>{t('monitor.timeInPhase')}</dt>
       <dd>{phase.startedAt ? formatDuration(now.getTime() - Date.parse(phase.startedAt)) : '—'}</dd>

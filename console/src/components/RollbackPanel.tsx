@@ -18,7 +18,10 @@ export function RollbackPanel({ flag, onDone }: { flag: Flag; onDone: () => Prom
   const run = async (mode: 'disable' | 'clear_allowlist') => {
     try {
       const answer = unwrap(
-        await api.POST('/api/admin/beta-monitor/{key}/rollback', { params: { path: { key: flag.key } }, body: { level: 1, mode, reason: reason.trim() } }),
+        await api.POST('/api/admin/beta-monitor/{key}/rollback', {
+          params: { path: { key: flag.key } },
+          body: { level: 1, mode, reason: reason.trim() },
+        }),
       );
       setResult(answer);
       setNotice(null);
@@ -37,7 +40,8 @@ export function RollbackPanel({ flag, onDone }: { flag: Flag; onDone: () => Prom
       {can(user.role, 'rollback.level1') ? (
         <div className="stack">
           <label>
-            {t('common.reasonRequired')} <input required value={reason} onChange={(event) => setReason(event.target.value)} />
+            {t('common.reasonRequired')}{' '}
+            <input required value={reason} onChange={(event) => setReason(event.target.value)} />
           </label>
           <div className="row wrap">
             <ConfirmButton
@@ -68,7 +72,12 @@ export function RollbackPanel({ flag, onDone }: { flag: Flag; onDone: () => Prom
           <ul>
             {result.probes.map((probe) => (
               <li key={probe.subjectId}>
-                {t('rollback.probe', { subject: probe.subjectId, state: probe.enabled ? 'ON' : 'OFF', reason: probe.reason, version: probe.version ?? '—' })}
+                {t('rollback.probe', {
+                  subject: probe.subjectId,
+                  state: probe.enabled ? 'ON' : 'OFF',
+                  reason: probe.reason,
+                  version: probe.version ?? '—',
+                })}
               </li>
             ))}
           </ul>

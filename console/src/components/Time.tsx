@@ -7,7 +7,15 @@ export function Time({ iso }: { iso: string | null | undefined }) {
   const date = new Date(iso);
   const local = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'medium' }).format(date);
   return (
-    <time dateTime={iso} title={t('common.utc', { time: date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') })}>
+    <time
+      dateTime={iso}
+      title={t('common.utc', {
+        time: date
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, 'Z'),
+      })}
+    >
       {local}
     </time>
   );

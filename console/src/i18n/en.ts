@@ -39,7 +39,8 @@ export const en = {
   'signIn.throttled': 'Too many attempts. Wait a minute and try again.',
   'signIn.expired': 'Your session ended (the token expired or was revoked). Sign in again.',
   'signIn.signedOut': 'You signed out.',
-  'signIn.firstRun': 'First run on the embedded database? The initial admin is admin@localhost; its password is in the file DATA_DIR/initial-admin-password (./data/initial-admin-password by default), readable only by the account that runs flagdog.',
+  'signIn.firstRun':
+    'First run on the embedded database? The initial admin is admin@localhost; its password is in the file DATA_DIR/initial-admin-password (./data/initial-admin-password by default), readable only by the account that runs flagdog.',
   'flags.title': 'Feature flags',
   'flags.filter': 'Filter by key or description',
   'flags.key': 'Key',
@@ -65,7 +66,8 @@ export const en = {
   'flag.operatorRule': 'As an operator you can only reduce exposure: disable, or lower the rollout.',
   'flag.saved': 'Saved: version {version}.',
   'flag.monitorLink': 'Open the beta monitor',
-  'flag.masterBanner': 'Master switch active: {variable}=false forces this flag OFF for everyone, whatever the database says (Level 2 rollback).',
+  'flag.masterBanner':
+    'Master switch active: {variable}=false forces this flag OFF for everyone, whatever the database says (Level 2 rollback).',
   'allowlist.title': 'Allowlist ({count})',
   'allowlist.search': 'Search loaded IDs',
   'allowlist.subject': 'Subject ID',
@@ -75,7 +77,8 @@ export const en = {
   'allowlist.remove': 'Remove',
   'allowlist.removeOne': 'Remove {subject}',
   'allowlist.removeAll': 'Remove all',
-  'allowlist.removeAllConfirm': 'Remove all {count} subjects from the allowlist of {key}? They lose the feature at once (runbook Level 1, option B).',
+  'allowlist.removeAllConfirm':
+    'Remove all {count} subjects from the allowlist of {key}? They lose the feature at once (runbook Level 1, option B).',
   'allowlist.removeOneConfirm': 'Remove {subject} from the allowlist of {key}?',
   'allowlist.removed': 'Removed {count}.',
   'allowlist.add': 'Add subject IDs',
@@ -96,9 +99,12 @@ export const en = {
   'monitor.health.RED': 'RED — critical',
   'monitor.health.NONE': 'No signal yet',
   'monitor.criteria': 'What the colours mean',
-  'monitor.criteria.GREEN': '5xx errors 0; no config drift; determinism PASS (beta passengers in the allowlist); 0 complaints; matching success ≥ baseline.',
-  'monitor.criteria.YELLOW': '4xx (401/403/429) rising; latency p95 approaching the threshold; minor config drift (allowlist count ±1); non-critical warnings.',
-  'monitor.criteria.RED': '5xx rate above baseline + 10 %; enabled/rollout changed unexpectedly; determinism FAIL; a critical complaint; matching success below baseline − 10 %.',
+  'monitor.criteria.GREEN':
+    '5xx errors 0; no config drift; determinism PASS (beta passengers in the allowlist); 0 complaints; matching success ≥ baseline.',
+  'monitor.criteria.YELLOW':
+    '4xx (401/403/429) rising; latency p95 approaching the threshold; minor config drift (allowlist count ±1); non-critical warnings.',
+  'monitor.criteria.RED':
+    '5xx rate above baseline + 10 %; enabled/rollout changed unexpectedly; determinism FAIL; a critical complaint; matching success below baseline − 10 %.',
   'monitor.alerts': 'Alerts that set it',
   'monitor.noAlerts': 'No alert.',
   'monitor.phase': 'Phase',
@@ -168,7 +174,8 @@ export const en = {
   'goNoGo.note': 'Note for {item}',
   'goNoGo.advance': 'Advance to {phase}',
   'goNoGo.advanceForce': 'Force the advance (the decision is not GO)',
-  'goNoGo.advanceConfirm': 'Advance {key} from {from} to {to}? The next phase applies: enabled {enabled}, rollout {rollout} %, allowlist {allowlist}.',
+  'goNoGo.advanceConfirm':
+    'Advance {key} from {from} to {to}? The next phase applies: enabled {enabled}, rollout {rollout} %, allowlist {allowlist}.',
   'goNoGo.advanced': 'Now in {phase}.',
   'goNoGo.lastPhase': 'This is the last phase defined.',
   'goNoGo.reasons': 'Why',
@@ -191,9 +198,11 @@ export const en = {
   'rollback.notVerified': 'Rollback NOT verified: a probe still answers ON. Go to Level 2.',
   'rollback.probe': '{subject}: {state} ({reason}, version {version})',
   'rollback.level2': 'Level 2 — master switch',
-  'rollback.level2Help': 'Set this variable on every instance and restart (redeploy) them; the flag is then OFF whatever the database says:',
+  'rollback.level2Help':
+    'Set this variable on every instance and restart (redeploy) them; the flag is then OFF whatever the database says:',
   'rollback.level3': 'Level 3 — previous version',
-  'rollback.level3Help': 'Redeploy the previous image or task definition (see the deployment guide); migrations stay compatible with the version before.',
+  'rollback.level3Help':
+    'Redeploy the previous image or task definition (see the deployment guide); migrations stay compatible with the version before.',
   'users.title': 'Users',
   'users.email': 'Email',
   'users.role': 'Role',

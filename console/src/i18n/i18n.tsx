@@ -21,7 +21,10 @@ export type Translate = (key: MessageKey, values?: Readonly<Record<string, strin
 
 export function translator(language: Language): Translate {
   const messages = DICTIONARIES[language];
-  return (key, values) => messages[key].replace(/\{(\w+)\}/g, (match, name: string) => (values && name in values ? String(values[name]) : match));
+  return (key, values) =>
+    messages[key].replace(/\{(\w+)\}/g, (match, name: string) =>
+      values && name in values ? String(values[name]) : match,
+    );
 }
 
 type I18n = Readonly<{ language: Language; setLanguage: (language: Language) => void; t: Translate }>;

@@ -41,7 +41,8 @@ export const ptBR: Messages = {
   'signIn.throttled': 'Tentativas demais. Aguarde um minuto e tente de novo.',
   'signIn.expired': 'Sua sessão terminou (o token expirou ou foi revogado). Entre novamente.',
   'signIn.signedOut': 'Você saiu.',
-  'signIn.firstRun': 'Primeira execução com o banco embutido? O admin inicial é admin@localhost; a senha está no arquivo DATA_DIR/initial-admin-password (./data/initial-admin-password por padrão), legível só pela conta que roda o flagdog.',
+  'signIn.firstRun':
+    'Primeira execução com o banco embutido? O admin inicial é admin@localhost; a senha está no arquivo DATA_DIR/initial-admin-password (./data/initial-admin-password por padrão), legível só pela conta que roda o flagdog.',
   'flags.title': 'Feature flags',
   'flags.filter': 'Filtrar por chave ou descrição',
   'flags.key': 'Chave',
@@ -67,7 +68,8 @@ export const ptBR: Messages = {
   'flag.operatorRule': 'Como operador você só pode reduzir a exposição: desativar ou baixar o rollout.',
   'flag.saved': 'Salvo: versão {version}.',
   'flag.monitorLink': 'Abrir o beta monitor',
-  'flag.masterBanner': 'Chave mestra ativa: {variable}=false força esta flag OFF para todos, seja o que for que o banco diga (rollback nível 2).',
+  'flag.masterBanner':
+    'Chave mestra ativa: {variable}=false força esta flag OFF para todos, seja o que for que o banco diga (rollback nível 2).',
   'allowlist.title': 'Allowlist ({count})',
   'allowlist.search': 'Buscar nos IDs carregados',
   'allowlist.subject': 'ID do sujeito',
@@ -77,7 +79,8 @@ export const ptBR: Messages = {
   'allowlist.remove': 'Remover',
   'allowlist.removeOne': 'Remover {subject}',
   'allowlist.removeAll': 'Remover todos',
-  'allowlist.removeAllConfirm': 'Remover todos os {count} sujeitos da allowlist de {key}? Eles perdem a funcionalidade na hora (runbook nível 1, opção B).',
+  'allowlist.removeAllConfirm':
+    'Remover todos os {count} sujeitos da allowlist de {key}? Eles perdem a funcionalidade na hora (runbook nível 1, opção B).',
   'allowlist.removeOneConfirm': 'Remover {subject} da allowlist de {key}?',
   'allowlist.removed': '{count} removido(s).',
   'allowlist.add': 'Adicionar IDs',
@@ -90,7 +93,8 @@ export const ptBR: Messages = {
   'history.by': '{actor} ({role})',
   'monitor.title': 'Beta monitor',
   'monitor.titleFor': 'Beta monitor: {key}',
-  'monitor.indexHelp': 'Flags com fases. Abra uma para ver a saúde, executar um checkpoint, decidir go/no-go ou fazer rollback.',
+  'monitor.indexHelp':
+    'Flags com fases. Abra uma para ver a saúde, executar um checkpoint, decidir go/no-go ou fazer rollback.',
   'monitor.health': 'Saúde',
   'monitor.noCheckpoint': 'Nenhum checkpoint ainda',
   'monitor.health.GREEN': 'VERDE — saudável',
@@ -98,9 +102,12 @@ export const ptBR: Messages = {
   'monitor.health.RED': 'VERMELHO — crítico',
   'monitor.health.NONE': 'Sem sinal ainda',
   'monitor.criteria': 'O que as cores significam',
-  'monitor.criteria.GREEN': 'Erros 5xx: 0; sem desvio de config; determinismo PASS (passageiros beta na allowlist); 0 reclamações; sucesso de matching ≥ baseline.',
-  'monitor.criteria.YELLOW': '4xx (401/403/429) subindo; latência p95 perto do limite; desvio leve de config (allowlist ±1); avisos não críticos.',
-  'monitor.criteria.RED': 'Taxa de 5xx acima do baseline + 10 %; enabled/rollout alterado sem previsão; determinismo FAIL; reclamação crítica; sucesso de matching abaixo do baseline − 10 %.',
+  'monitor.criteria.GREEN':
+    'Erros 5xx: 0; sem desvio de config; determinismo PASS (passageiros beta na allowlist); 0 reclamações; sucesso de matching ≥ baseline.',
+  'monitor.criteria.YELLOW':
+    '4xx (401/403/429) subindo; latência p95 perto do limite; desvio leve de config (allowlist ±1); avisos não críticos.',
+  'monitor.criteria.RED':
+    'Taxa de 5xx acima do baseline + 10 %; enabled/rollout alterado sem previsão; determinismo FAIL; reclamação crítica; sucesso de matching abaixo do baseline − 10 %.',
   'monitor.alerts': 'Alertas que o definiram',
   'monitor.noAlerts': 'Nenhum alerta.',
   'monitor.phase': 'Fase',
@@ -170,7 +177,8 @@ export const ptBR: Messages = {
   'goNoGo.note': 'Nota para {item}',
   'goNoGo.advance': 'Avançar para {phase}',
   'goNoGo.advanceForce': 'Forçar o avanço (a decisão não é GO)',
-  'goNoGo.advanceConfirm': 'Avançar {key} de {from} para {to}? A próxima fase aplica: enabled {enabled}, rollout {rollout} %, allowlist {allowlist}.',
+  'goNoGo.advanceConfirm':
+    'Avançar {key} de {from} para {to}? A próxima fase aplica: enabled {enabled}, rollout {rollout} %, allowlist {allowlist}.',
   'goNoGo.advanced': 'Agora em {phase}.',
   'goNoGo.lastPhase': 'Esta é a última fase definida.',
   'goNoGo.reasons': 'Por quê',
@@ -193,9 +201,11 @@ export const ptBR: Messages = {
   'rollback.notVerified': 'Rollback NÃO verificado: uma sonda ainda responde ON. Vá para o nível 2.',
   'rollback.probe': '{subject}: {state} ({reason}, versão {version})',
   'rollback.level2': 'Nível 2 — chave mestra',
-  'rollback.level2Help': 'Defina esta variável em todas as instâncias e reinicie-as (redeploy); a flag fica OFF seja o que for que o banco diga:',
+  'rollback.level2Help':
+    'Defina esta variável em todas as instâncias e reinicie-as (redeploy); a flag fica OFF seja o que for que o banco diga:',
   'rollback.level3': 'Nível 3 — versão anterior',
-  'rollback.level3Help': 'Faça o redeploy da imagem ou task definition anterior (veja o guia de deploy); as migrations continuam compatíveis com a versão anterior.',
+  'rollback.level3Help':
+    'Faça o redeploy da imagem ou task definition anterior (veja o guia de deploy); as migrations continuam compatíveis com a versão anterior.',
   'users.title': 'Usuários',
   'users.email': 'E-mail',
   'users.role': 'Papel',

@@ -3,9 +3,12 @@ import { diffOf } from './diff';
 
 describe('diffOf', () => {
   it('lists the changed fields before → after, leaving out bookkeeping', () => {
-    expect(diffOf({ enabled: true, rolloutPercentage: 0, version: 3, description: 'x' }, { enabled: false, rolloutPercentage: 0, version: 4, description: 'x' })).toEqual([
-      { field: 'enabled', before: 'true', after: 'false' },
-    ]);
+    expect(
+      diffOf(
+        { enabled: true, rolloutPercentage: 0, version: 3, description: 'x' },
+        { enabled: false, rolloutPercentage: 0, version: 4, description: 'x' },
+      ),
+    ).toEqual([{ field: 'enabled', before: 'true', after: 'false' }]);
   });
 
   it('shows fields that appear or disappear, and nested values as JSON', () => {

@@ -12,7 +12,11 @@ function fields(state: unknown): Record<string, unknown> {
 }
 
 /** The fields an audit event changed, before → after, in a stable order; bookkeeping fields left out. */
-export function diffOf(before: unknown, after: unknown, ignore: readonly string[] = ['version', 'updatedAt', 'updatedBy']): Change[] {
+export function diffOf(
+  before: unknown,
+  after: unknown,
+  ignore: readonly string[] = ['version', 'updatedAt', 'updatedBy'],
+): Change[] {
   const a = fields(before);
   const b = fields(after);
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => !ignore.includes(key));

@@ -1,7 +1,9 @@
 import { api, unwrap, type Checkpoint, type Flag, type MonitorStatus } from '../api/client';
 
 export async function loadStatus(key: string): Promise<MonitorStatus> {
-  return unwrap(await api.GET('/api/admin/beta-monitor/{key}/status', { params: { path: { key } } })) as unknown as MonitorStatus;
+  return unwrap(
+    await api.GET('/api/admin/beta-monitor/{key}/status', { params: { path: { key } } }),
+  ) as unknown as MonitorStatus;
 }
 
 export async function loadFlags(): Promise<Flag[]> {
@@ -15,7 +17,9 @@ export async function loadFlagsWithStatus(): Promise<Array<{ flag: Flag; status:
 }
 
 export async function loadCheckpoints(key: string, limit = 200): Promise<Checkpoint[]> {
-  return unwrap(await api.GET('/api/admin/beta-monitor/{key}/checkpoints', { params: { path: { key }, query: { limit } } })).items;
+  return unwrap(
+    await api.GET('/api/admin/beta-monitor/{key}/checkpoints', { params: { path: { key }, query: { limit } } }),
+  ).items;
 }
 
 export function masterSwitchVariable(key: string): string {
@@ -30,20 +34,28 @@ type Metrics = Readonly<{
   matching?: { treatment?: MatchingCounts; control?: MatchingCounts };
 }>;
 
-const rate = (part: number | undefined, total: number | undefined): number | null => (total ? (part ?? 0) / total : null);
+const rate = (part: number | undefined, total: number | undefined): number | null =>
+  total ? (part ?? 0) / total : null;
 
 /** The three series the monitor charts, one point per checkpoint, oldest first. */
 export function chartPoints(checkpoints: readonly Checkpoint[]) {
-  const ordered = [...checkpoints].filter((c) => c.status !== 'ERROR').sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+  const ordered = [...checkpoints]
+    .filter((c) => c.status !== 'ERROR')
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   const at = (c: Checkpoint) => Date.parse(c.createdAt);
   const metrics = (c: Checkpoint) => (c.metrics ?? {}) as Metrics;
   return {
     rate5xx: (['treatment', 'control'] as const).map((side) =>
       ordered.map((c) => ({ x: at(c), y: rate(metrics(c).http?.[side]?.c5xx, metrics(c).http?.[side]?.total) })),
     ),
-    latency: (['treatment', 'control'] as const).map((side) => ordered.map((c) => ({ x: at(c), y: metrics(c).latencyP95Ms?.[side] ?? null }))),
+    latency: (['treatment', 'control'] as const).map((side) =>
+      ordered.map((c) => ({ x: at(c), y: metrics(c).latencyP95Ms?.[side] ?? null })),
+    ),
     matching: (['treatment', 'control'] as const).map((side) =>
-      ordered.map((c) => ({ x: at(c), y: rate(metrics(c).matching?.[side]?.success, metrics(c).matching?.[side]?.total) })),
+      ordered.map((c) => ({
+        x: at(c),
+        y: rate(metrics(c).matching?.[side]?.success, metrics(c).matching?.[side]?.total),
+      })),
     ),
   };
 }

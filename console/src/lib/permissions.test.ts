@@ -23,13 +23,19 @@ describe('role → allowed actions', () => {
     expect(canChangeFlag('OPERATOR', on, { enabled: false, rolloutPercentage: 5 })).toBe(true);
     expect(canChangeFlag('OPERATOR', on, { enabled: true, rolloutPercentage: 1 })).toBe(true);
     expect(canChangeFlag('OPERATOR', on, { enabled: true, rolloutPercentage: 5.01 })).toBe(false);
-    expect(canChangeFlag('OPERATOR', { enabled: false, rolloutPercentage: 0 }, { enabled: true, rolloutPercentage: 0 })).toBe(false);
+    expect(
+      canChangeFlag('OPERATOR', { enabled: false, rolloutPercentage: 0 }, { enabled: true, rolloutPercentage: 0 }),
+    ).toBe(false);
     expect(canChangeFlag('SUPER_ADMIN', on, { enabled: true, rolloutPercentage: 100 })).toBe(true);
     expect(canChangeFlag('ANGEL_VIEWER', on, { enabled: false, rolloutPercentage: 0 })).toBe(false);
   });
 
   it('counts raising the rollout of a disabled flag as no growth until it is enabled', () => {
-    expect(exposureGrows({ enabled: false, rolloutPercentage: 0 }, { enabled: false, rolloutPercentage: 50 })).toBe(false);
-    expect(exposureGrows({ enabled: false, rolloutPercentage: 50 }, { enabled: true, rolloutPercentage: 50 })).toBe(true);
+    expect(exposureGrows({ enabled: false, rolloutPercentage: 0 }, { enabled: false, rolloutPercentage: 50 })).toBe(
+      false,
+    );
+    expect(exposureGrows({ enabled: false, rolloutPercentage: 50 }, { enabled: true, rolloutPercentage: 50 })).toBe(
+      true,
+    );
   });
 });

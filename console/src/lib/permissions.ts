@@ -27,7 +27,14 @@ const OPERATOR: readonly Action[] = [
 ];
 
 const ALLOWED: Readonly<Record<Role, ReadonlySet<Action>>> = {
-  SUPER_ADMIN: new Set<Action>([...OPERATOR, 'flag.expandExposure', 'allowlist.add', 'phase.advance', 'users.manage', 'tokens.manage']),
+  SUPER_ADMIN: new Set<Action>([
+    ...OPERATOR,
+    'flag.expandExposure',
+    'allowlist.add',
+    'phase.advance',
+    'users.manage',
+    'tokens.manage',
+  ]),
   OPERATOR: new Set(OPERATOR),
   ANGEL_VIEWER: new Set(),
 };

@@ -47,7 +47,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const signIn = useCallback(async (email: string, password: string) => {
     const answer = unwrap(await api.POST('/api/auth/login', { body: { email, password } }));
-    const next: Stored = { token: answer.accessToken, user: answer.user, expiresAt: Date.now() + answer.expiresIn * 1000 };
+    const next: Stored = {
+      token: answer.accessToken,
+      user: answer.user,
+      expiresAt: Date.now() + answer.expiresIn * 1000,
+    };
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
     configureAuth(next.token, () => expire.current());
     setReason(null);
@@ -64,7 +68,10 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     return () => clearTimeout(timer);
   }, [stored, signOut]);
 
-  const value = useMemo(() => ({ user: stored?.user ?? null, reason, signIn, signOut }), [stored, reason, signIn, signOut]);
+  const value = useMemo(
+    () => ({ user: stored?.user ?? null, reason, signIn, signOut }),
+    [stored, reason, signIn, signOut],
+  );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
 

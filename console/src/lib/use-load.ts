@@ -1,6 +1,11 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
-export type Loaded<T> = Readonly<{ data: T | undefined; error: Error | null; loading: boolean; reload: () => Promise<void> }>;
+export type Loaded<T> = Readonly<{
+  data: T | undefined;
+  error: Error | null;
+  loading: boolean;
+  reload: () => Promise<void>;
+}>;
 
 /**
  * Loads data through the API client, again when `deps` change, and every `pollMs` while the

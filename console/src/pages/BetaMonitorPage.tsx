@@ -30,7 +30,9 @@ function RunNow({ flagKey, phase, onRun }: { flagKey: string; phase: string; onR
     setBusy(true);
     setNotice(null);
     try {
-      const checkpoint = unwrap(await api.POST('/api/admin/beta-monitor/{key}/run', { params: { path: { key: flagKey } }, body: { phase } }));
+      const checkpoint = unwrap(
+        await api.POST('/api/admin/beta-monitor/{key}/run', { params: { path: { key: flagKey } }, body: { phase } }),
+      );
       setResult(checkpoint);
       await onRun();
     } catch (error) {
@@ -41,7 +43,13 @@ function RunNow({ flagKey, phase, onRun }: { flagKey: string; phase: string; onR
   };
   return (
     <div className="run-now">
-      <button type="button" className="primary big" disabled={busy} onClick={() => void run()} aria-describedby="run-now-hint">
+      <button
+        type="button"
+        className="primary big"
+        disabled={busy}
+        onClick={() => void run()}
+        aria-describedby="run-now-hint"
+      >
         ▶ {busy ? t('monitor.running') : t('monitor.runNow')}
       </button>
       <span id="run-now-hint" className="muted small">
@@ -70,7 +78,11 @@ export function BetaMonitorPage() {
   const user = useUser();
   const status = useLoad(() => loadStatus(key), [key], LIVE_POLL_MS);
   const checkpoints = useLoad(() => loadCheckpoints(key), [key], LIVE_POLL_MS);
-  const flag = useLoad(async (): Promise<Flag> => unwrap(await api.GET('/api/admin/feature-flags/{key}', { params: { path: { key } } })), [key], 15000);
+  const flag = useLoad(
+    async (): Promise<Flag> => unwrap(await api.GET('/api/admin/feature-flags/{key}', { params: { path: { key } } })),
+    [key],
+    15000,
+  );
   const refresh = async () => {
     await Promise.all([status.reload(), checkpoints.reload(), flag.reload()]);
   };
@@ -101,8 +113,8 @@ export function BetaMonitorPage() {
                   {t('monitor.latest')}:{' '}
                   {s.latest ? (
                     <>
-                      <Link to={`/beta-monitor/${key}/checkpoints/${s.latest.id}`}>{s.latest.label}</Link> <StatusChip status={s.latest.status} />{' '}
-                      <Time iso={s.latest.createdAt} />
+                      <Link to={`/beta-monitor/${key}/checkpoints/${s.latest.id}`}>{s.latest.label}</Link>{' '}
+                      <StatusChip status={s.latest.status} /> <Time iso={s.latest.createdAt} />
                     </>
                   ) : (
                     t('monitor.noCheckpoint')
@@ -176,9 +188,24 @@ export function BetaMonitorPage() {
             <section aria-labelledby="charts-title" className="panel">
               <h2 id="charts-title">{t('monitor.charts')}</h2>
               <div className="charts">
-                <LineChart title={t('monitor.chart5xx')} series={series(charts.rate5xx)} format={percent} empty={t('monitor.noData')} />
-                <LineChart title={t('monitor.chartLatency')} series={series(charts.latency)} format={(v) => `${Math.round(v)} ms`} empty={t('monitor.noData')} />
-                <LineChart title={t('monitor.chartMatching')} series={series(charts.matching)} format={percent} empty={t('monitor.noData')} />
+                <LineChart
+                  title={t('monitor.chart5xx')}
+                  series={series(charts.rate5xx)}
+                  format={percent}
+                  empty={t('monitor.noData')}
+                />
+                <LineChart
+                  title={t('monitor.chartLatency')}
+                  series={series(charts.latency)}
+                  format={(v) => `${Math.round(v)} ms`}
+                  empty={t('monitor.noData')}
+                />
+                <LineChart
+                  title={t('monitor.chartMatching')}
+                  series={series(charts.matching)}
+                  format={percent}
+                  empty={t('monitor.noData')}
+                />
               </div>
             </section>
           )}

@@ -25,11 +25,15 @@ export function CheckpointPage() {
   const { key = '', id = '' } = useParams();
   const { t } = useI18n();
   const checkpoint = useLoad(
-    async () => unwrap(await api.GET('/api/admin/beta-monitor/{key}/checkpoints/{id}', { params: { path: { key, id } } })),
+    async () =>
+      unwrap(await api.GET('/api/admin/beta-monitor/{key}/checkpoints/{id}', { params: { path: { key, id } } })),
     [key, id],
   );
   const c = checkpoint.data;
-  const evidence = (c?.evidence ?? {}) as Record<string, { outcome?: string; message?: string } & Record<string, unknown>>;
+  const evidence = (c?.evidence ?? {}) as Record<
+    string,
+    { outcome?: string; message?: string } & Record<string, unknown>
+  >;
   return (
     <>
       <p>
@@ -82,14 +86,16 @@ export function CheckpointPage() {
                 <table className="evidence">
                   <caption className="sr-only">{t('checkpoint.evidence')}</caption>
                   <tbody>
-                    {flatten(evidence[name]).filter(([field]) => field !== 'outcome').map(([field, value]) => (
-                      <tr key={field}>
-                        <th scope="row">
-                          <code>{field}</code>
-                        </th>
-                        <td>{value}</td>
-                      </tr>
-                    ))}
+                    {flatten(evidence[name])
+                      .filter(([field]) => field !== 'outcome')
+                      .map(([field, value]) => (
+                        <tr key={field}>
+                          <th scope="row">
+                            <code>{field}</code>
+                          </th>
+                          <td>{value}</td>
+                        </tr>
+                      ))}
                   </tbody>
                 </table>
               </section>

@@ -77,7 +77,11 @@ function FlagControls({ flag, onChanged }: { flag: Flag; onChanged: () => Promis
       </label>
       {canChangeFlag(user.role, before, toggled) && (
         <div>
-          <button type="button" className={flag.enabled ? 'danger' : 'primary'} onClick={() => void write({ enabled: !flag.enabled })}>
+          <button
+            type="button"
+            className={flag.enabled ? 'danger' : 'primary'}
+            onClick={() => void write({ enabled: !flag.enabled })}
+          >
             {flag.enabled ? t('flag.disable') : t('flag.enable')}
           </button>
         </div>
@@ -113,7 +117,12 @@ function Allowlist({ flag, onChanged }: { flag: Flag; onChanged: () => Promise<v
   const [notice, setNotice] = useState<NoticeValue>(null);
   const [extra, setExtra] = useState<{ items: AllowlistEntry[]; cursor: string | null }>({ items: [], cursor: null });
   const first = useLoad(
-    async () => unwrap(await api.GET('/api/admin/feature-flags/{key}/allowlist', { params: { path: { key: flag.key }, query: { limit: PAGE } } })),
+    async () =>
+      unwrap(
+        await api.GET('/api/admin/feature-flags/{key}/allowlist', {
+          params: { path: { key: flag.key }, query: { limit: PAGE } },
+        }),
+      ),
     [flag.key, flag.version],
   );
   const items = [...(first.data?.items ?? []), ...extra.items];
@@ -134,11 +143,20 @@ function Allowlist({ flag, onChanged }: { flag: Flag; onChanged: () => Promise<v
   };
   const more = async () => {
     const page = unwrap(
-      await api.GET('/api/admin/feature-flags/{key}/allowlist', { params: { path: { key: flag.key }, query: { limit: PAGE, cursor: cursor ?? undefined } } }),
+      await api.GET('/api/admin/feature-flags/{key}/allowlist', {
+        params: { path: { key: flag.key }, query: { limit: PAGE, cursor: cursor ?? undefined } },
+      }),
     );
     setExtra((previous) => ({ items: [...previous.items, ...page.items], cursor: page.nextCursor ?? null }));
   };
-  const ids = [...new Set(pasted.split(/[\s,;]+/).map((id) => id.trim()).filter(Boolean))];
+  const ids = [
+    ...new Set(
+      pasted
+        .split(/[\s,;]+/)
+        .map((id) => id.trim())
+        .filter(Boolean),
+    ),
+  ];
   const add = (event: FormEvent) => {
     event.preventDefault();
     void act(async () => {
@@ -158,7 +176,8 @@ function Allowlist({ flag, onChanged }: { flag: Flag; onChanged: () => Promise<v
       <h2 id="allowlist-title">{t('allowlist.title', { count: flag.allowlistCount })}</h2>
       <div className="row">
         <label>
-          {t('allowlist.search')} <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
+          {t('allowlist.search')}{' '}
+          <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
         </label>
         {can(user.role, 'allowlist.remove') && (
           <ConfirmButton
@@ -169,7 +188,10 @@ function Allowlist({ flag, onChanged }: { flag: Flag; onChanged: () => Promise<v
             onConfirm={() =>
               act(async () => {
                 const answer = unwrap(
-                  await api.DELETE('/api/admin/feature-flags/{key}/allowlist', { params: { path: { key: flag.key } }, headers: ifMatch(flag.version) }),
+                  await api.DELETE('/api/admin/feature-flags/{key}/allowlist', {
+                    params: { path: { key: flag.key } },
+                    headers: ifMatch(flag.version),
+                  }),
                 );
                 return t('allowlist.removed', { count: answer.removed });
               })
@@ -236,7 +258,12 @@ function Allowlist({ flag, onChanged }: { flag: Flag; onChanged: () => Promise<v
         <form onSubmit={add} className="stack">
           <label>
             {t('allowlist.add')}
-            <textarea rows={4} value={pasted} onChange={(event) => setPasted(event.target.value)} aria-describedby="allowlist-add-help" />
+            <textarea
+              rows={4}
+              value={pasted}
+              onChange={(event) => setPasted(event.target.value)}
+              aria-describedby="allowlist-add-help"
+            />
           </label>
           <span id="allowlist-add-help" className="muted small">
             {t('allowlist.addHelp')}
@@ -258,7 +285,10 @@ export function FlagPage() {
   const { t } = useI18n();
   const flag = useLoad(() => loadFlag(key), [key]);
   const history = useLoad(
-    async () => unwrap(await api.GET('/api/admin/feature-flags/{key}/history', { params: { path: { key }, query: { limit: 100 } } })).items,
+    async () =>
+      unwrap(
+        await api.GET('/api/admin/feature-flags/{key}/history', { params: { path: { key }, query: { limit: 100 } } }),
+      ).items,
     [key, flag.data?.version],
   );
   const reload = async () => {

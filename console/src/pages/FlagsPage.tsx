@@ -12,7 +12,9 @@ export function FlagsPage() {
   const [filter, setFilter] = useState('');
   const { data, error, loading } = useLoad(loadFlagsWithStatus, [], 15000);
   const needle = filter.trim().toLowerCase();
-  const rows = (data ?? []).filter(({ flag }) => !needle || flag.key.includes(needle) || (flag.description ?? '').toLowerCase().includes(needle));
+  const rows = (data ?? []).filter(
+    ({ flag }) => !needle || flag.key.includes(needle) || (flag.description ?? '').toLowerCase().includes(needle),
+  );
   return (
     <>
       <h1>{t('flags.title')}</h1>
@@ -45,8 +47,16 @@ export function FlagsPage() {
                 <td>{flag.enabled ? `✓ ${t('flags.on')}` : `✗ ${t('flags.off')}`}</td>
                 <td>{flag.rolloutPercentage} %</td>
                 <td>{flag.allowlistCount}</td>
-                <td>{flag.masterSwitch === 'off' ? <span className="chip chip-red">{t('flags.masterOff')}</span> : '—'}</td>
-                <td>{status?.phase ? <Link to={`/beta-monitor/${flag.key}`}>{status.phase.name}</Link> : <span className="muted">{t('flags.noPhase')}</span>}</td>
+                <td>
+                  {flag.masterSwitch === 'off' ? <span className="chip chip-red">{t('flags.masterOff')}</span> : '—'}
+                </td>
+                <td>
+                  {status?.phase ? (
+                    <Link to={`/beta-monitor/${flag.key}`}>{status.phase.name}</Link>
+                  ) : (
+                    <span className="muted">{t('flags.noPhase')}</span>
+                  )}
+                </td>
                 <td>{status?.phase ? <HealthBadge health={status.health} /> : '—'}</td>
               </tr>
             ))}

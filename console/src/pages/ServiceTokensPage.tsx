@@ -27,7 +27,9 @@ export function ServiceTokensPage() {
   const create = async (event: FormEvent) => {
     event.preventDefault();
     try {
-      const created = unwrap(await api.POST('/api/admin/service-tokens', { body: { name, permissions: PURPOSES[purpose] } }));
+      const created = unwrap(
+        await api.POST('/api/admin/service-tokens', { body: { name, permissions: PURPOSES[purpose] } }),
+      );
       setSecret({ name: created.name, token: created.token });
       setName('');
       setNotice(null);
@@ -82,7 +84,9 @@ export function ServiceTokensPage() {
                     message={t('tokens.revokeConfirm', { name: token.name })}
                     onConfirm={async () => {
                       try {
-                        unwrap(await api.DELETE('/api/admin/service-tokens/{id}', { params: { path: { id: token.id } } }));
+                        unwrap(
+                          await api.DELETE('/api/admin/service-tokens/{id}', { params: { path: { id: token.id } } }),
+                        );
                         await tokens.reload();
                       } catch (error) {
                         setNotice({ kind: 'error', text: describeError(t, error) });

@@ -46,11 +46,23 @@ export function SignInPage() {
       <form onSubmit={(event) => void submit(event)} className="stack">
         <label>
           {t('signIn.email')}
-          <input type="email" autoComplete="username" required value={email} onChange={(event) => setEmail(event.target.value)} />
+          <input
+            type="email"
+            autoComplete="username"
+            required
+            value={email}
+            onChange={(event) => setEmail(event.target.value)}
+          />
         </label>
         <label>
           {t('signIn.password')}
-          <input type="password" autoComplete="current-password" required value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </label>
         {error !== null && (
           <p role="alert" className="notice notice-error">

@@ -13,7 +13,10 @@ const ROLES: readonly Role[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'];
 export function UsersPage() {
   const { t } = useI18n();
   const me = useUser();
-  const users = useLoad(async () => unwrap(await api.GET('/api/admin/users', { params: { query: { limit: 500 } } })).items, []);
+  const users = useLoad(
+    async () => unwrap(await api.GET('/api/admin/users', { params: { query: { limit: 500 } } })).items,
+    [],
+  );
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [role, setRole] = useState<Role>('OPERATOR');
@@ -63,7 +66,12 @@ export function UsersPage() {
                   disabled={user.id === me.id}
                   onChange={(event) =>
                     void act(async () => {
-                      unwrap(await api.PATCH('/api/admin/users/{id}', { params: { path: { id: user.id } }, body: { role: event.target.value as Role } }));
+                      unwrap(
+                        await api.PATCH('/api/admin/users/{id}', {
+                          params: { path: { id: user.id } },
+                          body: { role: event.target.value as Role },
+                        }),
+                      );
                       return null;
                     })
                   }
@@ -100,11 +108,19 @@ export function UsersPage() {
       <h2>{t('users.create')}</h2>
       <form className="row wrap" onSubmit={create}>
         <label>
-          {t('users.email')} <input type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />
+          {t('users.email')}{' '}
+          <input type="email" required value={email} onChange={(event) => setEmail(event.target.value)} />
         </label>
         <label>
           {t('users.password')}{' '}
-          <input type="password" autoComplete="new-password" minLength={12} required value={password} onChange={(event) => setPassword(event.target.value)} />
+          <input
+            type="password"
+            autoComplete="new-password"
+            minLength={12}
+            required
+            value={password}
+            onChange={(event) => setPassword(event.target.value)}
+          />
         </label>
         <label>
           {t('users.role')}{' '}

@@ -7,7 +7,11 @@ const isItem = (value: string): value is ChecklistItem => (CHECKLIST_ITEMS as re
 /** Checklist items in paths: an unknown one is a 404 naming the known ones. */
 export class ChecklistItemPipe implements PipeTransform<string, ChecklistItem> {
   transform(value: string): ChecklistItem {
-    if (!isItem(value)) throw AppError.notFound('CHECKLIST_ITEM_NOT_FOUND', `No checklist item ${value}; the items are ${CHECKLIST_ITEMS.join(', ')}.`);
+    if (!isItem(value))
+      throw AppError.notFound(
+        'CHECKLIST_ITEM_NOT_FOUND',
+        `No checklist item ${value}; the items are ${CHECKLIST_ITEMS.join(', ')}.`,
+      );
     return value;
   }
 }

@@ -5,14 +5,22 @@ import { Permission } from 'src/auth/permissions';
 import type { Actor, Principal } from 'src/auth/principal';
 import { ChecklistItemPipe } from 'src/beta-monitor/go-no-go/checklist-item.pipe';
 import type { ChecklistItem } from 'src/beta-monitor/go-no-go/go-no-go';
-import { ChecklistSignDto, GoNoGoResponseDto, PhaseAdvanceDto, PhaseAdvanceResponseDto } from 'src/beta-monitor/go-no-go/go-no-go.dto';
+import {
+  ChecklistSignDto,
+  GoNoGoResponseDto,
+  PhaseAdvanceDto,
+  PhaseAdvanceResponseDto,
+} from 'src/beta-monitor/go-no-go/go-no-go.dto';
 import { GoNoGoService } from 'src/beta-monitor/go-no-go/go-no-go.service';
 import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
 
 @ApiTags('beta monitor')
 @ApiBadRequestResponse({ description: 'The request is not valid (VALIDATION_FAILED).' })
 @ApiNotFoundResponse({ description: 'No such flag (FLAG_NOT_FOUND) or checklist item (CHECKLIST_ITEM_NOT_FOUND).' })
-@ApiConflictResponse({ description: 'No started phase (NO_ACTIVE_PHASE); on advance: not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE).' })
+@ApiConflictResponse({
+  description:
+    'No started phase (NO_ACTIVE_PHASE); on advance: not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE).',
+})
 @Controller('api/admin/beta-monitor/:key')
 export class GoNoGoController {
   constructor(private readonly goNoGo: GoNoGoService) {}
@@ -27,7 +35,12 @@ export class GoNoGoController {
   /** Signs a manual checklist item of the active phase, e.g. `{"status":"PASS","note":"…"}`; re-signing replaces it. */
   @Put('go-no-go/checklist/:item')
   @Allow(Permission.CHECKLIST_SIGN)
-  sign(@CurrentActor() actor: Actor, @Param('key', FlagKeyPipe) key: string, @Param('item', ChecklistItemPipe) item: ChecklistItem, @Body() dto: ChecklistSignDto): Promise<GoNoGoResponseDto> {
+  sign(
+    @CurrentActor() actor: Actor,
+    @Param('key', FlagKeyPipe) key: string,
+    @Param('item', ChecklistItemPipe) item: ChecklistItem,
+    @Body() dto: ChecklistSignDto,
+  ): Promise<GoNoGoResponseDto> {
     return this.goNoGo.sign(actor, key, item, dto);
   }
 
@@ -35,7 +48,12 @@ export class GoNoGoController {
   @Post('advance')
   @HttpCode(200)
   @Allow(Permission.PHASES_MANAGE)
-  advance(@CurrentPrincipal() principal: Principal, @CurrentActor() actor: Actor, @Param('key', FlagKeyPipe) key: string, @Body() dto: PhaseAdvanceDto): Promise<PhaseAdvanceResponseDto> {
+  advance(
+    @CurrentPrincipal() principal: Principal,
+    @CurrentActor() actor: Actor,
+    @Param('key', FlagKeyPipe) key: string,
+    @Body() dto: PhaseAdvanceDto,
+  ): Promise<PhaseAdvanceResponseDto> {
     return this.goNoGo.advance(principal, actor, key, dto, new Date());
   }
 }

@@ -1,6 +1,12 @@
 import { IsBoolean, IsIn, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { PhaseResponseDto } from 'src/beta-monitor/beta-monitor.dto';
-import type { AutomatedCode, ChecklistItem, CriterionStatus, Decision, SignedStatus } from 'src/beta-monitor/go-no-go/go-no-go';
+import type {
+  AutomatedCode,
+  ChecklistItem,
+  CriterionStatus,
+  Decision,
+  SignedStatus,
+} from 'src/beta-monitor/go-no-go/go-no-go';
 import { IsOmittable } from 'src/http/is-omittable.decorator';
 
 export class ChecklistSignDto {

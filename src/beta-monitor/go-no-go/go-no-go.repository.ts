@@ -3,9 +3,21 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { ChecklistItem, SignedStatus } from 'src/beta-monitor/go-no-go/go-no-go';
 
-type ChecklistRow = { item: ChecklistItem; status: SignedStatus; note: string | null; signed_by: string; signed_at: Date };
+type ChecklistRow = {
+  item: ChecklistItem;
+  status: SignedStatus;
+  note: string | null;
+  signed_by: string;
+  signed_at: Date;
+};
 
-export type ChecklistSignature = Readonly<{ item: ChecklistItem; status: SignedStatus; note: string | null; signedBy: string; signedAt: Date }>;
+export type ChecklistSignature = Readonly<{
+  item: ChecklistItem;
+  status: SignedStatus;
+  note: string | null;
+  signedBy: string;
+  signedAt: Date;
+}>;
 
 /** `beta_monitor_checklist`: the signed manual items of a phase's go/no-go. */
 @Injectable()
@@ -22,7 +34,12 @@ export class GoNoGoRepository {
   }
 
   /** Signs (or re-signs) an item; returns the signature it replaced, if any. */
-  async sign(manager: EntityManager, key: string, phase: string, signature: ChecklistSignature): Promise<ChecklistSignature | null> {
+  async sign(
+    manager: EntityManager,
+    key: string,
+    phase: string,
+    signature: ChecklistSignature,
+  ): Promise<ChecklistSignature | null> {
     const before: ChecklistRow[] = await manager.query(
       `SELECT item, status, note, signed_by, signed_at FROM beta_monitor_checklist WHERE feature_key = $1 AND phase = $2 AND item = $3 FOR UPDATE`,
       [key, phase, signature.item],
@@ -38,5 +55,11 @@ export class GoNoGoRepository {
 }
 
 function toSignature(row: ChecklistRow): ChecklistSignature {
-  return { item: row.item, status: row.status, note: row.note, signedBy: row.signed_by, signedAt: new Date(row.signed_at) };
+  return {
+    item: row.item,
+    status: row.status,
+    note: row.note,
+    signedBy: row.signed_by,
+    signedAt: new Date(row.signed_at),
+  };
 }

@@ -6,8 +6,20 @@ import { Actor, Principal } from 'src/auth/principal';
 import { PhaseResponseDto } from 'src/beta-monitor/beta-monitor.dto';
 import { CheckpointsService } from 'src/beta-monitor/checkpoints.service';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
-import { CHECKLIST_ITEMS, ChecklistItem, automatedCriteria, decide, goNoGoDueAt, suggestChecklist } from 'src/beta-monitor/go-no-go/go-no-go';
-import { ChecklistSignDto, GoNoGoResponseDto, PhaseAdvanceDto, PhaseAdvanceResponseDto } from 'src/beta-monitor/go-no-go/go-no-go.dto';
+import {
+  CHECKLIST_ITEMS,
+  ChecklistItem,
+  automatedCriteria,
+  decide,
+  goNoGoDueAt,
+  suggestChecklist,
+} from 'src/beta-monitor/go-no-go/go-no-go';
+import {
+  ChecklistSignDto,
+  GoNoGoResponseDto,
+  PhaseAdvanceDto,
+  PhaseAdvanceResponseDto,
+} from 'src/beta-monitor/go-no-go/go-no-go.dto';
 import { ChecklistSignature, GoNoGoRepository } from 'src/beta-monitor/go-no-go/go-no-go.repository';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
@@ -43,7 +55,13 @@ export class GoNoGoService {
       startedAt,
       minDurationHours: phase.minDurationHours,
       now,
-      current: { enabled: flag.enabled, rolloutPercentage: flag.rolloutPercentage, allowlistCount: flag.allowlistCount, masterSwitch: flag.masterSwitch, version: flag.version },
+      current: {
+        enabled: flag.enabled,
+        rolloutPercentage: flag.rolloutPercentage,
+        allowlistCount: flag.allowlistCount,
+        masterSwitch: flag.masterSwitch,
+        version: flag.version,
+      },
       expected: phase.expected,
       allowlistTolerance: phase.allowlistTolerance,
     });
@@ -53,7 +71,12 @@ export class GoNoGoService {
     });
     const signed = new Map(signatures.map((signature) => [signature.item, signature]));
     const dueAt = goNoGoDueAt(phase);
-    const result = decide({ automated, manual: CHECKLIST_ITEMS.map((item) => ({ item, signed: signed.get(item)?.status ?? null })), dueAt, now });
+    const result = decide({
+      automated,
+      manual: CHECKLIST_ITEMS.map((item) => ({ item, signed: signed.get(item)?.status ?? null })),
+      dueAt,
+      now,
+    });
     const byStatus: Record<string, number> = {};
     for (const checkpoint of checkpoints) byStatus[checkpoint.status] = (byStatus[checkpoint.status] ?? 0) + 1;
     return {
@@ -73,7 +96,11 @@ export class GoNoGoService {
         evidence: suggestion.evidence,
         signed: signatureView(signed.get(suggestion.code)),
       })),
-      checkpoints: { total: checkpoints.length, scheduled: checkpoints.filter((c) => c.trigger === 'scheduled').length, byStatus },
+      checkpoints: {
+        total: checkpoints.length,
+        scheduled: checkpoints.filter((c) => c.trigger === 'scheduled').length,
+        byStatus,
+      },
       nextPhase: list.items[phase.position + 1]?.name ?? null,
     };
   }
@@ -82,7 +109,13 @@ export class GoNoGoService {
   async sign(actor: Actor, key: string, item: ChecklistItem, dto: ChecklistSignDto): Promise<GoNoGoResponseDto> {
     await this.flags.get(key);
     const phase = await this.activePhase(key);
-    const signature: ChecklistSignature = { item, status: dto.status, note: dto.note ?? null, signedBy: actor.name, signedAt: new Date() };
+    const signature: ChecklistSignature = {
+      item,
+      status: dto.status,
+      note: dto.note ?? null,
+      signedBy: actor.name,
+      signedAt: new Date(),
+    };
     await this.dataSource.transaction(async (manager) => {
       const before = await this.repository.sign(manager, key, phase.name, signature);
       await this.audit.record(manager, actor, {
@@ -100,15 +133,31 @@ export class GoNoGoService {
    * Starts the next phase (its expected config, its clock) when the decision is GO, or when forced
    * with a reason, which is audited as an override naming the decision it overrode.
    */
-  async advance(principal: Principal, actor: Actor, key: string, dto: PhaseAdvanceDto, now: Date): Promise<PhaseAdvanceResponseDto> {
+  async advance(
+    principal: Principal,
+    actor: Actor,
+    key: string,
+    dto: PhaseAdvanceDto,
+    now: Date,
+  ): Promise<PhaseAdvanceResponseDto> {
     const view = await this.evaluate(key, now);
-    if (view.nextPhase === null) throw new AppError(HttpStatus.CONFLICT, 'NO_NEXT_PHASE', `The phase ${view.phase} of ${key} is the last one; define the next with PUT …/phases.`);
+    if (view.nextPhase === null)
+      throw new AppError(
+        HttpStatus.CONFLICT,
+        'NO_NEXT_PHASE',
+        `The phase ${view.phase} of ${key} is the last one; define the next with PUT …/phases.`,
+      );
     const forced = view.decision !== 'GO';
     if (forced && dto.force !== true) {
-      throw new AppError(HttpStatus.CONFLICT, 'GO_NO_GO_NOT_GO', `The go/no-go of ${view.phase} is ${view.decision}, not GO: ${view.reasons.join('; ')}.`, {
-        decision: view.decision,
-        reasons: view.reasons,
-      });
+      throw new AppError(
+        HttpStatus.CONFLICT,
+        'GO_NO_GO_NOT_GO',
+        `The go/no-go of ${view.phase} is ${view.decision}, not GO: ${view.reasons.join('; ')}.`,
+        {
+          decision: view.decision,
+          reasons: view.reasons,
+        },
+      );
     }
     const reason = dto.reason ?? `go/no-go GO: advance from ${view.phase} to ${view.nextPhase}`;
     const to = await this.phases.start(principal, actor, key, view.nextPhase, reason);
@@ -127,12 +176,23 @@ export class GoNoGoService {
   private async activePhase(key: string): Promise<StartedPhase> {
     const phase = await this.phases.find(key);
     if (phase === null || phase.startedAt === null) {
-      throw new AppError(HttpStatus.CONFLICT, 'NO_ACTIVE_PHASE', `The flag ${key} has no started phase; start one with POST …/phases/:phase/start.`);
+      throw new AppError(
+        HttpStatus.CONFLICT,
+        'NO_ACTIVE_PHASE',
+        `The flag ${key} has no started phase; start one with POST …/phases/:phase/start.`,
+      );
     }
     return { ...phase, startedAt: phase.startedAt };
   }
 }
 
 function signatureView(signature: ChecklistSignature | undefined | null) {
-  return signature ? { status: signature.status, note: signature.note, signedBy: signature.signedBy, signedAt: signature.signedAt.toISOString() } : null;
+  return signature
+    ? {
+        status: signature.status,
+        note: signature.note,
+        signedBy: signature.signedBy,
+        signedAt: signature.signedAt.toISOString(),
+      }
+    : null;
 }

@@ -28,22 +28,71 @@ describe('go/no-go decision (runbook §5 matrix)', () => {
   const rows: Row[] = [
     // The runbook's matrix, one row each.
     ['all automated PASS + all manual PASS → GO', automated('PASS'), manual('PASS'), AFTER_DUE, 'GO', null],
-    ['automated PASS + a manual WARN → EXTEND, due + 24 h', automated('PASS'), manual('WARN', 2), AFTER_DUE, 'EXTEND', new Date(DUE.getTime() + 24 * H)],
+    [
+      'automated PASS + a manual WARN → EXTEND, due + 24 h',
+      automated('PASS'),
+      manual('WARN', 2),
+      AFTER_DUE,
+      'EXTEND',
+      new Date(DUE.getTime() + 24 * H),
+    ],
     ['any FAIL (automated) → NO_GO', automated('FAIL', 1), manual('PASS'), AFTER_DUE, 'NO_GO', null],
     ['any FAIL (signed manual) → NO_GO', automated('PASS'), manual('FAIL', 4), AFTER_DUE, 'NO_GO', null],
-    ['a FAIL wins over a WARN → NO_GO', automated('PASS'), [...manual('WARN', 0).slice(0, 4), { item: 'RESOLVER_DETERMINISM', signed: 'FAIL' }], AFTER_DUE, 'NO_GO', null],
+    [
+      'a FAIL wins over a WARN → NO_GO',
+      automated('PASS'),
+      [...manual('WARN', 0).slice(0, 4), { item: 'RESOLVER_DETERMINISM', signed: 'FAIL' }],
+      AFTER_DUE,
+      'NO_GO',
+      null,
+    ],
     // Early NO_GO: known before the due time.
     ['automated FAIL before the due time → NO_GO', automated('FAIL', 3), manual(null), BEFORE_DUE, 'NO_GO', null],
     ['signed manual FAIL before the due time → NO_GO', automated('PASS'), manual('FAIL', 3), BEFORE_DUE, 'NO_GO', null],
     // PENDING.
-    ['everything PASS but before the due time → PENDING', automated('PASS'), manual('PASS'), BEFORE_DUE, 'PENDING', DUE],
-    ['after the due time with an unsigned item → PENDING', automated('PASS'), manual(null, 1), AFTER_DUE, 'PENDING', DUE],
+    [
+      'everything PASS but before the due time → PENDING',
+      automated('PASS'),
+      manual('PASS'),
+      BEFORE_DUE,
+      'PENDING',
+      DUE,
+    ],
+    [
+      'after the due time with an unsigned item → PENDING',
+      automated('PASS'),
+      manual(null, 1),
+      AFTER_DUE,
+      'PENDING',
+      DUE,
+    ],
     ['a WARN before the due time → PENDING', automated('PASS'), manual('WARN'), BEFORE_DUE, 'PENDING', DUE],
     ['exactly at the due time, all PASS → GO', automated('PASS'), manual('PASS'), DUE, 'GO', null],
     // Not in the matrix: automated WARN / INSUFFICIENT_DATA are never a GO.
-    ['automated WARN, manual PASS → EXTEND', automated('WARN', 1), manual('PASS'), AFTER_DUE, 'EXTEND', new Date(DUE.getTime() + 24 * H)],
-    ['automated INSUFFICIENT_DATA → EXTEND', automated('INSUFFICIENT_DATA', 0), manual('PASS'), AFTER_DUE, 'EXTEND', new Date(DUE.getTime() + 24 * H)],
-    ['EXTEND 30 h after the due time → next review at due + 48 h', automated('PASS'), manual('WARN'), new Date(DUE.getTime() + 30 * H), 'EXTEND', new Date(DUE.getTime() + 48 * H)],
+    [
+      'automated WARN, manual PASS → EXTEND',
+      automated('WARN', 1),
+      manual('PASS'),
+      AFTER_DUE,
+      'EXTEND',
+      new Date(DUE.getTime() + 24 * H),
+    ],
+    [
+      'automated INSUFFICIENT_DATA → EXTEND',
+      automated('INSUFFICIENT_DATA', 0),
+      manual('PASS'),
+      AFTER_DUE,
+      'EXTEND',
+      new Date(DUE.getTime() + 24 * H),
+    ],
+    [
+      'EXTEND 30 h after the due time → next review at due + 48 h',
+      automated('PASS'),
+      manual('WARN'),
+      new Date(DUE.getTime() + 30 * H),
+      'EXTEND',
+      new Date(DUE.getTime() + 48 * H),
+    ],
   ];
 
   it.each(rows)('%s', (_name, auto, signed, now, decision, nextReviewAt) => {
@@ -54,14 +103,19 @@ describe('go/no-go decision (runbook §5 matrix)', () => {
   });
 
   it('names what failed', () => {
-    expect(decide({ automated: automated('FAIL', 1), manual: manual('FAIL', 3), dueAt: DUE, now: AFTER_DUE }).reasons).toEqual([
-      'CONFIG_STABLE FAIL',
-      'ZERO_CRITICAL_COMPLAINTS FAIL',
-    ]);
+    expect(
+      decide({ automated: automated('FAIL', 1), manual: manual('FAIL', 3), dueAt: DUE, now: AFTER_DUE }).reasons,
+    ).toEqual(['CONFIG_STABLE FAIL', 'ZERO_CRITICAL_COMPLAINTS FAIL']);
   });
 });
 
-const alert = (code: string, severity: Alert['severity']): Alert => ({ code, severity, message: `${code} ${severity}`, observed: null, expected: null });
+const alert = (code: string, severity: Alert['severity']): Alert => ({
+  code,
+  severity,
+  message: `${code} ${severity}`,
+  observed: null,
+  expected: null,
+});
 let counter = 0;
 const checkpoint = (overrides: Partial<PhaseCheckpoint> = {}): PhaseCheckpoint => ({
   id: `id-${++counter}`,
@@ -79,9 +133,16 @@ const checkpoint = (overrides: Partial<PhaseCheckpoint> = {}): PhaseCheckpoint =
   ...overrides,
 });
 const scheduled = (slot: Date, status = 'PASS'): PhaseCheckpoint =>
-  checkpoint({ label: `scheduled-${slot.toISOString().slice(0, 16)}Z`, trigger: 'scheduled', status, createdAt: new Date(slot.getTime() + 60_000).toISOString() });
+  checkpoint({
+    label: `scheduled-${slot.toISOString().slice(0, 16)}Z`,
+    trigger: 'scheduled',
+    status,
+    createdAt: new Date(slot.getTime() + 60_000).toISOString(),
+  });
 const slots = (count: number, skip: number[] = []) =>
-  Array.from({ length: count }, (_, i) => new Date(Date.parse('2026-02-01T07:00:00Z') + i * H)).filter((_, i) => !skip.includes(i)).map((slot) => scheduled(slot));
+  Array.from({ length: count }, (_, i) => new Date(Date.parse('2026-02-01T07:00:00Z') + i * H))
+    .filter((_, i) => !skip.includes(i))
+    .map((slot) => scheduled(slot));
 
 describe('checkpoint coverage', () => {
   it.each([
@@ -108,11 +169,24 @@ describe('automated criteria', () => {
   const expected = { enabled: true, rolloutPercentage: 0, allowlistCount: 10 };
   const run = (checkpoints: PhaseCheckpoint[], current = config) =>
     Object.fromEntries(
-      automatedCriteria({ checkpoints, startedAt: START, minDurationHours: 24, now: AFTER_DUE, current, expected, allowlistTolerance: 1 }).map((c) => [c.code, c.status]),
+      automatedCriteria({
+        checkpoints,
+        startedAt: START,
+        minDurationHours: 24,
+        now: AFTER_DUE,
+        current,
+        expected,
+        allowlistTolerance: 1,
+      }).map((c) => [c.code, c.status]),
     );
 
   it('passes a clean phase', () => {
-    expect(run(slots(24))).toEqual({ ERROR_5XX_NO_INCREASE: 'PASS', CONFIG_STABLE: 'PASS', NO_ROLLBACK_TRIGGERS: 'PASS', CHECKPOINT_COVERAGE: 'PASS' });
+    expect(run(slots(24))).toEqual({
+      ERROR_5XX_NO_INCREASE: 'PASS',
+      CONFIG_STABLE: 'PASS',
+      NO_ROLLBACK_TRIGGERS: 'PASS',
+      CHECKPOINT_COVERAGE: 'PASS',
+    });
   });
 
   it('fails on a critical 5xx, which is also a rollback trigger', () => {
@@ -121,7 +195,9 @@ describe('automated criteria', () => {
   });
 
   it('warns on a non-significant 5xx, INSUFFICIENT_DATA when no checkpoint measured', () => {
-    expect(run([...slots(24), checkpoint({ alerts: [alert('ERROR_RATE_5XX', 'WARN')] })]).ERROR_5XX_NO_INCREASE).toBe('WARN');
+    expect(run([...slots(24), checkpoint({ alerts: [alert('ERROR_RATE_5XX', 'WARN')] })]).ERROR_5XX_NO_INCREASE).toBe(
+      'WARN',
+    );
     const quiet = slots(24).map((c) => ({ ...c, evidence: { http_errors: { outcome: 'INSUFFICIENT_DATA' } } }));
     expect(run(quiet).ERROR_5XX_NO_INCREASE).toBe('INSUFFICIENT_DATA');
   });
@@ -134,7 +210,9 @@ describe('automated criteria', () => {
   });
 
   it('fails NO_ROLLBACK_TRIGGERS on ROLLBACK_EXECUTED', () => {
-    expect(run([...slots(24), checkpoint({ alerts: [alert('ROLLBACK_EXECUTED', 'CRITICAL')] })]).NO_ROLLBACK_TRIGGERS).toBe('FAIL');
+    expect(
+      run([...slots(24), checkpoint({ alerts: [alert('ROLLBACK_EXECUTED', 'CRITICAL')] })]).NO_ROLLBACK_TRIGGERS,
+    ).toBe('FAIL');
   });
 });
 
@@ -154,7 +232,12 @@ describe('checklist suggestions', () => {
 
   it('suggests WARN and FAIL from alerts and complaints', () => {
     const measured = { matching: { outcome: 'WARN' }, latency: { outcome: 'PASS' }, determinism: { outcome: 'FAIL' } };
-    const alerts = [alert('MATCHING_SUCCESS_DROP', 'CRITICAL'), alert('TIME_TO_MATCH', 'WARN'), alert('LATENCY_P95', 'WARN'), alert('DETERMINISM_FAIL', 'CRITICAL')];
+    const alerts = [
+      alert('MATCHING_SUCCESS_DROP', 'CRITICAL'),
+      alert('TIME_TO_MATCH', 'WARN'),
+      alert('LATENCY_P95', 'WARN'),
+      alert('DETERMINISM_FAIL', 'CRITICAL'),
+    ];
     expect(suggest([checkpoint({ alerts, evidence: measured })], { critical: 1, minor: 0 })).toEqual({
       MATCHING_SUCCESS_RATE: 'FAIL',
       TIME_TO_MATCH: 'WARN',

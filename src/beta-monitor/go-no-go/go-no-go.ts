@@ -10,10 +10,21 @@ export type CriterionStatus = 'PASS' | 'WARN' | 'FAIL' | 'INSUFFICIENT_DATA';
 export type SignedStatus = 'PASS' | 'WARN' | 'FAIL';
 export type Decision = 'GO' | 'NO_GO' | 'EXTEND' | 'PENDING';
 
-export const AUTOMATED_CRITERIA = ['ERROR_5XX_NO_INCREASE', 'CONFIG_STABLE', 'NO_ROLLBACK_TRIGGERS', 'CHECKPOINT_COVERAGE'] as const;
+export const AUTOMATED_CRITERIA = [
+  'ERROR_5XX_NO_INCREASE',
+  'CONFIG_STABLE',
+  'NO_ROLLBACK_TRIGGERS',
+  'CHECKPOINT_COVERAGE',
+] as const;
 export type AutomatedCode = (typeof AUTOMATED_CRITERIA)[number];
 
-export const CHECKLIST_ITEMS = ['MATCHING_SUCCESS_RATE', 'TIME_TO_MATCH', 'API_LATENCY_P95', 'ZERO_CRITICAL_COMPLAINTS', 'RESOLVER_DETERMINISM'] as const;
+export const CHECKLIST_ITEMS = [
+  'MATCHING_SUCCESS_RATE',
+  'TIME_TO_MATCH',
+  'API_LATENCY_P95',
+  'ZERO_CRITICAL_COMPLAINTS',
+  'RESOLVER_DETERMINISM',
+] as const;
 export type ChecklistItem = (typeof CHECKLIST_ITEMS)[number];
 
 export const HOUR_MS = 3_600_000;
@@ -35,7 +46,12 @@ export type PhaseCheckpoint = Readonly<{
   evidence: Readonly<Record<string, unknown>> | null;
 }>;
 
-export type Criterion<C extends string> = Readonly<{ code: C; status: CriterionStatus; message: string; evidence: Record<string, unknown> }>;
+export type Criterion<C extends string> = Readonly<{
+  code: C;
+  status: CriterionStatus;
+  message: string;
+  evidence: Record<string, unknown>;
+}>;
 export type AutomatedCriterion = Criterion<AutomatedCode>;
 export type Suggestion = Criterion<ChecklistItem>;
 
@@ -53,40 +69,72 @@ type Found = Readonly<{ checkpoint: string; label: string; createdAt: string; al
 
 function alertsOf(checkpoints: readonly PhaseCheckpoint[], match: (alert: Alert) => boolean): Found[] {
   return checkpoints.flatMap((checkpoint) =>
-    checkpoint.alerts.filter(match).map((alert) => ({ checkpoint: checkpoint.id, label: checkpoint.label, createdAt: checkpoint.createdAt, alert })),
+    checkpoint.alerts
+      .filter(match)
+      .map((alert) => ({ checkpoint: checkpoint.id, label: checkpoint.label, createdAt: checkpoint.createdAt, alert })),
   );
 }
 
-const hasCode = (code: string, severity?: Alert['severity']) => (alert: Alert) => alert.code === code && (severity === undefined || alert.severity === severity);
+const hasCode = (code: string, severity?: Alert['severity']) => (alert: Alert) =>
+  alert.code === code && (severity === undefined || alert.severity === severity);
 
 /** The outcomes a named check reported in the phase's checkpoints (`evidence_json.<check>.outcome`). */
 function outcomesOf(checkpoints: readonly PhaseCheckpoint[], check: string): string[] {
   return checkpoints.map((checkpoint) => {
     const entry = checkpoint.evidence?.[check];
-    const outcome = typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).outcome : undefined;
+    const outcome =
+      typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).outcome : undefined;
     return typeof outcome === 'string' ? outcome : 'MISSING';
   });
 }
 
-const measured = (outcomes: readonly string[]): number => outcomes.filter((outcome) => outcome === 'PASS' || outcome === 'WARN' || outcome === 'FAIL').length;
+const measured = (outcomes: readonly string[]): number =>
+  outcomes.filter((outcome) => outcome === 'PASS' || outcome === 'WARN' || outcome === 'FAIL').length;
 
-const describe = (found: readonly Found[]): string => found.map(({ label, alert }) => `${label}: ${alert.message}`).slice(0, 3).join('; ');
+const describe = (found: readonly Found[]): string =>
+  found
+    .map(({ label, alert }) => `${label}: ${alert.message}`)
+    .slice(0, 3)
+    .join('; ');
 
 /**
  * From the alerts the phase's checkpoints raised: a CRITICAL one → FAIL, a WARN one → WARN;
  * otherwise PASS when at least one checkpoint measured the check, else INSUFFICIENT_DATA.
  */
-function fromAlerts<C extends string>(code: C, checkpoints: readonly PhaseCheckpoint[], alertCodes: readonly string[], check: string, what: string): Criterion<C> {
+function fromAlerts<C extends string>(
+  code: C,
+  checkpoints: readonly PhaseCheckpoint[],
+  alertCodes: readonly string[],
+  check: string,
+  what: string,
+): Criterion<C> {
   const critical = alertsOf(checkpoints, (alert) => alertCodes.includes(alert.code) && alert.severity === 'CRITICAL');
   const warnings = alertsOf(checkpoints, (alert) => alertCodes.includes(alert.code) && alert.severity === 'WARN');
   const outcomes = outcomesOf(checkpoints, check);
   const evidence = { checkpoints: checkpoints.length, measured: measured(outcomes), critical, warnings };
-  if (critical.length > 0) return { code, status: 'FAIL', message: `${critical.length} critical ${what} alert(s): ${describe(critical)}`, evidence };
-  if (warnings.length > 0) return { code, status: 'WARN', message: `${warnings.length} ${what} warning(s): ${describe(warnings)}`, evidence };
+  if (critical.length > 0)
+    return {
+      code,
+      status: 'FAIL',
+      message: `${critical.length} critical ${what} alert(s): ${describe(critical)}`,
+      evidence,
+    };
+  if (warnings.length > 0)
+    return { code, status: 'WARN', message: `${warnings.length} ${what} warning(s): ${describe(warnings)}`, evidence };
   if (evidence.measured === 0) {
-    return { code, status: 'INSUFFICIENT_DATA', message: `none of the phase's ${checkpoints.length} checkpoint(s) had enough data for ${what}`, evidence };
+    return {
+      code,
+      status: 'INSUFFICIENT_DATA',
+      message: `none of the phase's ${checkpoints.length} checkpoint(s) had enough data for ${what}`,
+      evidence,
+    };
   }
-  return { code, status: 'PASS', message: `no ${what} alert in ${checkpoints.length} checkpoint(s), ${evidence.measured} with enough data`, evidence };
+  return {
+    code,
+    status: 'PASS',
+    message: `no ${what} alert in ${checkpoints.length} checkpoint(s), ${evidence.measured} with enough data`,
+    evidence,
+  };
 }
 
 /** `scheduled-2026-02-01T06:00Z` → its slot; other labels → the creation time. */
@@ -107,11 +155,19 @@ const hourOf = (time: number): number => Math.floor(time / HOUR_MS) * HOUR_MS;
  * (not ERROR) ran for it. FAIL as soon as the misses exceed 10 % of the phase's length (at least
  * `minDurationHours`): those hours never come back.
  */
-export function checkCoverage(checkpoints: readonly PhaseCheckpoint[], startedAt: Date, minDurationHours: number, now: Date): AutomatedCriterion {
+export function checkCoverage(
+  checkpoints: readonly PhaseCheckpoint[],
+  startedAt: Date,
+  minDurationHours: number,
+  now: Date,
+): AutomatedCriterion {
   const expected: number[] = [];
-  for (let slot = hourOf(startedAt.getTime()) + HOUR_MS; slot <= now.getTime() - SLOT_GRACE_MS; slot += HOUR_MS) expected.push(slot);
+  for (let slot = hourOf(startedAt.getTime()) + HOUR_MS; slot <= now.getTime() - SLOT_GRACE_MS; slot += HOUR_MS)
+    expected.push(slot);
   const covered = new Set(
-    checkpoints.filter((checkpoint) => checkpoint.trigger === 'scheduled' && checkpoint.status !== 'ERROR').map((checkpoint) => hourOf(slotOf(checkpoint).getTime())),
+    checkpoints
+      .filter((checkpoint) => checkpoint.trigger === 'scheduled' && checkpoint.status !== 'ERROR')
+      .map((checkpoint) => hourOf(slotOf(checkpoint).getTime())),
   );
   const missed = expected.filter((slot) => !covered.has(slot));
   const hours = Math.max(expected.length, minDurationHours);
@@ -126,31 +182,82 @@ export function checkCoverage(checkpoints: readonly PhaseCheckpoint[], startedAt
   };
   const code = 'CHECKPOINT_COVERAGE';
   if (missed.length > hours * (1 - MIN_COVERAGE) + 1e-9) {
-    return { code, status: 'FAIL', message: `${missed.length} of ${hours} hour(s) without a scheduled checkpoint: coverage below 90 %`, evidence };
+    return {
+      code,
+      status: 'FAIL',
+      message: `${missed.length} of ${hours} hour(s) without a scheduled checkpoint: coverage below 90 %`,
+      evidence,
+    };
   }
-  if (ratio === null) return { code, status: 'INSUFFICIENT_DATA', message: 'no scheduled hour has passed since the phase started', evidence };
+  if (ratio === null)
+    return {
+      code,
+      status: 'INSUFFICIENT_DATA',
+      message: 'no scheduled hour has passed since the phase started',
+      evidence,
+    };
   const percent = Math.round(ratio * 1000) / 10;
-  return { code, status: 'PASS', message: `scheduled checkpoints ran for ${evidence.coveredHours} of ${expected.length} hour(s) (${percent} %)`, evidence };
+  return {
+    code,
+    status: 'PASS',
+    message: `scheduled checkpoints ran for ${evidence.coveredHours} of ${expected.length} hour(s) (${percent} %)`,
+    evidence,
+  };
 }
 
 /** CONFIG_STABLE: no critical CONFIG_DRIFT in any checkpoint of the phase, and the config as expected now. */
-export function checkConfigStable(input: Pick<AutomatedInput, 'checkpoints' | 'current' | 'expected' | 'allowlistTolerance'>): AutomatedCriterion {
+export function checkConfigStable(
+  input: Pick<AutomatedInput, 'checkpoints' | 'current' | 'expected' | 'allowlistTolerance'>,
+): AutomatedCriterion {
   const critical = alertsOf(input.checkpoints, hasCode('CONFIG_DRIFT', 'CRITICAL'));
-  const now = checkConfig({ actual: input.current, expected: input.expected, allowlistTolerance: input.allowlistTolerance, changes: [] });
+  const now = checkConfig({
+    actual: input.current,
+    expected: input.expected,
+    allowlistTolerance: input.allowlistTolerance,
+    changes: [],
+  });
   const evidence = { critical, current: input.current, expected: input.expected, currentAlerts: now.alerts };
   const code = 'CONFIG_STABLE';
-  if (critical.length > 0) return { code, status: 'FAIL', message: `critical config drift during the phase: ${describe(critical)}`, evidence };
-  if (now.outcome === 'FAIL') return { code, status: 'FAIL', message: `config not as expected now: ${now.alerts.map((alert) => alert.message).join('; ')}`, evidence };
-  if (now.outcome === 'WARN') return { code, status: 'WARN', message: `config drifts within tolerance now: ${now.alerts.map((alert) => alert.message).join('; ')}`, evidence };
+  if (critical.length > 0)
+    return { code, status: 'FAIL', message: `critical config drift during the phase: ${describe(critical)}`, evidence };
+  if (now.outcome === 'FAIL')
+    return {
+      code,
+      status: 'FAIL',
+      message: `config not as expected now: ${now.alerts.map((alert) => alert.message).join('; ')}`,
+      evidence,
+    };
+  if (now.outcome === 'WARN')
+    return {
+      code,
+      status: 'WARN',
+      message: `config drifts within tolerance now: ${now.alerts.map((alert) => alert.message).join('; ')}`,
+      evidence,
+    };
   return { code, status: 'PASS', message: 'no critical drift in the phase; config as expected now', evidence };
 }
 
 /** NO_ROLLBACK_TRIGGERS: no ROLLBACK_EXECUTED and no rollback-worthy CRITICAL alert in the phase. */
 export function checkRollbackTriggers(checkpoints: readonly PhaseCheckpoint[]): AutomatedCriterion {
-  const triggers = alertsOf(checkpoints, (alert) => alert.code === 'ROLLBACK_EXECUTED' || (alert.severity === 'CRITICAL' && ROLLBACK_TRIGGER_CODES.has(alert.code)));
+  const triggers = alertsOf(
+    checkpoints,
+    (alert) =>
+      alert.code === 'ROLLBACK_EXECUTED' || (alert.severity === 'CRITICAL' && ROLLBACK_TRIGGER_CODES.has(alert.code)),
+  );
   const code = 'NO_ROLLBACK_TRIGGERS';
-  if (triggers.length > 0) return { code, status: 'FAIL', message: `${triggers.length} rollback trigger(s): ${describe(triggers)}`, evidence: { triggers } };
-  return { code, status: 'PASS', message: `no rollback trigger in ${checkpoints.length} checkpoint(s)`, evidence: { triggers } };
+  if (triggers.length > 0)
+    return {
+      code,
+      status: 'FAIL',
+      message: `${triggers.length} rollback trigger(s): ${describe(triggers)}`,
+      evidence: { triggers },
+    };
+  return {
+    code,
+    status: 'PASS',
+    message: `no rollback trigger in ${checkpoints.length} checkpoint(s)`,
+    evidence: { triggers },
+  };
 }
 
 export function automatedCriteria(input: AutomatedInput): AutomatedCriterion[] {
@@ -170,8 +277,18 @@ export function suggestChecklist(checkpoints: readonly PhaseCheckpoint[], compla
   const complaintsEvidence = { ...complaints, criticalAlerts: critical };
   const zeroComplaints: Suggestion =
     complaints.critical > 0 || critical.length > 0
-      ? { code: 'ZERO_CRITICAL_COMPLAINTS', status: 'FAIL', message: `${Math.max(complaints.critical, critical.length)} critical complaint(s) during the phase`, evidence: complaintsEvidence }
-      : { code: 'ZERO_CRITICAL_COMPLAINTS', status: 'PASS', message: `no critical complaint during the phase (${complaints.minor} minor)`, evidence: complaintsEvidence };
+      ? {
+          code: 'ZERO_CRITICAL_COMPLAINTS',
+          status: 'FAIL',
+          message: `${Math.max(complaints.critical, critical.length)} critical complaint(s) during the phase`,
+          evidence: complaintsEvidence,
+        }
+      : {
+          code: 'ZERO_CRITICAL_COMPLAINTS',
+          status: 'PASS',
+          message: `no critical complaint during the phase (${complaints.minor} minor)`,
+          evidence: complaintsEvidence,
+        };
   return [
     fromAlerts('MATCHING_SUCCESS_RATE', checkpoints, ['MATCHING_SUCCESS_DROP'], 'matching', 'matching success'),
     fromAlerts('TIME_TO_MATCH', checkpoints, ['TIME_TO_MATCH'], 'matching', 'time-to-match'),
@@ -198,13 +315,20 @@ export type DecisionResult = Readonly<{ decision: Decision; reasons: string[]; n
  * not name and which can never be a GO) → EXTEND until the next 24 h after the due time.
  */
 export function decide(input: DecisionInput): DecisionResult {
-  const failed = [...input.automated.filter((c) => c.status === 'FAIL').map((c) => c.code), ...input.manual.filter((m) => m.signed === 'FAIL').map((m) => m.item)];
-  if (failed.length > 0) return { decision: 'NO_GO', reasons: failed.map((code) => `${code} FAIL`), nextReviewAt: null };
+  const failed = [
+    ...input.automated.filter((c) => c.status === 'FAIL').map((c) => c.code),
+    ...input.manual.filter((m) => m.signed === 'FAIL').map((m) => m.item),
+  ];
+  if (failed.length > 0)
+    return { decision: 'NO_GO', reasons: failed.map((code) => `${code} FAIL`), nextReviewAt: null };
   const due = input.dueAt.getTime();
   const now = input.now.getTime();
   const unsigned = input.manual.filter((m) => m.signed === null).map((m) => m.item);
   if (now < due || unsigned.length > 0) {
-    const reasons = [...(now < due ? [`due at ${input.dueAt.toISOString()}`] : []), ...unsigned.map((item) => `${item} not signed`)];
+    const reasons = [
+      ...(now < due ? [`due at ${input.dueAt.toISOString()}`] : []),
+      ...unsigned.map((item) => `${item} not signed`),
+    ];
     return { decision: 'PENDING', reasons, nextReviewAt: input.dueAt };
   }
   const notPass = [

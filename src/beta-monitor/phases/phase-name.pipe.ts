@@ -4,7 +4,8 @@ import { AppError } from 'src/http/app-error';
 
 export class PhaseNamePipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!PHASE_NAME.test(value)) throw AppError.validation([{ field: 'phase', message: 'phase must match ^[a-z][a-z0-9_]{1,63}$' }]);
+    if (!PHASE_NAME.test(value))
+      throw AppError.validation([{ field: 'phase', message: 'phase must match ^[a-z][a-z0-9_]{1,63}$' }]);
     return value;
   }
 }

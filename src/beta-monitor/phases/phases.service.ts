@@ -42,7 +42,8 @@ export class PhasesService {
     const items = (await this.rows(key)).map(toView);
     if (name === undefined) return activeOf(items);
     const phase = items.find((item) => item.name === name);
-    if (!phase) throw AppError.notFound('PHASE_NOT_FOUND', `The flag ${key} has no phase ${name}; define it with PUT …/phases.`);
+    if (!phase)
+      throw AppError.notFound('PHASE_NOT_FOUND', `The flag ${key} has no phase ${name}; define it with PUT …/phases.`);
     return phase;
   }
 
@@ -61,8 +62,14 @@ export class PhasesService {
     if (duplicate) throw AppError.validation([{ field: 'phases', message: `phase ${duplicate} appears twice` }]);
     await this.dataSource.transaction(async (manager) => {
       await this.flags.lockForChange(manager, key);
-      const before = await manager.query(`SELECT name, definition FROM beta_monitor_phases WHERE feature_key = $1 ORDER BY position`, [key]);
-      await manager.query(`DELETE FROM beta_monitor_phases WHERE feature_key = $1 AND NOT (name = ANY($2::text[]))`, [key, names]);
+      const before = await manager.query(
+        `SELECT name, definition FROM beta_monitor_phases WHERE feature_key = $1 ORDER BY position`,
+        [key],
+      );
+      await manager.query(`DELETE FROM beta_monitor_phases WHERE feature_key = $1 AND NOT (name = ANY($2::text[]))`, [
+        key,
+        names,
+      ]);
       for (const [position, phase] of dto.phases.entries()) {
         await manager.query(
           `INSERT INTO beta_monitor_phases (feature_key, name, position, definition) VALUES ($1, $2, $3, $4)
@@ -85,20 +92,40 @@ export class PhasesService {
    * Starts a phase: applies its expected enabled/rollout (audited, as the starter), records the
    * pre-phase baseline (the last 24 h of control traffic) and starts its clock.
    */
-  async start(principal: Principal, actor: Actor, key: string, name: string, reason?: string): Promise<PhaseResponseDto> {
+  async start(
+    principal: Principal,
+    actor: Actor,
+    key: string,
+    name: string,
+    reason?: string,
+  ): Promise<PhaseResponseDto> {
     const phase = await this.find(key, name);
     if (phase === null) throw AppError.notFound('PHASE_NOT_FOUND', `No phase ${name}.`);
     const now = new Date();
     const window = await this.telemetry.window(key, new Date(now.getTime() - BASELINE_HOURS * 3_600_000), now);
-    const baseline = { source: 'control traffic, 24 h before the start', from: new Date(now.getTime() - BASELINE_HOURS * 3_600_000).toISOString(), to: now.toISOString(), ...window.off };
+    const baseline = {
+      source: 'control traffic, 24 h before the start',
+      from: new Date(now.getTime() - BASELINE_HOURS * 3_600_000).toISOString(),
+      to: now.toISOString(),
+      ...window.off,
+    };
     const why = reason ?? `start phase ${name}`;
-    await this.flags.update(principal, actor, key, { enabled: phase.expected.enabled, rolloutPercentage: phase.expected.rolloutPercentage, reason: why });
+    await this.flags.update(principal, actor, key, {
+      enabled: phase.expected.enabled,
+      rolloutPercentage: phase.expected.rolloutPercentage,
+      reason: why,
+    });
     await this.dataSource.transaction(async (manager) => {
       await manager.query(
         `UPDATE beta_monitor_phases SET started_at = $3, started_by = $4, baseline_json = $5 WHERE feature_key = $1 AND name = $2`,
         [key, name, now, actor.name, baseline],
       );
-      await this.audit.record(manager, actor, { action: 'phase.started', featureKey: key, after: { phase: name, startedAt: now.toISOString(), baseline }, reason: why });
+      await this.audit.record(manager, actor, {
+        action: 'phase.started',
+        featureKey: key,
+        after: { phase: name, startedAt: now.toISOString(), baseline },
+        reason: why,
+      });
     });
     return (await this.find(key, name))!;
   }
@@ -136,5 +163,8 @@ function toView(row: PhaseRow): PhaseResponseDto {
 }
 
 function activeOf(phases: PhaseResponseDto[]): PhaseResponseDto | null {
-  return phases.filter((phase) => phase.startedAt !== null).sort((a, b) => b.startedAt!.localeCompare(a.startedAt!))[0] ?? null;
+  return (
+    phases.filter((phase) => phase.startedAt !== null).sort((a, b) => b.startedAt!.localeCompare(a.startedAt!))[0] ??
+    null
+  );
 }

@@ -3,7 +3,9 @@ import { FeatureFlagResponseDto } from 'src/feature-flags/feature-flag.dto';
 
 export class RollbackRequestDto {
   /** Level 1 is the only level an API call can take; Level 2 is the master switch, Level 3 a redeploy. */
-  @IsIn([1], { message: 'level must be 1 (Level 2 is FEATURE_<KEY>=false, Level 3 a redeploy: see docs/deployment.md)' })
+  @IsIn([1], {
+    message: 'level must be 1 (Level 2 is FEATURE_<KEY>=false, Level 3 a redeploy: see docs/deployment.md)',
+  })
   level: number;
 
   /** `disable` (enabled false, rollout 0 %) or `clear_allowlist` (runbook option B). */

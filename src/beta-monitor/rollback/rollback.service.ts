@@ -39,18 +39,31 @@ export class RollbackService {
     private readonly audit: AuditService,
   ) {}
 
-  async rollback(principal: Principal, actor: Actor, key: string, dto: RollbackRequestDto): Promise<RollbackResponseDto> {
+  async rollback(
+    principal: Principal,
+    actor: Actor,
+    key: string,
+    dto: RollbackRequestDto,
+  ): Promise<RollbackResponseDto> {
     const reason = `Level 1 rollback (${dto.mode}): ${dto.reason}`;
     if (dto.mode === 'disable') {
       await this.disable(principal, actor, key, reason);
     } else {
-      if (!hasPermission(principal.role, Permission.ALLOWLIST_REMOVE)) throw AppError.permissionDenied(Permission.ALLOWLIST_REMOVE);
+      if (!hasPermission(principal.role, Permission.ALLOWLIST_REMOVE))
+        throw AppError.permissionDenied(Permission.ALLOWLIST_REMOVE);
       await this.allowlist.clear(actor, key, reason);
     }
     const flag = await this.flags.get(key);
     const phase = await this.phases.find(key);
-    const probes = this.probe(key, phase).map(({ subjectId, answer }) => ({ subjectId, enabled: answer.enabled, reason: answer.reason, version: answer.version }));
-    const effective = probes.every((probe) => !probe.enabled) && (dto.mode === 'clear_allowlist' || this.flagsRead.snapshotEnabled(key) === false);
+    const probes = this.probe(key, phase).map(({ subjectId, answer }) => ({
+      subjectId,
+      enabled: answer.enabled,
+      reason: answer.reason,
+      version: answer.version,
+    }));
+    const effective =
+      probes.every((probe) => !probe.enabled) &&
+      (dto.mode === 'clear_allowlist' || this.flagsRead.snapshotEnabled(key) === false);
     const snapshotRevision = this.feed.health().revision;
     await this.dataSource.transaction((manager) =>
       this.audit.record(manager, actor, {
@@ -64,7 +77,12 @@ export class RollbackService {
   }
 
   /** Level 1 (disable) by the beta monitor for the checkpoint `checkpointLabel`, verified with the phase's probes, audited. */
-  async automatic(key: string, phase: PhaseResponseDto, checkpointLabel: string, causes: string[]): Promise<AutomaticRollback> {
+  async automatic(
+    key: string,
+    phase: PhaseResponseDto,
+    checkpointLabel: string,
+    causes: string[],
+  ): Promise<AutomaticRollback> {
     await this.disable(MONITOR, MONITOR_ACTOR, key, `automatic Level 1 rollback: ${causes.join(', ')}`);
     const verification = this.probe(key, phase);
     const verified = verification.every(({ answer }) => !answer.enabled);
@@ -85,6 +103,9 @@ export class RollbackService {
 
   /** Each probe of the phase as evaluation answers it now, from this instance's snapshot. */
   private probe(key: string, phase: PhaseResponseDto | null): ProbeAnswer[] {
-    return (phase?.determinismProbes ?? []).map(({ subjectId }) => ({ subjectId, answer: this.flagsRead.evaluateLive(key, subjectId) }));
+    return (phase?.determinismProbes ?? []).map(({ subjectId }) => ({
+      subjectId,
+      answer: this.flagsRead.evaluateLive(key, subjectId),
+    }));
   }
 }

@@ -26,7 +26,9 @@ export class BetaMonitor1764700000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         created_by text NOT NULL
       )`);
-    await queryRunner.query(`CREATE INDEX beta_monitor_complaints_key_at ON beta_monitor_complaints (feature_key, created_at)`);
+    await queryRunner.query(
+      `CREATE INDEX beta_monitor_complaints_key_at ON beta_monitor_complaints (feature_key, created_at)`,
+    );
     await queryRunner.query(`
       CREATE TABLE beta_monitor_checkpoints (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

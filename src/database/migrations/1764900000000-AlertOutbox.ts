@@ -22,7 +22,9 @@ export class AlertOutbox1764900000000 implements MigrationInterface {
         last_error text
       )`);
     // The worker's claim scans only what is still to deliver.
-    await queryRunner.query(`CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at, id) WHERE delivered_at IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX alert_outbox_due ON alert_outbox (next_attempt_at, id) WHERE delivered_at IS NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
