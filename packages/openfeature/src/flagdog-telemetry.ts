@@ -1,5 +1,5 @@
 import type { EvaluationDetails, FlagValue, Hook, HookContext, TrackingEventDetails, EvaluationContext, Provider } from '@openfeature/server-sdk';
-import { RequestScope, requestScopes } from './request-scope';
+import { type RequestScope, requestScopes } from './request-scope';
 import { TelemetrySender, type SenderOptions, type SenderStats } from './telemetry-sender';
 import { TelemetryProvider } from './telemetry-provider';
 import { servedVariant, validSubjectId } from './variant';
@@ -138,12 +138,6 @@ export class FlagdogTelemetry {
   /** Sends what is left and stops; called by the wrapped provider's `onClose`. Never rejects. */
   close(timeoutMs?: number): Promise<void> {
     return this.sender.close(timeoutMs);
-  }
-
-  /** Runs `handler` as one request (for servers without a middleware here); returns its result. */
-  runRequest<T>(handler: () => T): { scope: RequestScope; result: T } {
-    const scope = new RequestScope();
-    return { scope, result: requestScopes.run(scope, handler) };
   }
 
   /** Reports one finished request; the middleware calls it. */
