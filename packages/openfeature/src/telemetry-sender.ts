@@ -292,8 +292,12 @@ export class TelemetrySender {
     this.timerDue = Infinity;
   }
 
+  /** A wait inside flush/close keeps the process alive (the system clock's timers are unref'd), so a shutdown is not cut short. */
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.setTimeout(resolve, ms));
+    return new Promise((resolve) => {
+      const handle = this.clock.setTimeout(resolve, ms) as { ref?: () => void } | null;
+      handle?.ref?.();
+    });
   }
 
   private sendOne(): Promise<void> {
