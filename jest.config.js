@@ -16,7 +16,11 @@ const swc = {
 const shared = {
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
-  moduleNameMapper: { '^src/(.*)$': '<rootDir>/src/$1' },
+  moduleNameMapper: {
+    '^src/(.*)$': '<rootDir>/src/$1',
+    // The e2e uses the package from its source, as a service would use the built one.
+    '^@flagdog/openfeature$': '<rootDir>/packages/openfeature/src/index.ts',
+  },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };
 const pglite = process.env.TEST_DATABASE === 'pglite';
@@ -26,6 +30,8 @@ module.exports = {
   testTimeout: 60000,
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts'] },
+    // Packages published from this repository (packages/*), tested without the app.
+    { ...shared, displayName: 'packages', testMatch: ['<rootDir>/packages/*/test/**/*.spec.ts'] },
     {
       ...shared,
       displayName: 'e2e',
