@@ -12,6 +12,7 @@ function cli(
   args: string[],
   databaseUrl: string,
   bin = 'beta-monitor-dog.js',
+  extraEnv: Record<string, string> = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
@@ -24,6 +25,7 @@ function cli(
           JWT_SECRET: TEST_JWT_SECRET,
           LOG_LEVEL: 'info',
           BETA_MONITOR_SCHEDULE_ENABLED: 'false',
+          ...extraEnv,
         },
         timeout: 60_000,
       },
@@ -91,6 +93,12 @@ describe('beta monitor schedule and CLI', () => {
     const pass = await cli([FLAG, '--phase', 'phase1_beta'], database.url);
     expect(pass.code).toBe(0);
     expect(pass.stdout).toContain('status PASS (GREEN)');
+    // It names what it checked (never the password), and is quiet unless asked.
+    const where = new URL(database.url);
+    expect(pass.stdout).toContain(
+      `checked PostgreSQL database "${where.pathname.slice(1)}" on ${where.hostname}:${where.port}`,
+    );
+    expect(pass.stderr).toBe('');
     const http = request(apps[0].getHttpServer());
     const admin = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD);
     await http
@@ -98,15 +106,50 @@ describe('beta monitor schedule and CLI', () => {
       .auth(admin, { type: 'bearer' })
       .send({ enabled: true, rolloutPercentage: 5 })
       .expect(200);
-    const fail = await cli([FLAG, '--json'], database.url);
+    const fail = await cli([FLAG, '--json', '--verbose'], database.url);
     expect(fail.code).toBe(2);
     const logged = fail.stderr.split('\n').find((line) => line.includes('"msg":"Beta Monitor Dog checkpoint"'));
     expect(JSON.parse(logged ?? '{}')).toMatchObject({ feature_key: FLAG, status: 'FAIL', trigger: 'cli' });
     expect(JSON.parse(fail.stdout)).toMatchObject({
+      checked: { source: expect.stringContaining('PostgreSQL database'), dryRun: false },
       status: 'FAIL',
       trigger: 'cli',
       alerts: expect.arrayContaining([expect.objectContaining({ code: 'CONFIG_DRIFT' })]),
     });
+    // --dry-run looks without writing: no checkpoint row, no alert, the same verdict.
+    const count = () =>
+      withClient(
+        database.url,
+        async (client) =>
+          (await client.query("SELECT count(*)::int AS n FROM beta_monitor_checkpoints WHERE trigger <> 'scheduled'"))
+            .rows[0].n as number,
+      );
+    const before = await count();
+    const dry = await cli([FLAG, '--dry-run'], database.url);
+    expect([dry.code, await count()]).toEqual([2, before]);
+    expect(dry.stdout).toContain('dry run: nothing stored, no alert, no rollback');
+    // Through a running flagdog, as "Executar agora" would: FLAGDOG_URL and an OPERATOR token.
+    const url = await apps[0].getUrl();
+    const token = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD);
+    const remote = await cli(
+      [FLAG, '--dry-run', '--json'],
+      'postgresql://nobody@127.0.0.1:1/none',
+      'beta-monitor-dog.js',
+      {
+        FLAGDOG_URL: url,
+        FLAGDOG_TOKEN: token,
+      },
+    );
+    expect([remote.code, JSON.parse(remote.stdout).checked.source, await count()]).toEqual([
+      2,
+      `flagdog at ${url}`,
+      before,
+    ]);
+    const refused = await cli([FLAG], database.url, 'beta-monitor-dog.js', {
+      FLAGDOG_URL: url,
+      FLAGDOG_TOKEN: 'not-a-token',
+    });
+    expect([refused.code, refused.stderr]).toEqual([3, expect.stringContaining('answered 401')]);
     const unknown = await cli(['no_such_flag'], database.url);
     expect(unknown.code).toBe(3);
     expect(unknown.stderr).toContain('no_such_flag');

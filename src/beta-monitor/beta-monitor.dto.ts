@@ -151,6 +151,14 @@ export class CheckpointRunDto {
   @IsOmittable()
   @Matches(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, { message: 'label must be 1–100 letters, digits or . _ : -' })
   label?: string;
+
+  /**
+   * Measure and answer only: no stored checkpoint, no alert, no automatic rollback (the answer's
+   * `id` is `dry-run`). For looking without changing the phase's history or its go/no-go.
+   */
+  @IsOmittable()
+  @IsBoolean()
+  dryRun?: boolean;
 }
 
 export class CheckpointListQueryDto extends PageQueryDto {

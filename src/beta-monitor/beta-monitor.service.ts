@@ -21,7 +21,12 @@ export type RunOptions = Readonly<{
   trigger: CheckpointTrigger;
   triggeredBy: string;
   now?: Date;
+  /** Measure and answer only: nothing stored, no alert, no automatic rollback (its causes are kept as evidence). */
+  dryRun?: boolean;
 }>;
+
+/** The id a dry-run checkpoint answers with: it was never stored. */
+export const DRY_RUN_ID = 'dry-run';
 
 const WINDOW_MS = 60 * 60_000;
 const NOT_MEASURED: Measurement = {
@@ -74,7 +79,8 @@ export class BetaMonitorService {
         `The flag ${key} has no started phase; name one with {"phase": "…"} or start one.`,
       );
     }
-    if (await this.checkpoints.exists(key, label)) return this.labelTaken(key, label, options.trigger);
+    if (!options.dryRun && (await this.checkpoints.exists(key, label)))
+      return this.labelTaken(key, label, options.trigger);
     const windowStart = new Date(Math.max(now.getTime() - WINDOW_MS, Date.parse(phase.startedAt ?? '') || 0));
     let measured = NOT_MEASURED;
     let error: string | null = null;
@@ -85,8 +91,12 @@ export class BetaMonitorService {
       error = failure instanceof Error ? failure.message : String(failure);
     }
     const causes = rollbackCauses(phase, measured);
-    if (causes.length > 0) measured = withRollback(measured, await this.rollbacks.automatic(key, phase, label, causes));
-    const checkpoint = await this.store({
+    if (causes.length > 0 && options.dryRun) {
+      measured = { ...measured, evidence: { ...measured.evidence, rollback: { causes, skipped: 'dry run' } } };
+    } else if (causes.length > 0) {
+      measured = withRollback(measured, await this.rollbacks.automatic(key, phase, label, causes));
+    }
+    const result: NewCheckpoint = {
       featureKey: key,
       phase: phase.name,
       label,
@@ -97,7 +107,9 @@ export class BetaMonitorService {
       error,
       durationMs: Math.round(performance.now() - started),
       ...measured,
-    });
+    };
+    if (options.dryRun) return { ...result, id: DRY_RUN_ID, createdAt: now.toISOString() };
+    const checkpoint = await this.store(result);
     if (checkpoint === null) return this.labelTaken(key, label, options.trigger);
     this.log(checkpoint);
     return checkpoint;

@@ -817,6 +817,11 @@ export interface components {
             phase?: string;
             /** @description A label unique per flag; `manual-<timestamp>` when left out. */
             label?: string;
+            /**
+             * @description Measure and answer only: no stored checkpoint, no alert, no automatic rollback (the answer's
+             *     `id` is `dry-run`). For looking without changing the phase's history or its go/no-go.
+             */
+            dryRun?: boolean;
         };
         AlertDto: {
             code: string;
