@@ -2,14 +2,12 @@
  * A newcomer's first start: the BUILT app (`node dist/src/main.js`) as a child process, on a new
  * DATA_DIR, with no DATABASE_URL and a clean environment. It does not use the harness database.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cleanEnv, ensureBuilt, freePort, MAIN } from './support/built-app';
 
-const ROOT = join(__dirname, '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const READY_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -19,53 +17,6 @@ type Started = Readonly<{
   output: () => { stdout: string; stderr: string };
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }>;
-
-/** The newest modification time of any file under a directory. */
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ with `nest build` when it is missing or older than anything in src/. */
-function ensureBuilt(): void {
-  const sources = Math.max(
-    newestMtime(join(ROOT, 'src')),
-    ...['tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'].map((file) => statSync(join(ROOT, file)).mtimeMs),
-  );
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
-  try {
-    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 170_000 });
-  } catch (error) {
-    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
-    throw new Error(`npx nest build failed:\n${stdout?.toString() ?? ''}\n${stderr?.toString() ?? ''}`);
-  }
-  if (!existsSync(MAIN)) throw new Error(`npx nest build did not produce ${MAIN}`);
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** What a newcomer's shell has: no BOOTSTRAP_*, no JWT_SECRET, no DATABASE_URL, no NODE_ENV. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG', 'TZ']) {
-    if (process.env[name] !== undefined) env[name] = process.env[name];
-  }
-  return { ...env, ...extra };
-}
 
 const running = new Set<ChildProcess>();
 const transcripts: string[] = [];

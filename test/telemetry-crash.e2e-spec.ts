@@ -5,9 +5,8 @@
  * acknowledged event is counted by a checkpoint. On PostgreSQL the test uses the harness
  * database; on PGlite (TEST_DATABASE=pglite) the app's own embedded database in a new DATA_DIR.
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -15,39 +14,12 @@ import { FLAG, setUpPhase1 } from './support/runbook';
 import { telemetryToken } from './support/telemetry';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, login, TEST_JWT_SECRET } from './support/test-app';
 import { createTestDatabase, TEST_DATABASE, TestDatabase } from './support/test-database';
+import { ensureBuilt, freePort, MAIN, ROOT } from './support/built-app';
 
-const ROOT = join(__dirname, '..');
-const MAIN = join(ROOT, 'dist', 'src', 'main.js');
 const BATCH = 500;
 const CONNECTIONS = 8;
 /** Acknowledged events after which the process is killed. */
 const KILL_AFTER = 20_000;
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Builds dist/ when it is missing or older than anything in src/. */
-function ensureBuilt(): void {
-  if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= newestMtime(join(ROOT, 'src'))) return;
-  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 170_000 });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 type Running = {
   child: ChildProcess;

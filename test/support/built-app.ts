@@ -26,7 +26,20 @@ export function ensureBuilt(): void {
     ...['tsconfig.json', 'tsconfig.build.json', 'nest-cli.json'].map((file) => statSync(join(ROOT, file)).mtimeMs),
   );
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
-  execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 170_000 });
+  try {
+    execFileSync('npx', ['nest', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 170_000 });
+  } catch (error) {
+    const { stdout, stderr } = error as { stdout?: Buffer; stderr?: Buffer };
+    throw new Error(`npx nest build failed:\n${stdout?.toString() ?? ''}\n${stderr?.toString() ?? ''}`);
+  }
+  if (!existsSync(MAIN)) throw new Error(`npx nest build did not produce ${MAIN}`);
+}
+
+/** A loopback port that was free a moment ago. */
+export async function freePort(): Promise<number> {
+  const { port, server } = await occupyPort();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
 
 /** What a newcomer's shell has: no BOOTSTRAP_*, no JWT_SECRET, no DATABASE_URL, no NODE_ENV. */
