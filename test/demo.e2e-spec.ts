@@ -94,14 +94,20 @@ describe('the runbook demo', () => {
     expect(scheduled).toBeGreaterThan(0);
 
     // The simulated matching backend's telemetry (sent every second with its own token) reaches the checkpoints.
-    const again = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/run`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: '{"phase":"phase1_beta"}',
-    });
-    const traffic = (
-      (await again.json()) as { metrics: { http: { treatment: { total: number }; control: { total: number } } } }
-    ).metrics.http;
+    type Traffic = { treatment: { total: number }; control: { total: number } };
+    const measure = async (): Promise<Traffic> => {
+      const again = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/run`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"phase":"phase1_beta","dryRun":true}',
+      });
+      return ((await again.json()) as { metrics: { http: Traffic } }).metrics.http;
+    };
+    let traffic = await measure();
+    for (let tries = 0; traffic.treatment.total === 0 && tries < 20; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      traffic = await measure();
+    }
     expect(traffic.control.total).toBeGreaterThan(0);
     expect(traffic.treatment.total).toBeGreaterThan(0);
 

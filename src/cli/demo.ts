@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { AuthService } from 'src/auth/auth.service';
@@ -179,12 +180,23 @@ async function main(argv: string[]): Promise<void> {
     permissions: [Permission.TELEMETRY_WRITE],
     telemetryFeatureKeys: [RUNBOOK_FLAG],
   });
+  // The simulated backend talks to the address the server is bound to ("localhost" may resolve to ::1).
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  const intake = `http://${config.host === '::' || config.host === '::1' ? '[::1]' : '127.0.0.1'}:${port}/api/telemetry/events`;
+  let failing = false;
   const timer = setInterval(() => {
-    void fetch(`${base}/api/telemetry/events`, {
+    void fetch(intake, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': service.token },
       body: JSON.stringify({ events: traffic(new Date(), options.failRate) }),
-    }).catch(() => undefined);
+    })
+      .then((response) => (response.status === 202 ? null : `answered ${response.status}`))
+      .catch((error: unknown) => (error instanceof Error ? error.message : String(error)))
+      .then((problem) => {
+        // Said once per outage, so a broken simulated pipeline is visible without flooding the summary.
+        if (problem !== null && !failing) process.stderr.write(`demo: simulated telemetry not accepted: ${problem}\n`);
+        failing = problem !== null;
+      });
   }, 1000);
   const stop = async (): Promise<void> => {
     clearInterval(timer);
