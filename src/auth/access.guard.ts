@@ -38,8 +38,14 @@ export class AccessGuard implements CanActivate {
     if (rule === undefined) {
       throw new AppError(403, 'ROUTE_NOT_DECLARED', 'This route declares no access rule, so it is closed.');
     }
-    if (rule.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { user?: Principal }>();
+    if (rule.public) {
+      if (rule.identify === true && hasCredentials(request)) {
+        // Best effort: a refused or unverifiable credential leaves the request anonymous.
+        request.principal = await this.authenticate(context, request).catch(() => undefined);
+      }
+      return true;
+    }
     const principal = await this.authenticate(context, request);
     request.principal = principal;
     if (!principalHasPermission(principal, rule.permission)) throw AppError.permissionDenied(rule.permission);
@@ -62,4 +68,8 @@ export class AccessGuard implements CanActivate {
     if (!request.user) throw AppError.unauthenticated();
     return request.user;
   }
+}
+
+function hasCredentials(request: AuthenticatedRequest): boolean {
+  return typeof request.headers['x-api-key'] === 'string' || typeof request.headers.authorization === 'string';
 }

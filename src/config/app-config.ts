@@ -30,6 +30,11 @@ export type AppConfig = Readonly<{
   loginThrottle: Readonly<{ limit: number; ttlSeconds: number }>;
   /** Telemetry intake: events/s each service token may send to one instance; how long a commit waits for company. */
   telemetry: Readonly<{ rateLimitEventsPerSecond: number; commitWindowMs: number }>;
+  /**
+   * Bearer token a Prometheus scrape of /metrics must present (METRICS_TOKEN); it also unlocks the
+   * details of /health/ready. Null: /metrics is open (keep it on the internal network).
+   */
+  metricsToken: string | null;
   /** Flag keys whose FEATURE_<KEY> environment variable forces them off. */
   masterSwitchesOff: ReadonlySet<string>;
 }>;
@@ -154,6 +159,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   }
 
+  const metricsToken = optional('METRICS_TOKEN');
+  if (metricsToken !== null && (Buffer.byteLength(metricsToken, 'utf8') < 16 || /\s/.test(metricsToken))) {
+    problems.push('METRICS_TOKEN must be at least 16 bytes long, without spaces');
+  }
+
   const loginLimit = integer('LOGIN_THROTTLE_LIMIT', 10, 1, 100000);
   const loginTtl = integer('LOGIN_THROTTLE_TTL_SECONDS', 60, 1, 86400);
   const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 200);
@@ -193,6 +203,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel,
     loginThrottle: Object.freeze({ limit: loginLimit, ttlSeconds: loginTtl }),
     telemetry: Object.freeze({ rateLimitEventsPerSecond: telemetryRate, commitWindowMs }),
+    metricsToken,
     masterSwitchesOff,
   });
 }
