@@ -48,6 +48,7 @@ const READS: ReadonlyArray<Route & { allowed: Caller[]; status?: number }> = [
   { method: 'GET', path: '/api/admin/feature-flags/:key/allowlist', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] },
   { method: 'GET', path: '/api/admin/users', allowed: ['SUPER_ADMIN'] },
   { method: 'GET', path: '/api/admin/service-tokens', allowed: ['SUPER_ADMIN'] },
+  { method: 'GET', path: '/api/admin/audit', allowed: ['SUPER_ADMIN'] },
   { method: 'GET', path: '/api/auth/me', allowed: ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE'] },
   { method: 'GET', path: '/api/admin/beta-monitor/:key/checkpoints', allowed: READERS },
   { method: 'GET', path: '/api/admin/beta-monitor/:key/checkpoints/:id', allowed: READERS, status: 404 },
