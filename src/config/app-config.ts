@@ -27,7 +27,12 @@ export type AppConfig = Readonly<{
   betaMonitor: Readonly<{ cron: string; scheduleEnabled: boolean }>;
   alertWebhook: Readonly<{ url: string | null; secret: string | null }>;
   logLevel: LogLevel;
-  loginThrottle: Readonly<{ limit: number; ttlSeconds: number }>;
+  /**
+   * Login limits, counted in the database for all instances together: per address and email
+   * (limit per ttlSeconds), per address across emails (addressLimit per ttlSeconds) and per
+   * account across addresses (accountLimit per accountTtlSeconds).
+   */
+  loginThrottle: Readonly<{ limit: number; ttlSeconds: number; addressLimit: number; accountLimit: number; accountTtlSeconds: number }>;
   /** Telemetry intake: events/s each service token may send to one instance; how long a commit waits for company. */
   telemetry: Readonly<{ rateLimitEventsPerSecond: number; commitWindowMs: number }>;
   /**
@@ -166,6 +171,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const loginLimit = integer('LOGIN_THROTTLE_LIMIT', 10, 1, 100000);
   const loginTtl = integer('LOGIN_THROTTLE_TTL_SECONDS', 60, 1, 86400);
+  const loginAddressLimit = integer('LOGIN_ADDRESS_LIMIT', 100, 1, 1_000_000);
+  const loginAccountLimit = integer('LOGIN_ACCOUNT_LIMIT', 30, 1, 1_000_000);
+  const loginAccountTtl = integer('LOGIN_ACCOUNT_TTL_SECONDS', 900, 1, 86400);
   const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 200);
   const telemetryRate = integer('TELEMETRY_RATE_LIMIT', 20_000, 1, 100_000_000);
   const commitWindowMs = integer('TELEMETRY_COMMIT_WINDOW_MS', 2, 0, 1000);
@@ -201,7 +209,13 @@ export function loadConfig(env: Env = process.env): AppConfig {
     betaMonitor: Object.freeze({ cron, scheduleEnabled }),
     alertWebhook: Object.freeze({ url: webhookUrl, secret: optional('ALERT_WEBHOOK_SECRET') }),
     logLevel,
-    loginThrottle: Object.freeze({ limit: loginLimit, ttlSeconds: loginTtl }),
+    loginThrottle: Object.freeze({
+      limit: loginLimit,
+      ttlSeconds: loginTtl,
+      addressLimit: loginAddressLimit,
+      accountLimit: loginAccountLimit,
+      accountTtlSeconds: loginAccountTtl,
+    }),
     telemetry: Object.freeze({ rateLimitEventsPerSecond: telemetryRate, commitWindowMs }),
     metricsToken,
     masterSwitchesOff,

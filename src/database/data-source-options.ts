@@ -11,6 +11,7 @@ import { Telemetry1764600000000 } from 'src/database/migrations/1764600000000-Te
 import { BetaMonitor1764700000000 } from 'src/database/migrations/1764700000000-BetaMonitor';
 import { GoNoGo1764800000000 } from 'src/database/migrations/1764800000000-GoNoGo';
 import { AlertOutbox1764900000000 } from 'src/database/migrations/1764900000000-AlertOutbox';
+import { SharedLoginLimits1765400000000 } from 'src/database/migrations/1765400000000-SharedLoginLimits';
 import { ServiceTokenPermissions1765300000000 } from 'src/database/migrations/1765300000000-ServiceTokenPermissions';
 
 export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   GoNoGo1764800000000,
   AlertOutbox1764900000000,
   ServiceTokenPermissions1765300000000,
+  SharedLoginLimits1765400000000,
 ];
 
 /**
