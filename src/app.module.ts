@@ -1,5 +1,8 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
+import { PostgresThrottlerStorage } from 'src/auth/login-attempts.storage';
+import { loginThrottlers } from 'src/auth/login-throttler.guard';
 import type { DestinationStream } from 'pino';
 import { AllowlistModule } from 'src/allowlist/allowlist.module';
 import { AuthModule } from 'src/auth/auth.module';
@@ -34,7 +37,14 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggingModule.forRoot(config, options.logStream),
         DatabaseModule.forRoot(options.databaseUrl, config.databasePoolSize, { ms: config.databaseTimeoutMs }),
-        ThrottlerModule.forRoot([{ ttl: config.loginThrottle.ttlSeconds * 1000, limit: config.loginThrottle.limit }]),
+        // Login limits live in PostgreSQL, so every instance counts the same attempts.
+        ThrottlerModule.forRootAsync({
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) => ({
+            throttlers: loginThrottlers(config),
+            storage: new PostgresThrottlerStorage(dataSource),
+          }),
+        }),
         ChangeFeedModule,
         AuthModule,
         FeatureFlagsModule,

@@ -117,7 +117,7 @@ describe('evaluation (REST and OFREP)', () => {
       reason: 'DISABLED',
       metadata: { flagdogReason: 'MASTER_SWITCH', version: 2, killSwitch: 'env' },
     });
-    const ready = await t.http.get('/health/ready').expect(200);
+    const ready = await as('ANGEL_VIEWER').get('/health/ready').expect(200);
     expect(ready.body.details.snapshot).toMatchObject({
       status: 'up',
       masterSwitchesOff: ['killed_flag'],

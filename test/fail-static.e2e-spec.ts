@@ -57,7 +57,7 @@ describe('fail-static: the database goes away and comes back', () => {
       .expect(200);
     expect(ofrep.body).toMatchObject({ value: false, reason: 'SPLIT' });
 
-    const ready = await t.http.get('/health/ready');
+    const ready = await t.http.get('/health/ready').auth(admin, { type: 'bearer' });
     expect(ready.status).toBe(503);
     expect(ready.body.error.database.status).toBe('down');
 
@@ -68,10 +68,17 @@ describe('fail-static: the database goes away and comes back', () => {
     expect(write.status).toBe(503);
     expect(write.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(write.body.code).toBe('DATABASE_UNAVAILABLE');
-    await eventually(async () => (await t.http.get('/health/ready')).body.details?.snapshot?.stale === true, 3000);
+    await eventually(
+      async () =>
+        (await t.http.get('/health/ready').auth(admin, { type: 'bearer' })).body.details?.snapshot?.stale === true,
+      3000,
+    );
 
     proxy.restore();
-    await eventually(async () => (await t.http.get('/health/ready')).status === 200, 15000);
+    await eventually(
+      async () => (await t.http.get('/health/ready').auth(admin, { type: 'bearer' })).status === 200,
+      15000,
+    );
     await t.http
       .put(`/api/admin/feature-flags/${key}`)
       .auth(admin, { type: 'bearer' })
@@ -81,7 +88,8 @@ describe('fail-static: the database goes away and comes back', () => {
       enabled: false,
       reason: 'DISABLED',
     });
-    const details = (await t.http.get('/health/ready').expect(200)).body.details.snapshot;
+    const details = (await t.http.get('/health/ready').auth(admin, { type: 'bearer' }).expect(200)).body.details
+      .snapshot;
     expect(details).toMatchObject({ stale: false, lastError: null });
   });
 });

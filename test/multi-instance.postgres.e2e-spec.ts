@@ -6,6 +6,8 @@ import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { ADMIN_EMAIL, ADMIN_PASSWORD, login, startInstance } from './support/test-app';
 import { createTestDatabase, TestDatabase, withClient } from './support/test-database';
 
+const METRICS_TOKEN = 'scrape-secret-for-the-instances';
+
 /** Several flagdog instances on one PostgreSQL database, as in production behind a load balancer. */
 describe('several instances on one PostgreSQL database', () => {
   let database: TestDatabase;
@@ -20,7 +22,7 @@ describe('several instances on one PostgreSQL database', () => {
   });
 
   it('all come up when started at the same moment on an empty database, migrating it once', async () => {
-    const started = await Promise.all([1, 2, 3].map(() => startInstance(database)));
+    const started = await Promise.all([1, 2, 3].map(() => startInstance(database, { METRICS_TOKEN })));
     apps.push(...started.map(({ app }) => app));
     const counts = await withClient(database.url, async (client) => ({
       migrations: (await client.query('SELECT count(*)::int AS n FROM flagdog_migrations')).rows[0].n,
@@ -31,11 +33,14 @@ describe('several instances on one PostgreSQL database', () => {
       ).rows[0].n,
     }));
     expect(counts).toEqual({ migrations: MIGRATIONS.length, admins: 1, bootstrapEvents: 1 });
+    const metricsToken = { type: 'bearer' as const };
     for (const app of apps) {
       const deadline = Date.now() + 5000;
       let snapshot: { listening?: boolean } = {};
       while (snapshot.listening !== true && Date.now() < deadline) {
-        snapshot = (await request(app.getHttpServer()).get('/health/ready').expect(200)).body.details.snapshot;
+        snapshot = (
+          await request(app.getHttpServer()).get('/health/ready').auth(METRICS_TOKEN, metricsToken).expect(200)
+        ).body.details.snapshot;
       }
       expect(snapshot).toMatchObject({ status: 'up', loaded: true, listening: true });
     }

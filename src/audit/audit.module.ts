@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditController } from 'src/audit/audit.controller';
 import { AuditService } from 'src/audit/audit.service';
 
-@Module({ providers: [AuditService], exports: [AuditService] })
+@Module({ controllers: [AuditController], providers: [AuditService], exports: [AuditService] })
 export class AuditModule {}

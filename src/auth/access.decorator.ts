@@ -6,10 +6,17 @@ import { Actor, Principal } from 'src/auth/principal';
 
 export const ACCESS_METADATA = 'flagdog:access';
 
-export type AccessRule = Readonly<{ public: true }> | Readonly<{ public: false; permission: Permission }>;
+export type AccessRule =
+  Readonly<{ public: true; identify?: boolean }> | Readonly<{ public: false; permission: Permission }>;
 
 /** The route is open to anyone (login, health). Every other route must say @Allow(...). */
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(ACCESS_METADATA, { public: true });
+
+/**
+ * Open to anyone, but credentials sent along are checked: a valid one sets the request's
+ * principal (the route may then show more), an invalid or unverifiable one is ignored.
+ */
+export const PublicIdentified = (): MethodDecorator => SetMetadata(ACCESS_METADATA, { public: true, identify: true });
 
 /**
  * The route needs this permission; the role → permission table (permissions.ts) decides who

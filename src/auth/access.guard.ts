@@ -39,14 +39,31 @@ export class AccessGuard implements CanActivate {
     if (rule === undefined) {
       throw new AppError(403, 'ROUTE_NOT_DECLARED', 'This route declares no access rule, so it is closed.');
     }
-    if (rule.public) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest & { user?: Principal }>();
+    if (rule.public) return rule.identify === true && hasCredentials(request) ? this.identify(context, request) : true;
     const serviceSecret = serviceSecretOf(request);
     if (serviceSecret !== undefined)
       return this.authorize(request, this.serviceTokens.authenticate(serviceSecret), rule.permission);
     return this.authenticateUser(context, request).then((principal) =>
       this.authorize(request, principal, rule.permission),
     );
+  }
+
+  /** A public route that says more to a caller it knows: best effort, a refused credential leaves it anonymous. */
+  private async identify(
+    context: ExecutionContext,
+    request: AuthenticatedRequest & { user?: Principal },
+  ): Promise<true> {
+    try {
+      const serviceSecret = serviceSecretOf(request);
+      request.principal =
+        serviceSecret !== undefined
+          ? this.serviceTokens.authenticate(serviceSecret)
+          : await this.authenticateUser(context, request);
+    } catch {
+      request.principal = undefined;
+    }
+    return true;
   }
 
   private authorize(request: AuthenticatedRequest, principal: Principal, permission: Permission): boolean {
@@ -63,6 +80,10 @@ export class AccessGuard implements CanActivate {
     if (!request.user) throw AppError.unauthenticated();
     return request.user;
   }
+}
+
+function hasCredentials(request: AuthenticatedRequest): boolean {
+  return typeof request.headers['x-api-key'] === 'string' || typeof request.headers.authorization === 'string';
 }
 
 /**

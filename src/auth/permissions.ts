@@ -21,6 +21,8 @@ export enum Permission {
   PHASES_MANAGE = 'phases:manage',
   USERS_MANAGE = 'users:manage',
   SERVICE_TOKENS_MANAGE = 'service-tokens:manage',
+  /** Read the whole audit log (every actor, every flag). */
+  AUDIT_READ = 'audit:read',
   FLAGS_EVALUATE = 'flags:evaluate',
   TELEMETRY_WRITE = 'telemetry:write',
 }

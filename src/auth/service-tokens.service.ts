@@ -52,6 +52,7 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
   private lastReloadAt: Date | null = null;
   private lastError: string | null = null;
   private retry: NodeJS.Timeout | null = null;
+  private stopped = false;
   private periodic: NodeJS.Timeout | null = null;
   private readonly logger = new Logger(ServiceTokensService.name);
 
@@ -70,6 +71,7 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     if (this.periodic) clearInterval(this.periodic);
     if (this.retry) clearTimeout(this.retry);
   }
@@ -119,7 +121,8 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
         this.failures = 0;
       },
       (error: unknown) => {
-        if (ticket !== this.reloads) return;
+        // A reload that fails because the app is closing schedules nothing: no timer outlives close().
+        if (ticket !== this.reloads || this.stopped) return;
         this.failures += 1;
         const delayMs = Math.min(RETRY_FIRST_MS * 2 ** (this.failures - 1), RETRY_MAX_MS);
         if (this.lastError === null)

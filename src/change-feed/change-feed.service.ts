@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
+import { relaxStatementTimeout, startupTimeoutMs, withStartupBounds } from 'src/database/data-source-options';
 
 export type ChangeKind = 'flag' | 'allowlist_add' | 'allowlist_remove' | 'allowlist_clear' | 'service_tokens';
 
@@ -39,6 +40,8 @@ export type FeedHealth = Readonly<{
 }>;
 
 const CHANNEL = 'flagdog_changes';
+/** How long close() waits for the LISTEN connection to say goodbye before dropping its socket. */
+const LISTENER_END_MS = 500;
 const POLL_MS = 500;
 const BATCH = 2000;
 
@@ -64,6 +67,8 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
   private listenFailures = 0;
   private listening = false;
   private stopped = false;
+  /** The back-off wait before the next LISTEN attempt; cleared on shutdown. */
+  private relistenTimer: NodeJS.Timeout | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -90,11 +95,15 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-      const [{ revision }] = await manager.query(`SELECT coalesce(max(id), 0)::bigint AS revision FROM flag_changes`);
-      for (const subscriber of this.subscribers) await subscriber.load(manager);
-      this.revision = Number(revision);
-    });
+    const bound = startupTimeoutMs(this.config.databaseTimeoutMs);
+    await withStartupBounds(bound, () =>
+      this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+        await relaxStatementTimeout(manager, bound);
+        const [{ revision }] = await manager.query(`SELECT coalesce(max(id), 0)::bigint AS revision FROM flag_changes`);
+        for (const subscriber of this.subscribers) await subscriber.load(manager);
+        this.revision = Number(revision);
+      }),
+    );
     this.loaded = true;
     this.lastSyncAt = new Date();
     this.timer = setInterval(() => void this.pull(), POLL_MS);
@@ -103,10 +112,22 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
     if (this.config.databasePoolSize > 1) void this.listen();
   }
 
+  /**
+   * Stops everything this service started: the poll, a pending LISTEN reconnect, and the LISTEN
+   * connection itself. Bounded even while the database is black-holed (a polite end() would wait
+   * for an answer that never comes): after LISTENER_END_MS the socket is dropped. No timer or
+   * reconnect survives this.
+   */
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.listener?.end().catch(() => undefined);
+    this.timer = null;
+    if (this.relistenTimer) clearTimeout(this.relistenTimer);
+    this.relistenTimer = null;
+    const listener = this.listener;
+    this.listener = null;
+    this.listening = false;
+    if (listener !== null) await endWithin(listener, LISTENER_END_MS);
     await this.pulling;
   }
 
@@ -175,11 +196,18 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
   }
 
   /** A dedicated connection for LISTEN (PostgreSQL only), reconnecting with back-off. */
-  private async listen(delayMs = 0): Promise<void> {
-    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+  private async listen(): Promise<void> {
     if (this.stopped) return;
     const url = this.dataSource.options.type === 'postgres' ? (this.dataSource.options.url as string) : '';
-    const client = new Client({ connectionString: url, application_name: 'flagdog-listener' });
+    const client = new Client({
+      connectionString: url,
+      application_name: 'flagdog-listener',
+      // Bounded like the pool: a silent database neither hangs the connect nor goes unnoticed.
+      connectionTimeoutMillis: this.config.databaseTimeoutMs,
+      query_timeout: this.config.databaseTimeoutMs,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10000,
+    });
     this.listener = client;
     client.on('notification', () => void this.pull());
     client.on('error', () => undefined);
@@ -198,14 +226,39 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
       void this.pull();
     } catch {
       if (this.listener === client) this.listener = null;
-      await client.end().catch(() => undefined);
+      await endWithin(client, LISTENER_END_MS);
       this.relisten();
     }
   }
 
   private relisten(): void {
-    if (this.stopped) return;
+    if (this.stopped || this.relistenTimer !== null) return;
     this.listenFailures += 1;
-    void this.listen(Math.min(250 * 2 ** (this.listenFailures - 1), 5000));
+    this.relistenTimer = setTimeout(
+      () => {
+        this.relistenTimer = null;
+        void this.listen();
+      },
+      Math.min(250 * 2 ** (this.listenFailures - 1), 5000),
+    );
+    this.relistenTimer.unref();
+  }
+}
+
+/** Ends a pg client politely, or drops its socket when the database does not answer in time. */
+async function endWithin(client: Client, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = client.end().then(
+    () => true,
+    () => true,
+  );
+  const late = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  const politely = await Promise.race([ended, late]);
+  clearTimeout(timer);
+  if (!politely) {
+    const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+    stream?.destroy();
   }
 }

@@ -28,9 +28,25 @@ export type AppConfig = Readonly<{
   betaMonitor: Readonly<{ cron: string; scheduleEnabled: boolean }>;
   alertWebhook: Readonly<{ url: string | null; secret: string | null }>;
   logLevel: LogLevel;
-  loginThrottle: Readonly<{ limit: number; ttlSeconds: number }>;
+  /**
+   * Login limits, counted in the database for all instances together: per address and email
+   * (limit per ttlSeconds), per address across emails (addressLimit per ttlSeconds) and per
+   * account across addresses (accountLimit per accountTtlSeconds).
+   */
+  loginThrottle: Readonly<{
+    limit: number;
+    ttlSeconds: number;
+    addressLimit: number;
+    accountLimit: number;
+    accountTtlSeconds: number;
+  }>;
   /** Telemetry intake: events/s each service token may send to one instance; how long a commit waits for company. */
   telemetry: Readonly<{ rateLimitEventsPerSecond: number; commitWindowMs: number }>;
+  /**
+   * Bearer token a Prometheus scrape of /metrics must present (METRICS_TOKEN); it also unlocks the
+   * details of /health/ready. Null: /metrics is open (keep it on the internal network).
+   */
+  metricsToken: string | null;
   /** Flag keys whose FEATURE_<KEY> environment variable forces them off. */
   masterSwitchesOff: ReadonlySet<string>;
 }>;
@@ -154,8 +170,16 @@ export function loadConfig(env: Env = process.env, options: { createDevSecret?: 
     }
   }
 
+  const metricsToken = optional('METRICS_TOKEN');
+  if (metricsToken !== null && (Buffer.byteLength(metricsToken, 'utf8') < 16 || /\s/.test(metricsToken))) {
+    problems.push('METRICS_TOKEN must be at least 16 bytes long, without spaces');
+  }
+
   const loginLimit = integer('LOGIN_THROTTLE_LIMIT', 10, 1, 100000);
   const loginTtl = integer('LOGIN_THROTTLE_TTL_SECONDS', 60, 1, 86400);
+  const loginAddressLimit = integer('LOGIN_ADDRESS_LIMIT', 100, 1, 1_000_000);
+  const loginAccountLimit = integer('LOGIN_ACCOUNT_LIMIT', 30, 1, 1_000_000);
+  const loginAccountTtl = integer('LOGIN_ACCOUNT_TTL_SECONDS', 900, 1, 86400);
   const poolSize = integer('DATABASE_POOL_SIZE', 10, 1, 200);
   const telemetryRate = integer('TELEMETRY_RATE_LIMIT', 20_000, 1, 100_000_000);
   const commitWindowMs = integer('TELEMETRY_COMMIT_WINDOW_MS', 2, 0, 1000);
@@ -192,8 +216,15 @@ export function loadConfig(env: Env = process.env, options: { createDevSecret?: 
     betaMonitor: Object.freeze({ cron, scheduleEnabled }),
     alertWebhook: Object.freeze({ url: webhookUrl, secret: optional('ALERT_WEBHOOK_SECRET') }),
     logLevel,
-    loginThrottle: Object.freeze({ limit: loginLimit, ttlSeconds: loginTtl }),
+    loginThrottle: Object.freeze({
+      limit: loginLimit,
+      ttlSeconds: loginTtl,
+      addressLimit: loginAddressLimit,
+      accountLimit: loginAccountLimit,
+      accountTtlSeconds: loginAccountTtl,
+    }),
     telemetry: Object.freeze({ rateLimitEventsPerSecond: telemetryRate, commitWindowMs }),
+    metricsToken,
     masterSwitchesOff,
   });
 }

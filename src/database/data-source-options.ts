@@ -1,5 +1,6 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from 'pg';
-import { DataSourceOptions } from 'typeorm';
+import { DataSourceOptions, EntityManager } from 'typeorm';
 import { AllowlistEntryEntity } from 'src/allowlist/allowlist-entry.entity';
 import { AuditEventEntity } from 'src/audit/audit-event.entity';
 import { ServiceTokenEntity } from 'src/auth/service-token.entity';
@@ -11,6 +12,7 @@ import { Telemetry1764600000000 } from 'src/database/migrations/1764600000000-Te
 import { BetaMonitor1764700000000 } from 'src/database/migrations/1764700000000-BetaMonitor';
 import { GoNoGo1764800000000 } from 'src/database/migrations/1764800000000-GoNoGo';
 import { AlertOutbox1764900000000 } from 'src/database/migrations/1764900000000-AlertOutbox';
+import { SharedLoginLimits1765400000000 } from 'src/database/migrations/1765400000000-SharedLoginLimits';
 import { ServiceTokenPermissions1765300000000 } from 'src/database/migrations/1765300000000-ServiceTokenPermissions';
 
 export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
@@ -22,6 +24,7 @@ export const MIGRATIONS = [
   GoNoGo1764800000000,
   AlertOutbox1764900000000,
   ServiceTokenPermissions1765300000000,
+  SharedLoginLimits1765400000000,
 ];
 
 /**
@@ -34,6 +37,31 @@ export type DatabaseTimeouts = Readonly<{ ms: number }> | null;
 
 const READ_TIMEOUT = 'Query read timeout';
 
+const startupBounds = new AsyncLocalStorage<number>();
+
+/**
+ * The bound for start-up work (loading the snapshot, the first admin, the service tokens): ten
+ * times DATABASE_TIMEOUT_MS, at least 30 s. Several instances starting at once on a loaded
+ * machine can take longer than the request bound for these one-off reads, and failing the start
+ * for it helps nobody; requests keep the short bound.
+ */
+export function startupTimeoutMs(databaseTimeoutMs: number): number {
+  return Math.max(30_000, databaseTimeoutMs * 10);
+}
+
+/**
+ * Runs start-up work with the longer client-side bound on every query it makes (the caller sets
+ * the server-side one for its transaction with `relaxStatementTimeout`).
+ */
+export function withStartupBounds<T>(ms: number, work: () => Promise<T>): Promise<T> {
+  return startupBounds.run(ms, work);
+}
+
+/** Lifts this transaction's server-side statement bound to `ms` (PostgreSQL and PGlite). */
+export async function relaxStatementTimeout(manager: EntityManager, ms: number): Promise<void> {
+  await manager.query(`SELECT set_config('statement_timeout', $1, true)`, [String(ms)]);
+}
+
 /**
  * A pg client that discards its connection once a query's answer did not arrive in time. The
  * protocol is sequential, so a connection whose answer is still owed is useless: without this,
@@ -41,6 +69,13 @@ const READ_TIMEOUT = 'Query read timeout';
  */
 export class BoundedClient extends Client {
   override query(...args: unknown[]): never {
+    const relaxed = startupBounds.getStore();
+    if (relaxed !== undefined && typeof args[0] === 'string') {
+      // The object form is the only way to give one query its own read timeout.
+      const [text, ...rest] = args;
+      const values = Array.isArray(rest[0]) ? rest.shift() : undefined;
+      args = [{ text, values, query_timeout: relaxed }, ...rest];
+    }
     const last = args[args.length - 1];
     if (typeof last === 'function') {
       args[args.length - 1] = (error: Error | null, result: unknown) => {

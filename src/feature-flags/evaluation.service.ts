@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { BulkEvaluationResponseDto, EvaluationResponseDto } from 'src/feature-flags/evaluation.dto';
-import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
+import { FlagRequestCounter, UNKNOWN_FLAG_KEY } from 'src/feature-flags/flag-request-counter';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 import { Evaluation, evaluate } from 'src/feature-flags/resolver';
 
@@ -23,7 +23,8 @@ export class EvaluationService {
     const evaluation = evaluate(flag, subjectId, this.masterSwitchesOff.has(key));
     // Per-minute counts only for flags that exist: callers cannot grow memory with made-up keys.
     if (flag !== undefined) this.counter.increment(key);
-    this.counter.countReason(key, evaluation.reason);
+    // Made-up keys share one label: they neither become metric labels nor take the slots of real flags.
+    this.counter.countReason(flag !== undefined ? key : UNKNOWN_FLAG_KEY, evaluation.reason);
     return evaluation;
   }
 

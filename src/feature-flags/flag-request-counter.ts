@@ -12,6 +12,8 @@ const RETENTION_MINUTES = 24 * 60;
  */
 export const MAX_REASON_KEYS = 1000;
 export const OTHER_FLAGS = '_other';
+/** Evaluations of keys that name no flag are counted under this one key (no flag key starts with "_"). */
+export const UNKNOWN_FLAG_KEY = '_unknown';
 
 export type MinuteCount = Readonly<{ minute: string; count: number }>;
 export type ReasonCount = Readonly<{ key: string; reason: EvaluationReason; count: number }>;

@@ -5,7 +5,8 @@ import { CHECKPOINT_STATUSES } from 'src/beta-monitor/checks';
 import { CheckpointsService } from 'src/beta-monitor/checkpoints.service';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { ChangeFeedService } from 'src/change-feed/change-feed.service';
-import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
+import { FlagRequestCounter, UNKNOWN_FLAG_KEY } from 'src/feature-flags/flag-request-counter';
+import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 import { httpRequestMetrics, HttpRequestStats, RouteRequestStats } from 'src/metrics/http-request-stats';
 import { DatabaseFigures, TtlCache, UNMATCHED_ROUTE } from 'src/metrics/metrics';
 
@@ -32,18 +33,23 @@ export class MetricsService implements OnModuleDestroy {
     feed: ChangeFeedService,
     private readonly checkpoints: CheckpointsService,
     private readonly outbox: AlertOutboxService,
+    snapshot: FlagSnapshotService,
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: 'flagdog_' });
 
     new Counter({
       name: 'flagdog_evaluations_total',
-      help: 'Flag evaluations since the process started, by flag and reason (flag "_other" beyond 1000 distinct keys).',
+      help: 'Flag evaluations since the process started, by flag and reason (flag "_unknown" for keys that name no flag, "_other" beyond 1000 distinct keys).',
       labelNames: ['flag', 'reason'],
       registers,
       collect() {
         this.reset();
-        for (const { key, reason, count } of counter.reasonCounts()) this.inc({ flag: key, reason }, count);
+        for (const { key, reason, count } of counter.reasonCounts()) {
+          // A flag deleted since it was counted is no longer named either.
+          const flag = key.startsWith('_') || snapshot.get(key) !== undefined ? key : UNKNOWN_FLAG_KEY;
+          this.inc({ flag, reason }, count);
+        }
       },
     });
     for (const metric of httpRequestMetrics(this.http)) this.registry.registerMetric(metric);

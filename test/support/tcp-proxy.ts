@@ -15,6 +15,8 @@ export class TcpProxy {
   private open = true;
   private blackHoled = false;
   port = 0;
+  /** Connections the proxy was asked for, refused ones included. */
+  attempts = 0;
 
   private constructor(
     private readonly targetHost: string,
@@ -72,7 +74,13 @@ export class TcpProxy {
     socket.on('error', () => undefined);
   }
 
+  /** Sockets still open on either side. */
+  get openSockets(): number {
+    return this.sockets.size;
+  }
+
   private accept(client: Socket): void {
+    this.attempts += 1;
     if (!this.open) {
       client.destroy();
       return;

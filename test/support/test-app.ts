@@ -76,6 +76,8 @@ export async function startInstance(
     BOOTSTRAP_ADMIN_PASSWORD: ADMIN_PASSWORD,
     LOG_LEVEL: 'info',
     LOGIN_THROTTLE_LIMIT: '1000',
+    LOGIN_ADDRESS_LIMIT: '100000',
+    LOGIN_ACCOUNT_LIMIT: '100000',
     // Scheduled checkpoints only where a test asks for them.
     BETA_MONITOR_SCHEDULE_ENABLED: 'false',
     // PGlite has one session: one connection, as flagdog's embedded default uses.

@@ -494,10 +494,34 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Ready to serve: the database answers within a second and the flag snapshot is loaded.
-         *     503 names what is wrong; evaluation keeps answering from the snapshot meanwhile.
+         * Ready to serve: the database answers within a second, the flag snapshot is loaded and the
+         *     service tokens are current. Without credentials the answer is only `{"status":"ok"}` (200)
+         *     or `{"status":"error"}` (503). Any valid token (a user's JWT, a service token) or
+         *     METRICS_TOKEN as a bearer token also gets the details: each check, the snapshot revision,
+         *     the active master switches, telemetry and service-token figures. Evaluation keeps answering
+         *     from the snapshot meanwhile.
          */
         get: operations["HealthController_ready"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every audit event (flags, allowlists, phases, users, service tokens, the beta monitor),
+         *     newest first, filtered by actor, action, flag and time, paged with `limit` and `cursor`.
+         */
+        get: operations["AuditController_list"];
         put?: never;
         post?: never;
         delete?: never;
@@ -3429,7 +3453,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The Health Check is successful */
+            /** @description Ready: `{"status":"ok"}`, with `info` and `details` for an authenticated caller. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -3438,12 +3462,69 @@ export interface operations {
                     "application/json": Record<string, never>;
                 };
             };
-            /**
-             * @description The database is unreachable or the snapshot is not loaded.
-             *
-             *     The Health Check is not successful
-             */
+            /** @description Not ready: `{"status":"error"}`, naming what is down for an authenticated caller. */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    AuditController_list: {
+        parameters: {
+            query: {
+                /** @description Page size, 1–500. */
+                limit: number;
+                /** @description The `nextCursor` of the previous page. */
+                cursor?: string;
+                /** @description Exactly this actor: a user's email (as stored, lower-case), a service token's name, or `beta-monitor`. */
+                actor?: string;
+                /** @description Exactly this action, e.g. `flag.updated`, `user.deleted`, `service_token.revoked`. */
+                action?: string;
+                /** @description Events of this flag only. */
+                featureKey?: string;
+                /** @description ISO-8601 with a time zone; events at or after. */
+                since?: string;
+                /** @description ISO-8601 with a time zone; events before. */
+                until?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AuditEventListResponseDto"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission `audit:read` (PERMISSION_DENIED). */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
