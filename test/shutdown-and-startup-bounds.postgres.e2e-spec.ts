@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, relaxStatementTimeout, withStartupBounds } from 'src/database/data-source-options';
+import { buildDataSourceOptions, inStartupTransaction } from 'src/database/data-source-options';
 import { startInstance } from './support/test-app';
 import { createTestDatabase, TestDatabase } from './support/test-database';
 import { TcpProxy } from './support/tcp-proxy';
@@ -26,11 +26,8 @@ describe('start-up bounds and a clean close', () => {
       await expect(dataSource.query('SELECT pg_sleep(0.8)')).rejects.toThrow(/timeout|canceling statement/i);
       // The connection that timed out is dropped; let the pool notice before the next query.
       await sleep(200);
-      const slept = await withStartupBounds(5000, () =>
-        dataSource.transaction(async (manager) => {
-          await relaxStatementTimeout(manager, 5000);
-          return manager.query(`SELECT pg_sleep(0.8), 'done' AS result`);
-        }),
+      const slept = await inStartupTransaction(dataSource, 5000, (manager) =>
+        manager.query(`SELECT pg_sleep(0.8), 'done' AS result`),
       );
       expect(slept[0].result).toBe('done');
       // Outside the start-up work the short bound applies again.

@@ -13,7 +13,7 @@ import { Actor, Principal } from 'src/auth/principal';
 import { UserEntity } from 'src/auth/user.entity';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
-import { relaxStatementTimeout, startupTimeoutMs, withStartupBounds } from 'src/database/data-source-options';
+import { inStartupTransaction, startupTimeoutMs } from 'src/database/data-source-options';
 import { isUniqueViolation } from 'src/database/postgres-errors';
 import { AppError } from 'src/http/app-error';
 import { decodeCursor, encodeCursor } from 'src/http/page-query.dto';
@@ -48,13 +48,10 @@ export class UsersService implements OnModuleInit {
   /** Start-up work: waits for other starting instances, so it has the longer start-up bound. */
   async onModuleInit(): Promise<void> {
     const bound = startupTimeoutMs(this.config.databaseTimeoutMs);
-    await withStartupBounds(bound, () =>
-      this.dataSource.transaction(async (manager) => {
-        await relaxStatementTimeout(manager, bound);
-        await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.startup]);
-        await this.ensureFirstAdmin(manager);
-      }),
-    );
+    await inStartupTransaction(this.dataSource, bound, async (manager) => {
+      await manager.query('SELECT pg_advisory_xact_lock($1)', [ADVISORY_LOCKS.startup]);
+      await this.ensureFirstAdmin(manager);
+    });
   }
 
   /**

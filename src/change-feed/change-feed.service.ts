@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { ADVISORY_LOCKS } from 'src/database/advisory-locks';
-import { relaxStatementTimeout, startupTimeoutMs, withStartupBounds } from 'src/database/data-source-options';
+import { inStartupTransaction, startupTimeoutMs } from 'src/database/data-source-options';
 
 export type ChangeKind = 'flag' | 'allowlist_add' | 'allowlist_remove' | 'allowlist_clear' | 'service_tokens';
 
@@ -96,13 +96,15 @@ export class ChangeFeedService implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationBootstrap(): Promise<void> {
     const bound = startupTimeoutMs(this.config.databaseTimeoutMs);
-    await withStartupBounds(bound, () =>
-      this.dataSource.transaction('REPEATABLE READ', async (manager) => {
-        await relaxStatementTimeout(manager, bound);
+    await inStartupTransaction(
+      this.dataSource,
+      bound,
+      async (manager) => {
         const [{ revision }] = await manager.query(`SELECT coalesce(max(id), 0)::bigint AS revision FROM flag_changes`);
         for (const subscriber of this.subscribers) await subscriber.load(manager);
         this.revision = Number(revision);
-      }),
+      },
+      'REPEATABLE READ',
     );
     this.loaded = true;
     this.lastSyncAt = new Date();

@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client } from 'pg';
-import { DataSourceOptions, EntityManager } from 'typeorm';
+import { DataSource, DataSourceOptions, EntityManager } from 'typeorm';
+import type { IsolationLevel } from 'typeorm/driver/types/IsolationLevel';
 import { AllowlistEntryEntity } from 'src/allowlist/allowlist-entry.entity';
 import { AuditEventEntity } from 'src/audit/audit-event.entity';
 import { ServiceTokenEntity } from 'src/auth/service-token.entity';
@@ -37,8 +37,6 @@ export type DatabaseTimeouts = Readonly<{ ms: number }> | null;
 
 const READ_TIMEOUT = 'Query read timeout';
 
-const startupBounds = new AsyncLocalStorage<number>();
-
 /**
  * The bound for start-up work (loading the snapshot, the first admin, the service tokens): ten
  * times DATABASE_TIMEOUT_MS, at least 30 s. Several instances starting at once on a loaded
@@ -50,11 +48,30 @@ export function startupTimeoutMs(databaseTimeoutMs: number): number {
 }
 
 /**
- * Runs start-up work with the longer client-side bound on every query it makes (the caller sets
- * the server-side one for its transaction with `relaxStatementTimeout`).
+ * Runs start-up work in a transaction on a connection of its own whose bounds are lifted to
+ * `ms` for the duration (client side on that connection only, server side for the transaction).
  */
-export function withStartupBounds<T>(ms: number, work: () => Promise<T>): Promise<T> {
-  return startupBounds.run(ms, work);
+export async function inStartupTransaction<T>(
+  dataSource: DataSource,
+  ms: number,
+  work: (manager: EntityManager) => Promise<T>,
+  isolation?: IsolationLevel,
+): Promise<T> {
+  const run = async (manager: EntityManager): Promise<T> => {
+    // pg reads the read timeout from the connection's parameters at each query.
+    const parameters = (
+      manager.queryRunner as unknown as { databaseConnection?: { connectionParameters?: { query_timeout?: number } } }
+    )?.databaseConnection?.connectionParameters;
+    const usual = parameters?.query_timeout;
+    if (parameters) parameters.query_timeout = ms;
+    try {
+      await relaxStatementTimeout(manager, ms);
+      return await work(manager);
+    } finally {
+      if (parameters) parameters.query_timeout = usual;
+    }
+  };
+  return isolation === undefined ? dataSource.transaction(run) : dataSource.transaction(isolation, run);
 }
 
 /** Lifts this transaction's server-side statement bound to `ms` (PostgreSQL and PGlite). */
@@ -69,13 +86,6 @@ export async function relaxStatementTimeout(manager: EntityManager, ms: number):
  */
 export class BoundedClient extends Client {
   override query(...args: unknown[]): never {
-    const relaxed = startupBounds.getStore();
-    if (relaxed !== undefined && typeof args[0] === 'string') {
-      // The object form is the only way to give one query its own read timeout.
-      const [text, ...rest] = args;
-      const values = Array.isArray(rest[0]) ? rest.shift() : undefined;
-      args = [{ text, values, query_timeout: relaxed }, ...rest];
-    }
     const last = args[args.length - 1];
     if (typeof last === 'function') {
       args[args.length - 1] = (error: Error | null, result: unknown) => {
