@@ -15,8 +15,14 @@ export class DatabaseModule {
       module: DatabaseModule,
       imports: [
         TypeOrmModule.forRootAsync({
-          // Start-up checks the database first (database-preflight.ts) and retries only what can heal.
-          useFactory: () => ({ ...buildDataSourceOptions(url, poolSize, timeouts), retryAttempts: 0 }),
+          // `npm start` checks the database first (database-preflight.ts), so a wrong URL never gets
+          // here; a few short retries cover a connection that is still being let go (the embedded
+          // database takes one at a time) instead of TypeORM's default of nine over half a minute.
+          useFactory: () => ({
+            ...buildDataSourceOptions(url, poolSize, timeouts),
+            retryAttempts: 3,
+            retryDelay: 1000,
+          }),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             const applied = await runMigrations(dataSource);
