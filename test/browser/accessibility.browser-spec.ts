@@ -12,7 +12,7 @@ async function traffic(): Promise<void> {
     await h.t.http
       .post('/api/admin/service-tokens')
       .auth(admin, { type: 'bearer' })
-      .send({ name: 'matching-backend' })
+      .send({ name: 'matching-backend', permissions: ['telemetry:write'] })
       .expect(201)
   ).body.token;
   const events = Array.from({ length: 400 }, (_, i) => ({
