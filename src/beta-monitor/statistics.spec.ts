@@ -1,5 +1,6 @@
 import {
   SIGNIFICANCE_ALPHA,
+  binomialTwoSided,
   binomialUpperTail,
   smallestDetectableCount,
   smallestDetectableRate,
@@ -195,5 +196,74 @@ describe('smallest detectable count and rate', () => {
     expect(smallestDetectableCount(37, 0.002, 0.05)).toBe(2);
     expect(smallestDetectableCount(37, 0.002, 0.08)).toBe(1);
     expect(() => smallestDetectableCount(37, 0.002, 0)).toThrow(RangeError);
+  });
+});
+
+/** The two-sided p-value by brute force: Σ of every exact pmf(i) ≤ pmf(k), p = a / b, in integers. */
+function exactTwoSided(k: number, n: number, a: bigint, b: bigint): number {
+  const pmfs: bigint[] = [];
+  let choose = 1n;
+  for (let i = 0; i <= n; i++) {
+    pmfs.push(choose * a ** BigInt(i) * (b - a) ** BigInt(n - i));
+    choose = (choose * BigInt(n - i)) / BigInt(i + 1);
+  }
+  const sum = pmfs.filter((pmf) => pmf <= pmfs[k]).reduce((total, pmf) => total + pmf, 0n);
+  return ratio(sum, b ** BigInt(n));
+}
+
+describe('binomialTwoSided: the exact two-sided test', () => {
+  it.each([
+    // Published values of R's binom.test.
+    [682, 925, 0.75, 0.3825],
+    [9, 10, 0.5, 0.02148438],
+    [0, 10, 0.5, 0.001953125],
+    [7, 20, 0.5, 0.263176],
+  ])('%d of %d against p = %d is %d (R binom.test)', (k, n, p, expected) => {
+    expect(binomialTwoSided(k, n, p)).toBeCloseTo(expected, 4);
+  });
+
+  it.each([
+    [3, 10, 1n, 5n],
+    [0, 12, 1n, 4n],
+    [12, 12, 1n, 4n],
+    [30, 40, 1n, 2n],
+    [2, 50, 1n, 10n],
+    [17, 50, 1n, 10n],
+    [60, 200, 1n, 4n],
+    [35, 200, 1n, 4n],
+  ])('%d of %d against %d/%d equals the brute-force sum', (k, n, a, b) => {
+    const expected = exactTwoSided(k, n, a, b);
+    expect(relativeError(binomialTwoSided(k, n, Number(a) / Number(b)), expected)).toBeLessThan(1e-9);
+  });
+
+  it('the outcome at the mean is 1, and the p-value falls on both sides of it', () => {
+    expect(binomialTwoSided(5, 10, 0.5)).toBe(1);
+    expect(binomialTwoSided(400, 1000, 0.5)).toBeLessThan(1e-9);
+    expect(binomialTwoSided(600, 1000, 0.5)).toBeCloseTo(binomialTwoSided(400, 1000, 0.5), 15);
+  });
+
+  it('stays exact for a tiny p-value over many trials (no 1 − cdf that vanishes)', () => {
+    // Symmetric at p = ½: twice the upper tail, summed independently in log space.
+    const pValue = binomialTwoSided(51_500, 100_000, 0.5);
+    expect(pValue).toBeLessThan(1e-18);
+    expect(relativeError(pValue, 2 * logSpaceTail(51_500, 100_000, 0.5))).toBeLessThan(1e-8);
+    expect(binomialTwoSided(50_100, 100_000, 0.5)).toBeGreaterThan(0.5);
+  });
+
+  it('n = 0 is no evidence; p = 0 and p = 1 allow only their one outcome', () => {
+    expect(binomialTwoSided(0, 0, 0.3)).toBe(1);
+    expect(binomialTwoSided(0, 5, 0)).toBe(1);
+    expect(binomialTwoSided(1, 5, 0)).toBe(0);
+    expect(binomialTwoSided(5, 5, 1)).toBe(1);
+    expect(binomialTwoSided(4, 5, 1)).toBe(0);
+  });
+
+  it.each([
+    [6, 5, 0.5],
+    [-1, 5, 0.5],
+    [1.5, 5, 0.5],
+    [1, 5, 1.5],
+  ])('refuses k=%d n=%d p=%d', (k, n, p) => {
+    expect(() => binomialTwoSided(k, n, p)).toThrow(RangeError);
   });
 });

@@ -1,4 +1,5 @@
 import betainc from '@stdlib/math-base-special-betainc';
+import gammaln from '@stdlib/math-base-special-gammaln';
 
 /** The checkpoint's significance level (docs/beta-monitor-checks.md): strict, because 24 hourly looks a day would otherwise raise false alarms. */
 export const SIGNIFICANCE_ALPHA = 0.001;
@@ -30,6 +31,66 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   if (p === 1) return 1;
   const tail = betainc(p, k, n - k + 1, true, false);
   return Math.min(1, Math.max(0, tail));
+}
+
+/** ln P[X = k] for X ~ Binomial(n, p), 0 < p < 1, through log-gamma so large n neither overflows nor underflows. */
+function logBinomialPmf(k: number, n: number, p: number): number {
+  return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
+}
+
+/** Exact P[X ≤ k] for X ~ Binomial(n, p), as the upper tail of n − X ~ Binomial(n, 1 − p). */
+function binomialLowerTail(k: number, n: number, p: number): number {
+  if (k < 0) return 0;
+  if (k >= n) return 1;
+  return binomialUpperTail(n - k, n, 1 - p);
+}
+
+/** Two outcomes this close in probability count as equally likely (the tolerance R's binom.test uses). */
+const PMF_TOLERANCE = 1 + 1e-7;
+
+/**
+ * The exact two-sided binomial test's p-value for k successes in n trials against p: the
+ * probability of every outcome no more likely than k (the "minimum likelihood" method of R's
+ * `binom.test`). The far tail is found by a binary search, since the probabilities fall
+ * monotonically away from the mode, so the cost is O(log n) tail evaluations.
+ *
+ * No trials (n = 0) is no evidence: 1.
+ */
+export function binomialTwoSided(k: number, n: number, p: number): number {
+  assertCount('n', n);
+  assertCount('k', k);
+  assertProbability(p);
+  if (k > n) throw new RangeError(`k must not exceed n (got ${k} of ${n})`);
+  if (n === 0) return 1;
+  if (p === 0) return k === 0 ? 1 : 0;
+  if (p === 1) return k === n ? 1 : 0;
+  const mean = n * p;
+  if (k === mean) return 1;
+  const limit = logBinomialPmf(k, n, p) + Math.log(PMF_TOLERANCE);
+  const asLikely = (i: number): boolean => logBinomialPmf(i, n, p) <= limit;
+  let tails: number;
+  if (k < mean) {
+    // Above the mean the probabilities fall: the first i from ceil(mean) on that is no more likely than k.
+    let low = Math.ceil(mean);
+    let high = n + 1;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      if (asLikely(middle)) high = middle;
+      else low = middle + 1;
+    }
+    tails = binomialLowerTail(k, n, p) + (low <= n ? binomialUpperTail(low, n, p) : 0);
+  } else {
+    // Below the mean the probabilities rise: the last i up to floor(mean) that is no more likely than k.
+    let low = -1;
+    let high = Math.floor(mean);
+    while (low < high) {
+      const middle = Math.ceil((low + high) / 2);
+      if (asLikely(middle)) low = middle;
+      else high = middle - 1;
+    }
+    tails = binomialUpperTail(k, n, p) + (low >= 0 ? binomialLowerTail(low, n, p) : 0);
+  }
+  return Math.min(1, Math.max(0, tails));
 }
 
 /** x of n with half an event added, so a baseline that saw no error still gives a usable rate (docs/beta-monitor-checks.md). */
