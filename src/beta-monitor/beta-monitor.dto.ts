@@ -189,6 +189,30 @@ export class AlertDto {
   expected: unknown;
 }
 
+/** What the checkpoint's window held (docs/beta-monitor-checks.md, data coverage). */
+export class CheckpointCoverageDto {
+  /** Telemetry HTTP requests reported under `on`. */
+  treatmentRequests: number;
+  /** Telemetry HTTP requests reported under `off`. */
+  controlRequests: number;
+  /** Matching outcomes reported under `on`. */
+  treatmentMatching: number;
+  /** Matching outcomes reported under `off`. */
+  controlMatching: number;
+  /** How often flagdog answered the flag ON in the window (REST and OFREP, every instance). */
+  evaluationsOn: number;
+  /** How often flagdog answered the flag OFF in the window. */
+  evaluationsOff: number;
+  /** The minute of the flag's latest telemetry up to the window's end; null when none ever arrived. */
+  lastTelemetryAt: string | null;
+  /** Seconds from that minute to the window's end (minute resolution); null when none. */
+  secondsSinceLastTelemetry: number | null;
+  /** Neither evaluations nor telemetry in the window: a GREEN then means "nothing happened", not "healthy". */
+  noTraffic: boolean;
+  /** `no traffic in this window` when noTraffic, else null. */
+  note: string | null;
+}
+
 export class CheckpointResponseDto {
   id: string;
   featureKey: string;
@@ -205,6 +229,8 @@ export class CheckpointResponseDto {
   metrics: Record<string, unknown> | null;
   determinism: Record<string, unknown> | null;
   evidence: Record<string, unknown> | null;
+  /** The window's data coverage; null when the checkpoint could not measure (or predates it). */
+  coverage: CheckpointCoverageDto | null;
   error: string | null;
   durationMs: number;
   createdAt: string;
@@ -219,6 +245,8 @@ export class BetaMonitorStatusResponseDto {
   featureKey: string;
   /** GREEN, YELLOW or RED from the latest checkpoint; null before the first. */
   health: 'GREEN' | 'YELLOW' | 'RED' | null;
+  /** Said with the health: `no traffic in this window` when the latest checkpoint saw neither evaluations nor telemetry. */
+  healthNote: string | null;
   latest: CheckpointResponseDto | null;
   phase: PhaseResponseDto | null;
   nextScheduledRunAt: string | null;

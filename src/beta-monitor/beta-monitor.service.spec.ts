@@ -61,6 +61,7 @@ function measured(status: CheckpointStatus, alerts: Alert[], world: World): Meas
     metrics: {},
     determinism: {},
     evidence: {},
+    coverage: null,
   };
 }
 

@@ -34,6 +34,7 @@ const NOT_MEASURED: Measurement = {
   metrics: null,
   determinism: null,
   evidence: null,
+  coverage: null,
   alerts: [],
   status: 'ERROR',
   health: 'RED',

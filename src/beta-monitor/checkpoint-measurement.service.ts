@@ -14,6 +14,8 @@ import {
 } from 'src/beta-monitor/checks';
 import { NewCheckpoint } from 'src/beta-monitor/checkpoints.repository';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
+import { checkSampleRatio, checkTelemetryCoverage, discountUnreliable } from 'src/beta-monitor/coverage-checks';
+import { DataCoverageService } from 'src/beta-monitor/data-coverage.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { FlagReadModel } from 'src/feature-flags/flag-read-model';
 import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
@@ -24,7 +26,7 @@ import { TelemetryService } from 'src/telemetry/telemetry.service';
 /** What a checkpoint measured: everything of its row but the who, when and how long. */
 export type Measurement = Pick<
   NewCheckpoint,
-  'config' | 'metrics' | 'determinism' | 'evidence' | 'alerts' | 'status' | 'health'
+  'config' | 'metrics' | 'determinism' | 'evidence' | 'alerts' | 'status' | 'health' | 'coverage'
 >;
 
 /** Flag changes that can explain config drift. */
@@ -56,6 +58,7 @@ export class CheckpointMeasurementService {
     private readonly telemetry: TelemetryService,
     private readonly complaints: ComplaintsService,
     private readonly audit: AuditService,
+    private readonly coverage: DataCoverageService,
   ) {}
 
   async measure(key: string, phase: PhaseResponseDto, from: Date, to: Date): Promise<Measurement> {
@@ -75,7 +78,9 @@ export class CheckpointMeasurementService {
     const prePhase = (phase.baseline ?? null) as PrePhaseBaseline;
     const complaints = await this.complaints.between(key, from, to);
     const controlHasTraffic = window.off.http.total >= MIN_CONTROL_REQUESTS;
-    const results: CheckResult[] = [
+    const coverage = await this.coverage.measure(key, window, from, to);
+    const sampleRatio = checkSampleRatio({ rolloutPercentage: phase.expected.rolloutPercentage, coverage });
+    const checked: CheckResult[] = [
       checkConfig({ actual, expected: phase.expected, allowlistTolerance: phase.allowlistTolerance, changes }),
       checkDeterminism(phase.determinismProbes, determinism),
       checkHttpErrors({
@@ -96,10 +101,13 @@ export class CheckpointMeasurementService {
         baseline: window.off.matching.total > 0 ? window.off.matching : (prePhase?.matching ?? null),
       }),
     ];
+    // Data coverage last: a blind or misattributed window must not look healthy (docs/beta-monitor-checks.md).
+    const results = [...discountUnreliable(checked, sampleRatio), checkTelemetryCoverage(coverage), sampleRatio];
     const { status, health } = verdict(results);
     return {
       status,
       health,
+      coverage,
       alerts: results.flatMap((result) => result.alerts),
       config: { actual, expected: phase.expected, allowlistTolerance: phase.allowlistTolerance },
       determinism: { probes: determinism },

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { CheckpointHealth, CheckpointStatus } from 'src/beta-monitor/checks';
 import {
   AlertDto,
+  CheckpointCoverageDto,
   CheckpointListQueryDto,
   CheckpointListResponseDto,
   CheckpointResponseDto,
@@ -176,8 +177,32 @@ function toView(row: CheckpointRow): CheckpointResponseDto {
     metrics: row.metrics_json,
     determinism: row.determinism_json,
     evidence: row.evidence_json,
+    coverage: coverageOf(row.evidence_json),
     error: row.error,
     durationMs: row.duration_ms,
     createdAt: new Date(row.created_at).toISOString(),
   };
+}
+
+const COVERAGE_FIELDS = [
+  'treatmentRequests',
+  'controlRequests',
+  'treatmentMatching',
+  'controlMatching',
+  'evaluationsOn',
+  'evaluationsOff',
+  'lastTelemetryAt',
+  'secondsSinceLastTelemetry',
+  'noTraffic',
+  'note',
+] as const;
+
+/** The coverage recorded in the evidence (its `coverage` check); null for checkpoints without one. */
+function coverageOf(evidence: Record<string, unknown> | null): CheckpointCoverageDto | null {
+  const stored = evidence?.coverage;
+  if (typeof stored !== 'object' || stored === null) return null;
+  const record = stored as Record<string, unknown>;
+  return Object.fromEntries(
+    COVERAGE_FIELDS.map((field) => [field, record[field] ?? null]),
+  ) as unknown as CheckpointCoverageDto;
 }

@@ -49,6 +49,7 @@ export class CheckpointsService {
     return {
       featureKey: key,
       health: latest?.health ?? null,
+      healthNote: latest?.coverage?.note ?? null,
       latest,
       phase,
       nextScheduledRunAt: phase && nextScheduledRunAt ? nextScheduledRunAt.toISOString() : null,

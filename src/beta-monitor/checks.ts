@@ -30,7 +30,9 @@ export type AlertCode =
   | 'CRITICAL_COMPLAINT'
   | 'MINOR_COMPLAINT'
   | 'MATCHING_SUCCESS_DROP'
-  | 'TIME_TO_MATCH';
+  | 'TIME_TO_MATCH'
+  | 'TELEMETRY_MISSING'
+  | 'SAMPLE_RATIO_MISMATCH';
 
 export type Alert = {
   code: string;
@@ -367,7 +369,7 @@ function pValueOf(count: number, total: number, rate: number | null): number | n
 }
 
 /** Runbook §6 P0: more than 10 % 5xx over at least 10 requests. */
-const isP0 = (c5xx: number, total: number): boolean => total >= P0_MIN_REQUESTS && c5xx * 10 > total;
+export const isP0 = (c5xx: number, total: number): boolean => total >= P0_MIN_REQUESTS && c5xx * 10 > total;
 
 /**
  * The smallest 5xx count that would have made this check CRITICAL with `total` requests: a

@@ -13,6 +13,7 @@ import { BetaMonitor1764700000000 } from 'src/database/migrations/1764700000000-
 import { GoNoGo1764800000000 } from 'src/database/migrations/1764800000000-GoNoGo';
 import { AlertOutbox1764900000000 } from 'src/database/migrations/1764900000000-AlertOutbox';
 import { SharedLoginLimits1765400000000 } from 'src/database/migrations/1765400000000-SharedLoginLimits';
+import { EvaluationMinutes1765500000000 } from 'src/database/migrations/1765500000000-EvaluationMinutes';
 import { ServiceTokenPermissions1765300000000 } from 'src/database/migrations/1765300000000-ServiceTokenPermissions';
 
 export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   AlertOutbox1764900000000,
   ServiceTokenPermissions1765300000000,
   SharedLoginLimits1765400000000,
+  EvaluationMinutes1765500000000,
 ];
 
 /**

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { BulkEvaluationResponseDto, EvaluationResponseDto } from 'src/feature-flags/evaluation.dto';
+import { EvaluationMinutesService } from 'src/feature-flags/evaluation-minutes';
 import { FlagRequestCounter, UNKNOWN_FLAG_KEY } from 'src/feature-flags/flag-request-counter';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 import { Evaluation, evaluate } from 'src/feature-flags/resolver';
@@ -14,6 +15,7 @@ export class EvaluationService {
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly snapshot: FlagSnapshotService,
     private readonly counter: FlagRequestCounter,
+    private readonly served: EvaluationMinutesService,
   ) {
     this.masterSwitchesOff = config.masterSwitchesOff;
   }
@@ -22,7 +24,10 @@ export class EvaluationService {
     const flag = this.snapshot.get(key);
     const evaluation = evaluate(flag, subjectId, this.masterSwitchesOff.has(key));
     // Per-minute counts only for flags that exist: callers cannot grow memory with made-up keys.
-    if (flag !== undefined) this.counter.increment(key);
+    if (flag !== undefined) {
+      this.counter.increment(key);
+      this.served.count(key, evaluation.enabled);
+    }
     // Made-up keys share one label: they neither become metric labels nor take the slots of real flags.
     this.counter.countReason(flag !== undefined ? key : UNKNOWN_FLAG_KEY, evaluation.reason);
     return evaluation;

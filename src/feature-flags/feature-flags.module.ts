@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from 'src/audit/audit.module';
 import { EvaluationController } from 'src/feature-flags/evaluation.controller';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
+import { EvaluationMinutesService } from 'src/feature-flags/evaluation-minutes';
 import { EvaluationSummary } from 'src/feature-flags/evaluation-summary';
 import { FeatureFlagsController } from 'src/feature-flags/feature-flags.controller';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
@@ -21,8 +22,16 @@ import { OfrepService } from 'src/feature-flags/ofrep.service';
     FlagRequestCounter,
     EvaluationService,
     EvaluationSummary,
+    EvaluationMinutesService,
     OfrepService,
   ],
-  exports: [FeatureFlagsService, FlagReadModel, FlagSnapshotService, FlagRequestCounter, EvaluationService],
+  exports: [
+    FeatureFlagsService,
+    FlagReadModel,
+    FlagSnapshotService,
+    FlagRequestCounter,
+    EvaluationService,
+    EvaluationMinutesService,
+  ],
 })
 export class FeatureFlagsModule {}

@@ -106,6 +106,16 @@ export class TelemetryMinutesRepository {
     }
     return result;
   }
+
+  /** The start of the latest stored minute of `featureKey` before `before` (any variant), null when none. */
+  async lastMinute(featureKey: string, before: Date): Promise<Date | null> {
+    const rows: { last: Date | string | null }[] = await this.dataSource.query(
+      `SELECT max(minute) AS last FROM telemetry_minutes WHERE feature_key = $1 AND minute < $2`,
+      [featureKey, before],
+    );
+    const last = rows[0]?.last ?? null;
+    return last === null ? null : new Date(last);
+  }
 }
 
 export function upsertParameters(buckets: readonly TelemetryBucket[]): unknown[] {

@@ -102,6 +102,11 @@ export class TelemetryService implements OnApplicationShutdown {
     return { on: toAggregate(stored.on), off: toAggregate(stored.off) };
   }
 
+  /** The minute of the flag's latest stored telemetry event before `before` (minute resolution), null when none. */
+  lastEventMinute(featureKey: string, before: Date): Promise<Date | null> {
+    return this.minutes.lastMinute(featureKey, before);
+  }
+
   health(): TelemetryHealth {
     const figures = this.committer.figures();
     return {

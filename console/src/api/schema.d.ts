@@ -855,6 +855,28 @@ export interface components {
             observed: Record<string, never>;
             expected: Record<string, never>;
         };
+        CheckpointCoverageDto: {
+            /** @description Telemetry HTTP requests reported under `on`. */
+            treatmentRequests: number;
+            /** @description Telemetry HTTP requests reported under `off`. */
+            controlRequests: number;
+            /** @description Matching outcomes reported under `on`. */
+            treatmentMatching: number;
+            /** @description Matching outcomes reported under `off`. */
+            controlMatching: number;
+            /** @description How often flagdog answered the flag ON in the window (REST and OFREP, every instance). */
+            evaluationsOn: number;
+            /** @description How often flagdog answered the flag OFF in the window. */
+            evaluationsOff: number;
+            /** @description The minute of the flag's latest telemetry up to the window's end; null when none ever arrived. */
+            lastTelemetryAt: string | null;
+            /** @description Seconds from that minute to the window's end (minute resolution); null when none. */
+            secondsSinceLastTelemetry: number | null;
+            /** @description Neither evaluations nor telemetry in the window: a GREEN then means "nothing happened", not "healthy". */
+            noTraffic: boolean;
+            /** @description `no traffic in this window` when noTraffic, else null. */
+            note: string | null;
+        };
         CheckpointResponseDto: {
             id: string;
             featureKey: string;
@@ -882,6 +904,8 @@ export interface components {
             evidence: {
                 [key: string]: unknown;
             } | null;
+            /** @description The window's data coverage; null when the checkpoint could not measure (or predates it). */
+            coverage: components["schemas"]["CheckpointCoverageDto"] | null;
             error: string | null;
             durationMs: number;
             createdAt: string;
@@ -930,6 +954,8 @@ export interface components {
              * @enum {string|null}
              */
             health: "GREEN" | "YELLOW" | "RED" | null;
+            /** @description Said with the health: `no traffic in this window` when the latest checkpoint saw neither evaluations nor telemetry. */
+            healthNote: string | null;
             latest: components["schemas"]["CheckpointResponseDto"] | null;
             phase: components["schemas"]["PhaseResponseDto"] | null;
             nextScheduledRunAt: string | null;
