@@ -156,6 +156,21 @@ describe('checkpoint coverage', () => {
     expect(checkCoverage(checkpoints, START, 24, now).status).toBe(status);
   });
 
+  it('does not count hours whose checkpoint saw no traffic, and names them', () => {
+    const noTraffic = { coverage: { noTraffic: true, note: 'no traffic in this window' } };
+    const quiet = slots(24).map((c, i) => (i < 3 ? { ...c, evidence: noTraffic } : c));
+    const criterion = checkCoverage(quiet, START, 24, AFTER_DUE);
+    expect(criterion.status).toBe('FAIL');
+    expect(criterion.message).toContain('saw data');
+    expect(criterion.evidence.noTrafficHours).toEqual([
+      '2026-02-01T07:00:00.000Z',
+      '2026-02-01T08:00:00.000Z',
+      '2026-02-01T09:00:00.000Z',
+    ]);
+    const withData = slots(24).map((c) => ({ ...c, evidence: { coverage: { noTraffic: false } } }));
+    expect(checkCoverage(withData, START, 24, AFTER_DUE).status).toBe('PASS');
+  });
+
   it('does not count ERROR or manual checkpoints', () => {
     const errored = slots(24).map((c, i) => (i < 3 ? { ...c, status: 'ERROR' } : c));
     expect(checkCoverage(errored, START, 24, AFTER_DUE).status).toBe('FAIL');

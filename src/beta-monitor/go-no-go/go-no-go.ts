@@ -149,10 +149,17 @@ export function goNoGoDueAt(phase: Readonly<{ startedAt: string; minDurationHour
 
 const hourOf = (time: number): number => Math.floor(time / HOUR_MS) * HOUR_MS;
 
+/** Whether the checkpoint saw evaluations or telemetry: false only when its coverage says "no traffic". */
+export function sawTraffic(checkpoint: PhaseCheckpoint): boolean {
+  const coverage = checkpoint.evidence?.coverage as { noTraffic?: unknown } | undefined;
+  return coverage?.noTraffic !== true;
+}
+
 /**
  * CHECKPOINT_COVERAGE: the hours whose slot (top of the hour) lies after the start and at least
  * 5 minutes before `now` are expected; an hour counts when a scheduled checkpoint that measured
- * (not ERROR) ran for it. FAIL as soon as the misses exceed 10 % of the phase's length (at least
+ * (not ERROR) ran for it and saw data (not "no traffic": an hour with nothing to look at proves
+ * nothing). FAIL as soon as the misses exceed 10 % of the phase's length (at least
  * `minDurationHours`): those hours never come back.
  */
 export function checkCoverage(
@@ -164,11 +171,11 @@ export function checkCoverage(
   const expected: number[] = [];
   for (let slot = hourOf(startedAt.getTime()) + HOUR_MS; slot <= now.getTime() - SLOT_GRACE_MS; slot += HOUR_MS)
     expected.push(slot);
-  const covered = new Set(
-    checkpoints
-      .filter((checkpoint) => checkpoint.trigger === 'scheduled' && checkpoint.status !== 'ERROR')
-      .map((checkpoint) => hourOf(slotOf(checkpoint).getTime())),
+  const measured = checkpoints.filter(
+    (checkpoint) => checkpoint.trigger === 'scheduled' && checkpoint.status !== 'ERROR',
   );
+  const covered = new Set(measured.filter(sawTraffic).map((checkpoint) => hourOf(slotOf(checkpoint).getTime())));
+  const quiet = new Set(measured.map((checkpoint) => hourOf(slotOf(checkpoint).getTime())));
   const missed = expected.filter((slot) => !covered.has(slot));
   const hours = Math.max(expected.length, minDurationHours);
   const ratio = expected.length === 0 ? null : (expected.length - missed.length) / expected.length;
@@ -176,6 +183,7 @@ export function checkCoverage(
     expectedHours: expected.length,
     coveredHours: expected.length - missed.length,
     missedHours: missed.map((slot) => new Date(slot).toISOString()),
+    noTrafficHours: missed.filter((slot) => quiet.has(slot)).map((slot) => new Date(slot).toISOString()),
     ratio,
     minCoverage: MIN_COVERAGE,
     phaseHours: hours,
@@ -185,7 +193,7 @@ export function checkCoverage(
     return {
       code,
       status: 'FAIL',
-      message: `${missed.length} of ${hours} hour(s) without a scheduled checkpoint: coverage below 90 %`,
+      message: `${missed.length} of ${hours} hour(s) without a scheduled checkpoint that saw data: coverage below 90 %`,
       evidence,
     };
   }
