@@ -7,7 +7,12 @@ import { TcpProxy } from './support/tcp-proxy';
 import { telemetryToken } from './support/telemetry';
 import { startTestApp, TestApp } from './support/test-app';
 
-type Checkpoint = { status: string; health: string; alerts: { code: string; severity: string; message: string }[] };
+type Checkpoint = {
+  status: string;
+  health: string;
+  alerts: { code: string; severity: string; message: string }[];
+  coverage: Record<string, unknown> | null;
+};
 
 jest.setTimeout(60_000);
 
@@ -198,6 +203,50 @@ describe('@flagdog/openfeature: a Fastify service reports its traffic to the bet
       await other.close();
       await cutOff.close();
       await proxy.close();
+    }
+  });
+
+  it("with the package's sender stopped, the checkpoint says TELEMETRY_MISSING instead of GREEN", async () => {
+    // A second flag, fully on in its phase, used by a service whose telemetry sender has stopped.
+    const key = 'favorites_ranking';
+    const auth = { type: 'bearer' as const };
+    await t.http.post('/api/admin/feature-flags').auth(admin, auth).send({ key }).expect(201);
+    const phase = { name: 'full', expected: { enabled: true, rolloutPercentage: 100, allowlistCount: 0 } };
+    await t.http
+      .put(`/api/admin/beta-monitor/${key}/phases`)
+      .auth(admin, auth)
+      .send({ phases: [phase] })
+      .expect(200);
+    await t.http.post(`/api/admin/beta-monitor/${key}/phases/full/start`).auth(admin, auth).send({}).expect(200);
+    const stopped = new FlagdogTelemetry({ url: flagdogUrl, token, flags: [key] });
+    await OpenFeature.setProviderAndWait(
+      'stopped',
+      stopped.wrap(new OFREPProvider({ baseUrl: flagdogUrl, headers: { 'X-API-Key': token } })),
+    );
+    const other = Fastify();
+    await other.register(stopped.fastify());
+    other.get<{ Params: { passenger: string } }>('/rank/:passenger', async (request) => ({
+      ranked: await OpenFeature.getClient('stopped').getBooleanValue(key, false, {
+        targetingKey: request.params.passenger,
+      }),
+    }));
+    const otherUrl = await other.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      await stopped.close();
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => fetch(`${otherUrl}/rank/passenger-${i}`).then((r) => r.json())),
+      );
+      expect(answers).toEqual(Array(20).fill({ ranked: true }));
+      // The requests were reported to the package, which no longer sends anything.
+      expect(stopped.stats()).toMatchObject({ accepted: 0, requests: { reported: 20 } });
+      const checkpoint = (
+        await t.http.post(`/api/admin/beta-monitor/${key}/run`).auth(operator, auth).send({}).expect(201)
+      ).body as Checkpoint;
+      expect(checkpoint).toMatchObject({ status: 'WARN', health: 'YELLOW' });
+      expect(codes(checkpoint)).toEqual(['TELEMETRY_MISSING:WARN']);
+      expect(checkpoint.coverage).toMatchObject({ evaluationsOn: 20, treatmentRequests: 0, noTraffic: false });
+    } finally {
+      await other.close();
     }
   });
 
