@@ -62,6 +62,15 @@ export function report(checkpoint: CheckpointResponseDto, checked: Checked): str
     `status ${checkpoint.status} (${checkpoint.health})   label ${checkpoint.label}   ${checkpoint.durationMs} ms`,
     `window ${checkpoint.windowStart} → ${checkpoint.windowEnd}`,
   ];
+  const coverage = checkpoint.coverage;
+  if (coverage) {
+    lines.push(
+      `coverage served ON ${coverage.evaluationsOn} / OFF ${coverage.evaluationsOff}, ` +
+        `telemetry requests on ${coverage.treatmentRequests} / off ${coverage.controlRequests}, ` +
+        `matching on ${coverage.treatmentMatching} / off ${coverage.controlMatching}` +
+        (coverage.note ? ` — ${coverage.note}` : ''),
+    );
+  }
   if (checkpoint.error) lines.push(`could not measure: ${checkpoint.error}`);
   const evidence = checkpoint.evidence ?? {};
   for (const [check, result] of Object.entries(evidence)) {

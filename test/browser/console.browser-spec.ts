@@ -41,8 +41,15 @@ describe('operator console in Chromium', () => {
     await page.getByRole('button', { name: /Executar agora/ }).click();
     const result = page.locator('.run-result');
     await result.getByText(/: PASS \/ GREEN$/).waitFor();
-    await expect(result.textContent()).resolves.toContain('VERDE — saudável');
+    // Nothing evaluated the flag and nothing was reported: GREEN, but not "healthy".
+    await expect(result.textContent()).resolves.toContain('VERDE — sem tráfego nesta janela');
     await expect(result.textContent()).resolves.toContain('Nenhum alerta.');
+    await page.locator('.signal').getByText('VERDE — sem tráfego nesta janela').waitFor();
+    // The checkpoint page shows the window's data.
+    await result.getByRole('link').click();
+    const coverage = page.getByRole('region', { name: 'Dados nesta janela' });
+    await coverage.getByText('Servido pelo flagdog (ON / OFF)').waitFor();
+    await expect(coverage.textContent()).resolves.toContain('nunca');
     expect(violations).toEqual([]);
   });
 

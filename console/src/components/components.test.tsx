@@ -16,6 +16,17 @@ describe('HealthBadge', () => {
     );
     expect(screen.getByText(/YELLOW — warning/)).toBeTruthy();
   });
+
+  it('says "no traffic in this window" instead of "healthy" when the checkpoint saw nothing', () => {
+    sessionStorage.setItem('flagdog.language', 'en');
+    render(
+      <I18nProvider>
+        <HealthBadge health="GREEN" noTraffic />
+      </I18nProvider>,
+    );
+    expect(screen.getByText(/GREEN — no traffic in this window/)).toBeTruthy();
+    expect(screen.queryByText(/healthy/)).toBeNull();
+  });
 });
 
 describe('HistoryTimeline', () => {

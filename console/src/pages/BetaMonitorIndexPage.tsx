@@ -25,7 +25,7 @@ export function BetaMonitorIndexPage() {
               <h2>
                 <Link to={`/beta-monitor/${flag.key}`}>{flag.key}</Link>
               </h2>
-              <HealthBadge health={status!.health} large />
+              <HealthBadge health={status!.health} large noTraffic={status!.healthNote !== null} />
               <p>
                 {t('monitor.phase')}: <strong>{status!.phase!.name}</strong>
               </p>

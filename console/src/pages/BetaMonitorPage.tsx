@@ -62,7 +62,7 @@ function RunNow({ flagKey, phase, onRun }: { flagKey: string; phase: string; onR
             <Link to={`/beta-monitor/${flagKey}/checkpoints/${result.id}`}>
               {t('monitor.runResult', { label: result.label, status: result.status, health: result.health })}
             </Link>{' '}
-            <HealthBadge health={result.health} />
+            <HealthBadge health={result.health} noTraffic={result.coverage?.noTraffic === true} />
           </p>
           <AlertList alerts={result.alerts} />
         </div>
@@ -108,7 +108,7 @@ export function BetaMonitorPage() {
             <h2 id="signal-title">{t('monitor.health')}</h2>
             <div className="signal-grid">
               <div>
-                <HealthBadge health={s.health} large />
+                <HealthBadge health={s.health} large noTraffic={s.healthNote !== null} />
                 <p>
                   {t('monitor.latest')}:{' '}
                   {s.latest ? (

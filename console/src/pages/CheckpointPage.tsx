@@ -8,7 +8,16 @@ import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/en';
 import { useLoad } from '../lib/use-load';
 
-const CHECKS = ['config', 'determinism', 'http_errors', 'latency', 'complaints', 'matching'] as const;
+const CHECKS = [
+  'config',
+  'determinism',
+  'http_errors',
+  'latency',
+  'complaints',
+  'matching',
+  'coverage',
+  'sample_ratio',
+] as const;
 
 /** Evidence as readable lines: nested objects become "a.b: value". */
 function flatten(value: unknown, prefix = ''): Array<[string, string]> {
@@ -44,7 +53,8 @@ export function CheckpointPage() {
         <>
           <h1>{t('checkpoint.title', { label: c.label })}</h1>
           <p>
-            <StatusChip status={c.status} /> <HealthBadge health={c.health} large />
+            <StatusChip status={c.status} />{' '}
+            <HealthBadge health={c.health} large noTraffic={c.coverage?.noTraffic === true} />
           </p>
           <dl className="facts">
             <dt>{t('monitor.phase')}</dt>
@@ -60,6 +70,37 @@ export function CheckpointPage() {
               <Time iso={c.createdAt} /> · {t('checkpoint.duration', { ms: c.durationMs })}
             </dd>
           </dl>
+          {c.coverage && (
+            <section aria-labelledby="coverage-title" className="panel">
+              <h2 id="coverage-title">{t('coverage.title')}</h2>
+              <dl className="facts">
+                <dt>{t('coverage.evaluations')}</dt>
+                <dd>
+                  {c.coverage.evaluationsOn} / {c.coverage.evaluationsOff}
+                </dd>
+                <dt>{t('coverage.requests')}</dt>
+                <dd>
+                  {c.coverage.treatmentRequests} / {c.coverage.controlRequests}
+                </dd>
+                <dt>{t('coverage.matching')}</dt>
+                <dd>
+                  {c.coverage.treatmentMatching} / {c.coverage.controlMatching}
+                </dd>
+                <dt>{t('coverage.lastTelemetry')}</dt>
+                <dd>
+                  {c.coverage.lastTelemetryAt === null ? (
+                    t('coverage.never')
+                  ) : (
+                    <>
+                      <Time iso={c.coverage.lastTelemetryAt} /> ·{' '}
+                      {t('coverage.secondsBefore', { seconds: c.coverage.secondsSinceLastTelemetry ?? 0 })}
+                    </>
+                  )}
+                </dd>
+              </dl>
+              {c.coverage.noTraffic && <p className="evidence-summary">{t('monitor.noTraffic')}</p>}
+            </section>
+          )}
           {c.error && (
             <p role="alert" className="notice notice-error">
               {t('checkpoint.error', { error: c.error })}

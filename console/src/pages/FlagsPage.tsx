@@ -57,7 +57,9 @@ export function FlagsPage() {
                     <span className="muted">{t('flags.noPhase')}</span>
                   )}
                 </td>
-                <td>{status?.phase ? <HealthBadge health={status.health} /> : '—'}</td>
+                <td>
+                  {status?.phase ? <HealthBadge health={status.health} noTraffic={status.healthNote !== null} /> : '—'}
+                </td>
               </tr>
             ))}
             {rows.length === 0 && (
