@@ -161,4 +161,59 @@ describe('beta monitor schedule and CLI', () => {
     const help = await cli(['--help'], database.url);
     expect([help.code, help.stdout]).toEqual([0, expect.stringContaining('Exit codes')]);
   });
+
+  it('CLI: sees the evaluations the instances answered (written within seconds) and says TELEMETRY_MISSING', async () => {
+    const http = request(apps[0].getHttpServer());
+    const admin = await login(http, ADMIN_EMAIL, ADMIN_PASSWORD);
+    const key = 'cli_served_flag';
+    await http.post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({ key }).expect(201);
+    const phase = { name: 'full', expected: { enabled: true, rolloutPercentage: 100, allowlistCount: 0 } };
+    await http
+      .put(`/api/admin/beta-monitor/${key}/phases`)
+      .auth(admin, { type: 'bearer' })
+      .send({ phases: [phase] })
+      .expect(200);
+    await http
+      .post(`/api/admin/beta-monitor/${key}/phases/full/start`)
+      .auth(admin, { type: 'bearer' })
+      .send({})
+      .expect(200);
+    // Evaluated 12 times on two instances, with no telemetry from the application.
+    const second = await startInstance(database);
+    apps.push(second.app);
+    const instances = [apps[0], second.app];
+    for (let i = 0; i < 12; i++) {
+      const instance = request(instances[i % 2].getHttpServer());
+      const answer = await instance
+        .get(`/api/feature-flags/${key}/evaluate`)
+        .query({ subjectId: `rider-${i}` })
+        .auth(admin, { type: 'bearer' })
+        .expect(200);
+      expect(answer.body.enabled).toBe(true);
+    }
+    const stored = () =>
+      withClient(database.url, async (client) =>
+        Number(
+          (
+            await client.query(
+              'SELECT coalesce(sum(served_on), 0) AS n FROM evaluation_minutes WHERE feature_key = $1',
+              [key],
+            )
+          ).rows[0].n,
+        ),
+      );
+    for (let i = 0; i < 100 && (await stored()) < 12; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await stored()).toBe(12);
+    const warned = await cli([key, '--json'], database.url);
+    expect(warned.code).toBe(1);
+    const checkpoint = JSON.parse(warned.stdout);
+    expect(checkpoint).toMatchObject({
+      status: 'WARN',
+      health: 'YELLOW',
+      coverage: { evaluationsOn: 12, evaluationsOff: 0, treatmentRequests: 0, noTraffic: false },
+      alerts: [expect.objectContaining({ code: 'TELEMETRY_MISSING', severity: 'WARN' })],
+    });
+    const text = await cli([key, '--dry-run'], database.url);
+    expect(text.stdout).toContain('coverage served ON 12 / OFF 0');
+  });
 });
