@@ -84,11 +84,15 @@ export class EvaluationMinutesService implements OnModuleInit, OnModuleDestroy, 
   private writing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private failing = false;
+  private inFlight = false;
 
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), EVALUATION_FLUSH_MS);
+    // A write still waiting on a slow database is not queued behind: its successor catches up.
+    this.timer = setInterval(() => {
+      if (!this.inFlight) void this.flush();
+    }, EVALUATION_FLUSH_MS);
     this.timer.unref();
   }
 
@@ -128,6 +132,7 @@ export class EvaluationMinutesService implements OnModuleInit, OnModuleDestroy, 
   private async write(): Promise<void> {
     if (this.tally.isEmpty) return;
     const rows = this.tally.take();
+    this.inFlight = true;
     try {
       await this.dataSource.query(EVALUATION_UPSERT_SQL, [
         rows.map((row) => row.featureKey),
@@ -141,6 +146,8 @@ export class EvaluationMinutesService implements OnModuleInit, OnModuleDestroy, 
       this.tally.restore(rows, Date.now());
       if (!this.failing) this.logger.warn({ err: error }, 'Evaluation counts not written; kept for the next write');
       this.failing = true;
+    } finally {
+      this.inFlight = false;
     }
   }
 }
