@@ -25,8 +25,9 @@ export class EvaluationService {
     const evaluation = evaluate(flag, subjectId, this.masterSwitchesOff.has(key));
     // Per-minute counts only for flags that exist: callers cannot grow memory with made-up keys.
     if (flag !== undefined) {
-      this.counter.increment(key);
-      this.served.count(key, evaluation.enabled);
+      const now = Date.now();
+      this.counter.increment(key, now);
+      this.served.count(key, evaluation.enabled, now);
     }
     // Made-up keys share one label: they neither become metric labels nor take the slots of real flags.
     this.counter.countReason(flag !== undefined ? key : UNKNOWN_FLAG_KEY, evaluation.reason);
