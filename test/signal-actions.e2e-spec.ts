@@ -249,6 +249,44 @@ describe('an action per signal (rollback, hold, notify) and alert dismissal', ()
     expect(advanced.body).toMatchObject({ from: 'phase1_beta', to: { name: 'phase2_one_percent' }, forced: false });
   });
 
+  it('releases a hold when a later checkpoint no longer has the alert; a WARN drift (within tolerance) never holds', async () => {
+    const key = 'hold_release_flag';
+    await phaseOf(key, {});
+    const holds = async () =>
+      (
+        await as('ANGEL_VIEWER')
+          .get(`${base(key)}/status`)
+          .expect(200)
+      ).body.holds as Hold[];
+    await as('SUPER_ADMIN')
+      .patch(`/api/admin/feature-flags/${key}`)
+      .send({ rolloutPercentage: 50, reason: 'too early' })
+      .expect(200);
+    const drift = await run(key);
+    expect(await holds()).toEqual([expect.objectContaining({ code: 'CONFIG_DRIFT', checkpointId: drift.id })]);
+    await as('SUPER_ADMIN')
+      .patch(`/api/admin/feature-flags/${key}`)
+      .send({ rolloutPercentage: 100, reason: 'back to the phase' })
+      .expect(200);
+    const clean = await run(key);
+    expect(clean.alerts.map((alert) => alert.code)).not.toContain('CONFIG_DRIFT');
+    expect(await holds()).toEqual([]);
+    // The earlier alert is history: still there, not dismissed.
+    const earlier = (
+      await as('ANGEL_VIEWER')
+        .get(`${base(key)}/checkpoints/${drift.id}`)
+        .expect(200)
+    ).body as Checkpoint;
+    expect(earlier.alerts).toContainEqual(expect.objectContaining({ code: 'CONFIG_DRIFT', dismissed: null }));
+    await as('SUPER_ADMIN')
+      .post(`/api/admin/feature-flags/${key}/allowlist`)
+      .send({ subjectIds: ['one-extra'] })
+      .expect(200);
+    const warned = await run(key);
+    expect(warned.alerts).toContainEqual(expect.objectContaining({ code: 'CONFIG_DRIFT', severity: 'WARN' }));
+    expect(await holds()).toEqual([]);
+  });
+
   it('mapping ERROR_RATE_5XX to notify alerts without rolling back; a dismissed trigger no longer fails NO_ROLLBACK_TRIGGERS', async () => {
     const key = 'notify_5xx_flag';
     const phase = await phaseOf(key, { autoRollback: true, signalActions: { ERROR_RATE_5XX: 'notify' } });

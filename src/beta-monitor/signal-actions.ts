@@ -123,3 +123,9 @@ export function activeHolds(
       .join('; '),
   }));
 }
+
+/** The 409 PHASE_ON_HOLD detail: which alerts of which checkpoints hold `phase`, and what releases them. */
+export function describeHolds(phase: string, holds: readonly Hold[]): string {
+  const which = holds.map((hold) => `${hold.code} in checkpoint ${hold.checkpointLabel}`).join('; ');
+  return `The phase ${phase} is on hold: ${which}. A later checkpoint without the alert, or dismissing it, releases the hold.`;
+}

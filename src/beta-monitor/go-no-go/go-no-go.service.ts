@@ -22,7 +22,7 @@ import {
 } from 'src/beta-monitor/go-no-go/go-no-go.dto';
 import { ChecklistSignature, GoNoGoRepository } from 'src/beta-monitor/go-no-go/go-no-go.repository';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
-import { activeHolds } from 'src/beta-monitor/signal-actions';
+import { activeHolds, describeHolds } from 'src/beta-monitor/signal-actions';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { AppError } from 'src/http/app-error';
 
@@ -151,26 +151,17 @@ export class GoNoGoService {
         `The phase ${view.phase} of ${key} is the last one; define the next with PUT …/phases.`,
       );
     const held = view.holds.length > 0;
-    if (held && dto.force !== true) {
-      throw new AppError(
-        HttpStatus.CONFLICT,
-        'PHASE_ON_HOLD',
-        `The phase ${view.phase} of ${key} is on hold: ${view.holds
-          .map((hold) => `${hold.code} in checkpoint ${hold.checkpointLabel}`)
-          .join('; ')}. A later checkpoint without the alert, or dismissing it, releases the hold.`,
-        { holds: view.holds },
-      );
-    }
+    if (held && dto.force !== true)
+      throw new AppError(HttpStatus.CONFLICT, 'PHASE_ON_HOLD', describeHolds(`${view.phase} of ${key}`, view.holds), {
+        holds: view.holds,
+      });
     const forced = view.decision !== 'GO' || held;
     if (forced && dto.force !== true) {
       throw new AppError(
         HttpStatus.CONFLICT,
         'GO_NO_GO_NOT_GO',
         `The go/no-go of ${view.phase} is ${view.decision}, not GO: ${view.reasons.join('; ')}.`,
-        {
-          decision: view.decision,
-          reasons: view.reasons,
-        },
+        { decision: view.decision, reasons: view.reasons },
       );
     }
     const reason = dto.reason ?? `go/no-go GO: advance from ${view.phase} to ${view.nextPhase}`;
@@ -183,12 +174,12 @@ export class GoNoGoService {
           phase: view.phase,
           decision: view.decision,
           reasons: view.reasons,
-          ...(held ? { holds: view.holds } : {}),
+          holds: held ? view.holds : undefined,
         },
         after: {
           phase: to.name,
           ...(forced ? { overriddenDecision: view.decision } : {}),
-          ...(held ? { overriddenHolds: view.holds.map((hold) => hold.code) } : {}),
+          overriddenHolds: held ? view.holds.map((hold) => hold.code) : undefined,
         },
         reason,
       }),
