@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import {
   BetaMonitorStatusResponseDto,
+  PhaseResponseDto,
   CheckpointListQueryDto,
   CheckpointListResponseDto,
   CheckpointResponseDto,
@@ -9,6 +10,7 @@ import { CheckpointStatus } from 'src/beta-monitor/checks';
 import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
 import { goNoGoDueAt } from 'src/beta-monitor/go-no-go/go-no-go';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { Hold, activeHolds } from 'src/beta-monitor/signal-actions';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 
 /** Stored checkpoints as the API, the go/no-go and /metrics read them. */
@@ -46,6 +48,7 @@ export class CheckpointsService {
   async status(key: string, nextScheduledRunAt: Date | null): Promise<BetaMonitorStatusResponseDto> {
     await this.flags.get(key);
     const [latest, phase] = await Promise.all([this.checkpoints.latest(key), this.phases.find(key)]);
+    const holds = phase ? await this.holds(key, phase) : [];
     return {
       featureKey: key,
       health: latest?.health ?? null,
@@ -56,6 +59,14 @@ export class CheckpointsService {
       goNoGoDueAt: phase?.startedAt
         ? goNoGoDueAt({ startedAt: phase.startedAt, minDurationHours: phase.minDurationHours }).toISOString()
         : null,
+      holds,
     };
+  }
+
+  /** The phase's active holds, from its latest checkpoint that measured (signal-actions.ts). */
+  async holds(key: string, phase: PhaseResponseDto): Promise<Hold[]> {
+    if (phase.startedAt === null) return [];
+    const latest = await this.checkpoints.latestMeasured(key, phase.name, new Date(phase.startedAt));
+    return activeHolds(phase.signalActions, latest ? [latest] : []);
   }
 }

@@ -15,6 +15,7 @@ import { AlertOutbox1764900000000 } from 'src/database/migrations/1764900000000-
 import { SharedLoginLimits1765400000000 } from 'src/database/migrations/1765400000000-SharedLoginLimits';
 import { EvaluationMinutes1765500000000 } from 'src/database/migrations/1765500000000-EvaluationMinutes';
 import { ServiceTokenPermissions1765300000000 } from 'src/database/migrations/1765300000000-ServiceTokenPermissions';
+import { AlertDismissals1765700000000 } from 'src/database/migrations/1765700000000-AlertDismissals';
 
 export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
 export const MIGRATIONS = [
@@ -27,6 +28,7 @@ export const MIGRATIONS = [
   ServiceTokenPermissions1765300000000,
   SharedLoginLimits1765400000000,
   EvaluationMinutes1765500000000,
+  AlertDismissals1765700000000,
 ];
 
 /**
