@@ -14,6 +14,7 @@ import {
 } from 'src/beta-monitor/checks';
 import { NewCheckpoint } from 'src/beta-monitor/checkpoints.repository';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
+import { PhaseMeasurementService } from 'src/beta-monitor/phase-measurement.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { FlagReadModel } from 'src/feature-flags/flag-read-model';
 import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
@@ -56,6 +57,7 @@ export class CheckpointMeasurementService {
     private readonly telemetry: TelemetryService,
     private readonly complaints: ComplaintsService,
     private readonly audit: AuditService,
+    private readonly phaseMeasurement: PhaseMeasurementService,
   ) {}
 
   async measure(key: string, phase: PhaseResponseDto, from: Date, to: Date): Promise<Measurement> {
@@ -95,6 +97,7 @@ export class CheckpointMeasurementService {
         treatment: window.on.matching,
         baseline: window.off.matching.total > 0 ? window.off.matching : (prePhase?.matching ?? null),
       }),
+      ...(await this.phaseMeasurement.checks(key, phase.startedAt, to)),
     ];
     const { status, health } = verdict(results);
     return {

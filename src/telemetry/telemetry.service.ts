@@ -9,13 +9,14 @@ import {
   toAggregate,
 } from 'src/telemetry/telemetry-aggregator';
 import { TelemetryCommitter } from 'src/telemetry/telemetry-committer';
-import { TelemetryMinutesRepository } from 'src/telemetry/telemetry-minutes.repository';
+import { HourlyCounts, TelemetryMinutesRepository } from 'src/telemetry/telemetry-minutes.repository';
 import { TelemetryRateLimiter } from 'src/telemetry/telemetry-rate-limiter';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 import { AppError } from 'src/http/app-error';
 
 export type { TelemetryAggregate, TelemetryWindow } from 'src/telemetry/telemetry-aggregator';
+export type { HourlyCounts } from 'src/telemetry/telemetry-minutes.repository';
 
 /** What happened to the events received since start (a request's events share one outcome when it is not about one event). */
 export type TelemetryOutcome =
@@ -100,6 +101,13 @@ export class TelemetryService implements OnApplicationShutdown {
     const toMinute = Math.max(fromMinute, Math.ceil(to.getTime() / MINUTE_MS));
     const stored = await this.minutes.sumWindow(featureKey, fromMinute, toMinute);
     return { on: toAggregate(stored.on), off: toAggregate(stored.off) };
+  }
+
+  /** The flag's stored counters over every minute that overlaps [from, to), per clock hour and variant. */
+  hourly(featureKey: string, from: Date, to: Date): Promise<HourlyCounts[]> {
+    const fromMinute = Math.floor(from.getTime() / MINUTE_MS);
+    const toMinute = Math.max(fromMinute, Math.ceil(to.getTime() / MINUTE_MS));
+    return this.minutes.sumByHour(featureKey, fromMinute, toMinute);
   }
 
   health(): TelemetryHealth {
