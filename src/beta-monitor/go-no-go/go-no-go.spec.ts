@@ -220,9 +220,15 @@ describe('automated criteria', () => {
       expect(run(warned).ERROR_5XX_NO_INCREASE).toBe('PASS');
     });
 
-    it('follows the newest checkpoint’s cumulative outcome: WARN, INSUFFICIENT_DATA', () => {
+    it('follows the newest checkpoint’s cumulative outcome', () => {
       expect(run(withPhase([...Array.from({ length: 23 }, () => 'PASS'), 'WARN'])).ERROR_5XX_NO_INCREASE).toBe('WARN');
-      expect(run(withPhase(['PASS', 'INSUFFICIENT_DATA'])).ERROR_5XX_NO_INCREASE).toBe('INSUFFICIENT_DATA');
+    });
+
+    it('falls back to the hourly checks when the newest could not measure over the phase (no control traffic)', () => {
+      const unmeasured = withPhase(Array.from({ length: 24 }, () => 'INSUFFICIENT_DATA'));
+      expect(run(unmeasured).ERROR_5XX_NO_INCREASE).toBe('PASS');
+      const warned = [...unmeasured.slice(1), { ...unmeasured[0], alerts: [alert('ERROR_RATE_5XX', 'WARN')] }];
+      expect(run(warned).ERROR_5XX_NO_INCREASE).toBe('WARN');
     });
 
     it('any CRITICAL ERROR_RATE_5XX of the phase fails it, even after the newest says PASS', () => {

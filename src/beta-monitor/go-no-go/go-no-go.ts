@@ -293,8 +293,9 @@ export function checkRollbackTriggers(checkpoints: readonly PhaseCheckpoint[]): 
  * ERROR_5XX_NO_INCREASE from the test over the whole phase (docs/beta-monitor-checks.md §7): any
  * CRITICAL ERROR_RATE_5XX of the phase (hourly P0 or cumulative) → FAIL; otherwise the outcome of
  * the cumulative check in the newest checkpoint that ran it (its data cover the phase so far).
- * Hourly WARNs are listed but do not decide: 24 hourly looks would warn on noise. Checkpoints
- * from before the cumulative check keep the hourly rule.
+ * Hourly WARNs are counted but do not decide: 24 hourly looks would warn on noise. When the newest
+ * cumulative check could not measure (no control traffic), or no checkpoint ran it, the hourly rule
+ * decides as before.
  */
 export function checkErrors5xx(checkpoints: readonly PhaseCheckpoint[]): AutomatedCriterion {
   const code = 'ERROR_5XX_NO_INCREASE';
@@ -330,8 +331,14 @@ export function checkErrors5xx(checkpoints: readonly PhaseCheckpoint[]): Automat
       message: `5xx significantly up over the phase but within control + 10 % (${latest.label})`,
       evidence,
     };
-  const why = typeof cumulative.message === 'string' ? cumulative.message : `the check's outcome is ${outcome}`;
-  return { code, status: 'INSUFFICIENT_DATA', message: `5xx over the phase not measurable: ${why}`, evidence };
+  // Not measurable over the phase (no control traffic to compare with): the hourly checks decide, as before.
+  const hourly = fromAlerts(code, checkpoints, ['ERROR_RATE_5XX'], 'http_errors', '5xx');
+  const why = typeof cumulative.message === 'string' ? cumulative.message : `its outcome is ${outcome}`;
+  return {
+    ...hourly,
+    message: `${hourly.message} (over the phase not measurable: ${why})`,
+    evidence: { ...hourly.evidence, cumulative },
+  };
 }
 
 export function automatedCriteria(input: AutomatedInput): AutomatedCriterion[] {
