@@ -1,6 +1,6 @@
 'use strict';
 /**
- * Simulated phases through the checkpoint's own compiled checks (docs/beta-monitor-checks.md §7):
+ * Simulated phases through the checkpoint's own compiled checks (docs/beta-monitor-checks.md §8):
  * how often a 24-checkpoint phase with equal rates goes RED, and how soon a doubled 5xx rate or a
  * 10 % relative drop in matching success is caught, at the runbook's Phase 1 and Phase 2 volumes.
  * Seeded: the same figures on every run. Needs a build (`nest build`).
@@ -116,6 +116,7 @@ function phase(volume, rates, next) {
     mark('hourly5xx', hour, isCritical(hourly5xx));
     mark('hourlyMatching', hour, isCritical(hourlyMatching));
     mark('checkpointRed', hour, verdict([phase5xx, phaseMatching, hourly5xx, hourlyMatching]).health === 'RED');
+    mark('withoutHourlyMatching', hour, verdict([phase5xx, phaseMatching, hourly5xx]).health === 'RED');
   }
   return first;
 }
@@ -147,6 +148,7 @@ const SIGNALS = {
   hourly5xx: 'hourly 5xx window (CRITICAL)',
   hourlyMatching: 'hourly matching window (CRITICAL)',
   checkpointRed: 'whole checkpoint (RED)',
+  withoutHourlyMatching: 'whole checkpoint but the hourly matching rule (RED)',
 };
 
 const percent = (value) => (value === undefined ? '0 %' : `${(value * 100).toFixed(value < 0.1 ? 2 : 1)} %`);

@@ -19,7 +19,7 @@ import {
 } from 'src/beta-monitor/sequential';
 
 /*
- * The checks over the whole phase (docs/beta-monitor-checks.md §7): the cumulative 5xx rate and
+ * The checks over the whole phase (docs/beta-monitor-checks.md §8): the cumulative 5xx rate and
  * matching success of treatment against control, from the phase's start to the checkpoint's
  * window end, one hour per segment, judged by the always-valid test of sequential.ts. Plain
  * inputs in, a CheckResult out.
