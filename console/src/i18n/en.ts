@@ -165,6 +165,8 @@ export const en = {
   'check.latency': 'Latency',
   'check.complaints': 'Complaints',
   'check.matching': 'Matching',
+  'check.error_rate_5xx_phase': '5xx over the whole phase',
+  'check.matching_success_phase': 'Matching success over the whole phase',
   'complaints.title': 'Complaints',
   'complaints.empty': 'No complaint recorded.',
   'complaints.subject': 'Passenger (subject ID)',

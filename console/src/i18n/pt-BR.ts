@@ -168,6 +168,8 @@ export const ptBR: Messages = {
   'check.latency': 'Latência',
   'check.complaints': 'Reclamações',
   'check.matching': 'Matching',
+  'check.error_rate_5xx_phase': 'Erros 5xx na fase inteira',
+  'check.matching_success_phase': 'Sucesso do matching na fase inteira',
   'complaints.title': 'Reclamações',
   'complaints.empty': 'Nenhuma reclamação registrada.',
   'complaints.subject': 'Passageiro (ID do sujeito)',

@@ -10,7 +10,16 @@ import { can } from '../lib/permissions';
 import { useUser } from '../lib/session';
 import { useLoad } from '../lib/use-load';
 
-const CHECKS = ['config', 'determinism', 'http_errors', 'latency', 'complaints', 'matching'] as const;
+const CHECKS = [
+  'config',
+  'determinism',
+  'http_errors',
+  'latency',
+  'complaints',
+  'matching',
+  'error_rate_5xx_phase',
+  'matching_success_phase',
+] as const;
 
 /** Evidence as readable lines: nested objects become "a.b: value". */
 function flatten(value: unknown, prefix = ''): Array<[string, string]> {
