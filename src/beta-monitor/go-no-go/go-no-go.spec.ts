@@ -221,7 +221,9 @@ describe('automated criteria', () => {
     });
 
     it('follows the newest checkpoint’s cumulative outcome', () => {
-      expect(run(withPhase([...Array.from({ length: 23 }, () => 'PASS'), 'WARN'])).ERROR_5XX_NO_INCREASE).toBe('WARN');
+      const phase = withPhase([...Array.from({ length: 23 }, () => 'PASS'), 'WARN']);
+      phase[23] = { ...phase[23], alerts: [alert('ERROR_RATE_5XX', 'WARN')] };
+      expect(run(phase).ERROR_5XX_NO_INCREASE).toBe('WARN');
     });
 
     it('falls back to the hourly checks when the newest could not measure over the phase (no control traffic)', () => {
@@ -229,6 +231,31 @@ describe('automated criteria', () => {
       expect(run(unmeasured).ERROR_5XX_NO_INCREASE).toBe('PASS');
       const warned = [...unmeasured.slice(1), { ...unmeasured[0], alerts: [alert('ERROR_RATE_5XX', 'WARN')] }];
       expect(run(warned).ERROR_5XX_NO_INCREASE).toBe('WARN');
+    });
+
+    it('a dismissed CRITICAL of the test over the phase no longer fails it, and is listed', () => {
+      const phase = withPhase(Array.from({ length: 24 }, () => 'FAIL'));
+      const dismissed = {
+        reason: 'known upstream outage',
+        dismissedBy: 'admin@example.com',
+        dismissedAt: '2026-02-02T08:00:00Z',
+      };
+      const failing = phase.map((c) => ({
+        ...c,
+        status: 'FAIL',
+        alerts: [{ ...alert('ERROR_RATE_5XX', 'CRITICAL'), dismissed }],
+      }));
+      const [criterion] = automatedCriteria({
+        checkpoints: failing,
+        startedAt: START,
+        minDurationHours: 24,
+        now: AFTER_DUE,
+        current: { enabled: true, rolloutPercentage: 0, allowlistCount: 10, masterSwitch: null, version: 3 },
+        expected: { enabled: true, rolloutPercentage: 0, allowlistCount: 10 },
+        allowlistTolerance: 1,
+      });
+      expect(criterion).toMatchObject({ code: 'ERROR_5XX_NO_INCREASE', status: 'PASS' });
+      expect(criterion.message).toContain('(24 dismissed)');
     });
 
     it('any CRITICAL ERROR_RATE_5XX of the phase fails it, even after the newest says PASS', () => {
