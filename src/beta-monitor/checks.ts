@@ -74,7 +74,7 @@ export const LATENCY_WARN_FRACTION = 0.8;
 export const MATCHING_CRITICAL_FACTOR = 0.9;
 export const TIME_TO_MATCH_FACTOR = 1.2;
 
-function alertOf(
+export function alertOf(
   code: AlertCode,
   severity: AlertSeverity,
   message: string,
@@ -90,7 +90,7 @@ function outcomeOf(alerts: readonly Alert[]): CheckOutcome {
   return alerts.length > 0 ? 'WARN' : 'PASS';
 }
 
-function resultOf(
+export function resultOf(
   name: string,
   alerts: Alert[],
   evidence: Record<string, unknown>,
@@ -106,7 +106,7 @@ export function formatPercent(rate: number): string {
   return `${Number(percent >= 1 ? percent.toFixed(1) : percent.toPrecision(2))} %`;
 }
 
-const rateOf = (count: number, total: number): number => (total > 0 ? count / total : 0);
+export const rateOf = (count: number, total: number): number => (total > 0 ? count / total : 0);
 
 // ——— 1. Config snapshot ———
 

@@ -57,6 +57,26 @@ WITH picked AS (
 SELECT totals.*, latency.bins AS latency, ttm.bins AS ttm
 FROM totals LEFT JOIN latency USING (variant) LEFT JOIN ttm USING (variant)`;
 
+const HOUR_MS = 3_600_000;
+
+/** The same sums per clock hour (in UTC) (counters only), for the tests over a whole phase. */
+export const HOURLY_SQL = `
+SELECT variant, floor(extract(epoch FROM minute) / 3600)::text AS hour,
+  sum(requests)::text AS requests, sum(c5xx)::text AS c5xx,
+  sum(matching_total)::text AS matching_total, sum(matching_success)::text AS matching_success
+FROM telemetry_minutes WHERE feature_key = $1 AND minute >= $2 AND minute < $3
+GROUP BY variant, hour ORDER BY hour`;
+
+/** One variant's counters in one clock hour. */
+export type HourlyCounts = Readonly<{
+  variant: TelemetryVariant;
+  hour: Date;
+  requests: number;
+  c5xx: number;
+  matchingTotal: number;
+  matchingSuccess: number;
+}>;
+
 type WindowRow = Record<(typeof COUNTERS)[number], string> & {
   variant: TelemetryVariant;
   latency: string[] | null;
@@ -115,6 +135,30 @@ export class TelemetryMinutesRepository {
     );
     const last = rows[0]?.last ?? null;
     return last === null ? null : new Date(last);
+  }
+
+  /** Stored counters for `featureKey` over minutes [fromMinute, toMinute), per clock hour and variant, oldest first. */
+  async sumByHour(featureKey: string, fromMinute: number, toMinute: number): Promise<HourlyCounts[]> {
+    const rows: {
+      variant: TelemetryVariant;
+      hour: string;
+      requests: string;
+      c5xx: string;
+      matching_total: string;
+      matching_success: string;
+    }[] = await this.dataSource.query(HOURLY_SQL, [
+      featureKey,
+      new Date(fromMinute * MINUTE_MS),
+      new Date(toMinute * MINUTE_MS),
+    ]);
+    return rows.map((row) => ({
+      variant: row.variant,
+      hour: new Date(Number(row.hour) * HOUR_MS),
+      requests: Number(row.requests),
+      c5xx: Number(row.c5xx),
+      matchingTotal: Number(row.matching_total),
+      matchingSuccess: Number(row.matching_success),
+    }));
   }
 }
 

@@ -9,13 +9,14 @@ import {
   toAggregate,
 } from 'src/telemetry/telemetry-aggregator';
 import { TelemetryCommitter } from 'src/telemetry/telemetry-committer';
-import { TelemetryMinutesRepository } from 'src/telemetry/telemetry-minutes.repository';
+import { HourlyCounts, TelemetryMinutesRepository } from 'src/telemetry/telemetry-minutes.repository';
 import { TelemetryRateLimiter } from 'src/telemetry/telemetry-rate-limiter';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 import { AppError } from 'src/http/app-error';
 
 export type { TelemetryAggregate, TelemetryWindow } from 'src/telemetry/telemetry-aggregator';
+export type { HourlyCounts } from 'src/telemetry/telemetry-minutes.repository';
 
 /** What happened to the events received since start (a request's events share one outcome when it is not about one event). */
 export type TelemetryOutcome =
@@ -105,6 +106,13 @@ export class TelemetryService implements OnApplicationShutdown {
   /** The minute of the flag's latest stored telemetry event before `before` (minute resolution), null when none. */
   lastEventMinute(featureKey: string, before: Date): Promise<Date | null> {
     return this.minutes.lastMinute(featureKey, before);
+  }
+
+  /** The flag's stored counters over every minute that overlaps [from, to), per clock hour and variant. */
+  hourly(featureKey: string, from: Date, to: Date): Promise<HourlyCounts[]> {
+    const fromMinute = Math.floor(from.getTime() / MINUTE_MS);
+    const toMinute = Math.max(fromMinute, Math.ceil(to.getTime() / MINUTE_MS));
+    return this.minutes.sumByHour(featureKey, fromMinute, toMinute);
   }
 
   health(): TelemetryHealth {

@@ -167,6 +167,8 @@ export const en = {
   'check.latency': 'Latency',
   'check.complaints': 'Complaints',
   'check.matching': 'Matching',
+  'check.error_rate_5xx_phase': '5xx over the whole phase',
+  'check.matching_success_phase': 'Matching success over the whole phase',
   'check.coverage': 'Data coverage',
   'check.sample_ratio': 'Sample ratio (variant attribution)',
   'coverage.title': 'Data in this window',

@@ -170,6 +170,8 @@ export const ptBR: Messages = {
   'check.latency': 'Latência',
   'check.complaints': 'Reclamações',
   'check.matching': 'Matching',
+  'check.error_rate_5xx_phase': 'Erros 5xx na fase inteira',
+  'check.matching_success_phase': 'Sucesso do matching na fase inteira',
   'check.coverage': 'Cobertura de dados',
   'check.sample_ratio': 'Proporção de amostra (atribuição de variante)',
   'coverage.title': 'Dados nesta janela',

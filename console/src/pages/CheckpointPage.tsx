@@ -17,6 +17,8 @@ const CHECKS = [
   'latency',
   'complaints',
   'matching',
+  'error_rate_5xx_phase',
+  'matching_success_phase',
   'coverage',
   'sample_ratio',
 ] as const;

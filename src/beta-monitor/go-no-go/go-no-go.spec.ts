@@ -218,6 +218,68 @@ describe('automated criteria', () => {
     expect(run(quiet).ERROR_5XX_NO_INCREASE).toBe('INSUFFICIENT_DATA');
   });
 
+  describe('ERROR_5XX_NO_INCREASE with the check over the whole phase', () => {
+    /** Scheduled slots whose evidence carries the cumulative 5xx check with `outcome`; the newest one decides. */
+    const withPhase = (outcomes: string[]) =>
+      slots(outcomes.length).map((c, i) => ({
+        ...c,
+        evidence: {
+          ...c.evidence,
+          error_rate_5xx_phase: { outcome: outcomes[i], pValue: 0.5, message: 'few requests' },
+        },
+      }));
+
+    it('hourly 5xx WARNs do not decide when the test over the phase passes', () => {
+      const phase = withPhase(Array.from({ length: 24 }, () => 'PASS'));
+      const warned = [...phase.slice(0, 23), { ...phase[23], alerts: [alert('ERROR_RATE_5XX', 'WARN')] }];
+      expect(run(warned).ERROR_5XX_NO_INCREASE).toBe('PASS');
+    });
+
+    it('follows the newest checkpoint’s cumulative outcome', () => {
+      const phase = withPhase([...Array.from({ length: 23 }, () => 'PASS'), 'WARN']);
+      phase[23] = { ...phase[23], alerts: [alert('ERROR_RATE_5XX', 'WARN')] };
+      expect(run(phase).ERROR_5XX_NO_INCREASE).toBe('WARN');
+    });
+
+    it('falls back to the hourly checks when the newest could not measure over the phase (no control traffic)', () => {
+      const unmeasured = withPhase(Array.from({ length: 24 }, () => 'INSUFFICIENT_DATA'));
+      expect(run(unmeasured).ERROR_5XX_NO_INCREASE).toBe('PASS');
+      const warned = [...unmeasured.slice(1), { ...unmeasured[0], alerts: [alert('ERROR_RATE_5XX', 'WARN')] }];
+      expect(run(warned).ERROR_5XX_NO_INCREASE).toBe('WARN');
+    });
+
+    it('a dismissed CRITICAL of the test over the phase no longer fails it, and is listed', () => {
+      const phase = withPhase(Array.from({ length: 24 }, () => 'FAIL'));
+      const dismissed = {
+        reason: 'known upstream outage',
+        dismissedBy: 'admin@example.com',
+        dismissedAt: '2026-02-02T08:00:00Z',
+      };
+      const failing = phase.map((c) => ({
+        ...c,
+        status: 'FAIL',
+        alerts: [{ ...alert('ERROR_RATE_5XX', 'CRITICAL'), dismissed }],
+      }));
+      const [criterion] = automatedCriteria({
+        checkpoints: failing,
+        startedAt: START,
+        minDurationHours: 24,
+        now: AFTER_DUE,
+        current: { enabled: true, rolloutPercentage: 0, allowlistCount: 10, masterSwitch: null, version: 3 },
+        expected: { enabled: true, rolloutPercentage: 0, allowlistCount: 10 },
+        allowlistTolerance: 1,
+      });
+      expect(criterion).toMatchObject({ code: 'ERROR_5XX_NO_INCREASE', status: 'PASS' });
+      expect(criterion.message).toContain('(24 dismissed)');
+    });
+
+    it('any CRITICAL ERROR_RATE_5XX of the phase fails it, even after the newest says PASS', () => {
+      const phase = withPhase(Array.from({ length: 24 }, () => 'PASS'));
+      const failed = [{ ...phase[3], status: 'FAIL', alerts: [alert('ERROR_RATE_5XX', 'CRITICAL')] }, ...phase];
+      expect(run(failed).ERROR_5XX_NO_INCREASE).toBe('FAIL');
+    });
+  });
+
   it('fails CONFIG_STABLE on critical drift in the past, or on the config now', () => {
     expect(run([...slots(24), checkpoint({ alerts: [alert('CONFIG_DRIFT', 'CRITICAL')] })]).CONFIG_STABLE).toBe('FAIL');
     expect(run([...slots(24), checkpoint({ alerts: [alert('CONFIG_DRIFT', 'WARN')] })]).CONFIG_STABLE).toBe('PASS');

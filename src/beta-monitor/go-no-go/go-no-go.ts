@@ -1,4 +1,5 @@
 import { Alert, ConfigSnapshot, ExpectedConfig, ROLLBACK_TRIGGER_CODES, checkConfig } from 'src/beta-monitor/checks';
+import { PHASE_5XX_CHECK } from 'src/beta-monitor/phase-checks';
 import { slotOfLabel } from 'src/beta-monitor/scheduled-label';
 import type { RecordedAlert } from 'src/beta-monitor/signal-actions';
 
@@ -296,9 +297,65 @@ export function checkRollbackTriggers(checkpoints: readonly PhaseCheckpoint[]): 
   };
 }
 
+/**
+ * ERROR_5XX_NO_INCREASE from the test over the whole phase (docs/beta-monitor-checks.md §8): any
+ * CRITICAL ERROR_RATE_5XX of the phase (hourly P0 or cumulative) → FAIL; otherwise the outcome of
+ * the cumulative check in the newest checkpoint that ran it (its data cover the phase so far).
+ * Hourly WARNs are counted but do not decide: 24 hourly looks would warn on noise. Dismissed
+ * alerts do not count and are listed. When the newest cumulative check could not measure (no
+ * control traffic), or no checkpoint ran it, the hourly rule decides as before.
+ */
+export function checkErrors5xx(checkpoints: readonly PhaseCheckpoint[]): AutomatedCriterion {
+  const code = 'ERROR_5XX_NO_INCREASE';
+  const withPhase = checkpoints
+    .filter((checkpoint) => outcomesOf([checkpoint], PHASE_5XX_CHECK)[0] !== 'MISSING')
+    .sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
+  if (withPhase.length === 0) return fromAlerts(code, checkpoints, ['ERROR_RATE_5XX'], 'http_errors', '5xx');
+  const latest = withPhase[0];
+  const critical = alertsOf(checkpoints, hasCode('ERROR_RATE_5XX', 'CRITICAL'));
+  const hourlyWarnings = alertsOf(checkpoints, hasCode('ERROR_RATE_5XX', 'WARN')).length;
+  const dismissed = dismissedView(dismissedOf(checkpoints, hasCode('ERROR_RATE_5XX')));
+  const note = dismissed.length > 0 ? ` (${dismissed.length} dismissed)` : '';
+  const cumulative = latest.evidence?.[PHASE_5XX_CHECK] as Record<string, unknown>;
+  const evidence = { checkpoint: latest.label, cumulative, critical, hourlyWarnings, dismissed };
+  if (critical.length > 0)
+    return {
+      code,
+      status: 'FAIL',
+      message: `${critical.length} critical 5xx alert(s): ${describe(critical)}${note}`,
+      evidence,
+    };
+  const outcome = String(cumulative.outcome);
+  const p = typeof cumulative.pValue === 'number' ? cumulative.pValue.toPrecision(2) : 'n/a';
+  const warned = outcome === 'WARN' && alertsOf([latest], hasCode('ERROR_RATE_5XX', 'WARN')).length > 0;
+  if (warned)
+    return {
+      code,
+      status: 'WARN',
+      message: `5xx significantly up over the phase but within control + 10 % (${latest.label})${note}`,
+      evidence,
+    };
+  // PASS, or a FAIL / WARN whose alerts were all dismissed.
+  if (outcome === 'PASS' || outcome === 'FAIL' || outcome === 'WARN')
+    return {
+      code,
+      status: 'PASS',
+      message: `no 5xx increase over the phase (${latest.label}: always-valid p = ${p})${note}`,
+      evidence,
+    };
+  // Not measurable over the phase (no control traffic to compare with): the hourly checks decide, as before.
+  const hourly = fromAlerts(code, checkpoints, ['ERROR_RATE_5XX'], 'http_errors', '5xx');
+  const why = typeof cumulative.message === 'string' ? cumulative.message : `its outcome is ${outcome}`;
+  return {
+    ...hourly,
+    message: `${hourly.message} (over the phase not measurable: ${why})`,
+    evidence: { ...hourly.evidence, cumulative },
+  };
+}
+
 export function automatedCriteria(input: AutomatedInput): AutomatedCriterion[] {
   return [
-    fromAlerts('ERROR_5XX_NO_INCREASE', input.checkpoints, ['ERROR_RATE_5XX'], 'http_errors', '5xx'),
+    checkErrors5xx(input.checkpoints),
     checkConfigStable(input),
     checkRollbackTriggers(input.checkpoints),
     checkCoverage(input.checkpoints, input.startedAt, input.minDurationHours, input.now),
