@@ -148,12 +148,14 @@ describe('beta monitor dog: data coverage', () => {
     // and those show 8 % 5xx against a clean control: critical, were the attribution right.
     await report([...http(key, 'on', 200, 16), ...http(key, 'off', 200)]);
     const checkpoint = await run(key);
-    expect(codes(checkpoint)).toEqual(['ERROR_RATE_5XX:WARN', 'SAMPLE_RATIO_MISMATCH:WARN']);
+    // The window's 5xx check and the one over the (young) phase both see the 8 %, as WARN only.
+    expect(codes(checkpoint)).toEqual(['ERROR_RATE_5XX:WARN', 'ERROR_RATE_5XX:WARN', 'SAMPLE_RATIO_MISMATCH:WARN']);
     expect(checkpoint).toMatchObject({ status: 'WARN', health: 'YELLOW' });
     expect(checkpoint.coverage).toMatchObject({ evaluationsOn: served, evaluationsOff: 300 - served });
     expect(checkpoint.evidence.sample_ratio).toMatchObject({ outcome: 'WARN', observedShare: 0.5 });
     expect(checkpoint.evidence.sample_ratio.pValue as number).toBeLessThan(0.001);
     expect(checkpoint.evidence.http_errors.unreliable).toMatchObject({ downgraded: ['ERROR_RATE_5XX'] });
+    expect(checkpoint.evidence.error_rate_5xx_phase.unreliable).toMatchObject({ downgraded: ['ERROR_RATE_5XX'] });
   });
 
   it('telemetry that matches the ON share passes the sample ratio check', async () => {

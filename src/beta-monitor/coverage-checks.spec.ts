@@ -7,6 +7,7 @@ import {
   dataCoverage,
   discountUnreliable,
 } from 'src/beta-monitor/coverage-checks';
+import { PHASE_5XX_CHECK } from 'src/beta-monitor/phase-checks';
 
 const END = new Date('2026-02-01T07:00:00Z');
 
@@ -128,6 +129,26 @@ describe('comparisons of a misattributed window', () => {
     expect(discounted.alerts.map((alert: Alert) => alert.severity)).toEqual(['WARN']);
     expect(discounted.evidence.unreliable).toMatchObject({ downgraded: ['ERROR_RATE_5XX'] });
     expect(verdict([discounted, mismatch]).health).toBe('YELLOW');
+  });
+
+  it('the checks over the whole phase are discounted too: their sums include this window', () => {
+    const phase: CheckResult = {
+      name: PHASE_5XX_CHECK,
+      outcome: 'FAIL',
+      alerts: [
+        {
+          code: 'ERROR_RATE_5XX',
+          severity: 'CRITICAL',
+          message: '5xx rate over the phase 8 %',
+          observed: { c5xx: 24, total: 300 },
+          expected: null,
+        },
+      ],
+      evidence: {},
+    };
+    const [discounted] = discountUnreliable([phase], mismatch);
+    expect([discounted.outcome, discounted.alerts[0].severity]).toEqual(['WARN', 'WARN']);
+    expect(discounted.evidence.unreliable).toMatchObject({ downgraded: ['ERROR_RATE_5XX'] });
   });
 
   it('the P0 rule (more than 10 % 5xx) stays CRITICAL whatever the attribution', () => {

@@ -1,4 +1,5 @@
 import { Alert, CheckOutcome, CheckResult, formatPercent, isP0 } from 'src/beta-monitor/checks';
+import { PHASE_5XX_CHECK, PHASE_MATCHING_CHECK } from 'src/beta-monitor/phase-checks';
 import { binomialTwoSided } from 'src/beta-monitor/statistics';
 
 /*
@@ -14,8 +15,17 @@ export const SAMPLE_RATIO_ALPHA = 0.001;
 /** The sample ratio check runs from this many telemetry requests and this many evaluations in the window. */
 export const MIN_SAMPLE_RATIO_REQUESTS = 100;
 export const MIN_SAMPLE_RATIO_EVALUATIONS = 100;
-/** The checks that compare treatment with control (or a baseline): unreliable when the sample ratio is off. */
-export const COMPARISON_CHECKS: ReadonlySet<string> = new Set(['http_errors', 'latency', 'matching']);
+/**
+ * The checks that compare treatment with control (or a baseline): unreliable when the sample
+ * ratio is off. The checks over the whole phase count this window's traffic too.
+ */
+export const COMPARISON_CHECKS: ReadonlySet<string> = new Set([
+  'http_errors',
+  'latency',
+  'matching',
+  PHASE_5XX_CHECK,
+  PHASE_MATCHING_CHECK,
+]);
 export const NO_TRAFFIC_NOTE = 'no traffic in this window';
 
 /** The window's data as the checkpoint saw it; stored in its evidence as `coverage`. */
@@ -172,7 +182,8 @@ function standsAlone(alert: Alert): boolean {
 const UNRELIABLE = 'unreliable: the sample ratio check found the variant attribution off in this window';
 
 /**
- * With a sample ratio mismatch, the comparison checks (http_errors, latency, matching) are
+ * With a sample ratio mismatch, the comparison checks (http_errors, latency, matching, and the
+ * two over the whole phase, whose data include this window) are
  * marked unreliable in their evidence, and their CRITICAL alerts become WARN: a comparison of
  * misattributed traffic must not turn a checkpoint RED (or roll a phase back) on its own. The
  * P0 rule (more than 10 % 5xx) is absolute and stays CRITICAL. Without a mismatch, unchanged.
