@@ -21,6 +21,7 @@ const PHASE: PhaseResponseDto = {
   allowlistTolerance: 1,
   determinismProbes: [{ subjectId: 'pass_beta_001_2026', inAllowlist: true }],
   minDurationHours: 24,
+  minDurationMinutes: 24 * 60,
   autoRollback: true,
   thresholds: {},
   startedAt: '2026-02-01T05:04:00.000Z',
