@@ -913,7 +913,10 @@ export interface components {
             expected: components["schemas"]["PhaseExpectedDto"];
             allowlistTolerance: number;
             determinismProbes: components["schemas"]["DeterminismProbeDto"][];
+            /** @description The phase's minimum duration in hours; a fraction for a phase defined in minutes. */
             minDurationHours: number;
+            /** @description The same in minutes: the go/no-go is due this long after the start. */
+            minDurationMinutes: number;
             autoRollback: boolean;
             thresholds: components["schemas"]["PhaseThresholdsDto"];
             startedAt: string | null;
@@ -949,6 +952,11 @@ export interface components {
             determinismProbes?: components["schemas"]["DeterminismProbeDto"][];
             /** @description The go/no-go is due this long after the phase starts (default 24). */
             minDurationHours?: number;
+            /**
+             * @description Instead of `minDurationHours`, for a short phase (a demo, a rehearsal): the go/no-go is due
+             *     this many minutes after the phase starts. Not both.
+             */
+            minDurationMinutes?: number;
             /** @description Level 1 rollback on a FAIL caused by 5xx, determinism or a critical complaint (default false). */
             autoRollback?: boolean;
             thresholds?: components["schemas"]["PhaseThresholdsDto"];
@@ -1016,7 +1024,7 @@ export interface components {
             featureKey: string;
             phase: string;
             startedAt: string;
-            /** @description Phase start + minDurationHours. */
+            /** @description Phase start + the phase's minimum duration (`minDurationMinutes`). */
             dueAt: string;
             evaluatedAt: string;
             /** @enum {string} */
@@ -1170,7 +1178,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponseDto"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1221,7 +1229,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1271,7 +1279,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1327,7 +1335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1397,7 +1405,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1461,7 +1469,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1511,7 +1519,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1567,7 +1575,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1625,7 +1633,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1675,7 +1683,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1732,7 +1740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1796,7 +1804,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1866,7 +1874,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1939,7 +1947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2010,7 +2018,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2071,7 +2079,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2121,7 +2129,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2174,7 +2182,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2232,7 +2240,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2285,7 +2293,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2349,7 +2357,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2420,7 +2428,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2491,7 +2499,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2559,7 +2567,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2629,7 +2637,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2706,7 +2714,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2764,7 +2772,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2821,7 +2829,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2878,7 +2886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2939,7 +2947,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3001,7 +3009,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3058,7 +3066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3119,7 +3127,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3176,7 +3184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3246,7 +3254,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3316,7 +3324,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3386,7 +3394,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3514,7 +3522,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
