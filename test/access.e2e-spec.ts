@@ -70,6 +70,12 @@ const MUTATIONS: ReadonlyArray<Route & { allowed: Caller[]; body?: object }> = [
     body: { status: 'PASS' },
   },
   { method: 'POST', path: '/api/admin/beta-monitor/:key/advance', allowed: ['SUPER_ADMIN'], body: {} },
+  {
+    method: 'POST',
+    path: '/api/admin/beta-monitor/:key/checkpoints/:id/alerts/:code/dismiss',
+    allowed: ['SUPER_ADMIN'],
+    body: { reason: 'reviewed' },
+  },
 ];
 
 const READERS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'];
@@ -197,6 +203,7 @@ describe('access control (deny by default)', () => {
       .replace(':subjectId', 'p1')
       .replace(':phase', 'phase1_beta')
       .replace(':item', 'MATCHING_SUCCESS_RATE')
+      .replace(':code', 'CONFIG_DRIFT')
       .replace(':id', path.includes('users') ? operatorId : tokenId);
 
   it.each(CALLERS)('enforces the permission table for %s on every mutating route', async (caller) => {

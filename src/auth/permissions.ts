@@ -19,6 +19,8 @@ export enum Permission {
   COMPLAINTS_WRITE = 'complaints:write',
   CHECKLIST_SIGN = 'checklist:sign',
   PHASES_MANAGE = 'phases:manage',
+  /** Dismiss a checkpoint's alert (releases its hold, no longer fails the go/no-go). */
+  ALERTS_DISMISS = 'alerts:dismiss',
   USERS_MANAGE = 'users:manage',
   SERVICE_TOKENS_MANAGE = 'service-tokens:manage',
   /** Read the whole audit log (every actor, every flag). */

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsNumber,
+  IsObject,
   IsString,
   Matches,
   Max,
@@ -16,8 +17,9 @@ import {
   ValidateNested,
   registerDecorator,
 } from 'class-validator';
-import { PickType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { CHECKPOINT_STATUSES, CheckpointHealth, CheckpointStatus } from 'src/beta-monitor/checks';
+import { SIGNAL_ACTIONS, SIGNAL_CODES, type SignalAction } from 'src/beta-monitor/signal-actions';
 import { FeatureFlagReplaceDto } from 'src/feature-flags/feature-flag.dto';
 import { IsSubjectId } from 'src/feature-flags/subject-id';
 import { IsOmittable } from 'src/http/is-omittable.decorator';
@@ -114,10 +116,25 @@ export class PhaseDto {
   @NotTogetherWith('minDurationHours')
   minDurationMinutes?: number;
 
-  /** Level 1 rollback on a FAIL caused by 5xx, determinism or a critical complaint (default false). */
+  /**
+   * Selects the default action of the rollback triggers (ERROR_RATE_5XX, DETERMINISM_FAIL,
+   * CRITICAL_COMPLAINT): `rollback` (automatic Level 1) when true, `hold` when false (default).
+   */
   @IsOmittable()
   @IsBoolean()
   autoRollback?: boolean;
+
+  /**
+   * The action per alert code, over the defaults: `rollback`, `hold` or `notify`, e.g.
+   * `{"ERROR_RATE_5XX": "notify"}`. Codes left out keep their default; unknown codes are refused.
+   */
+  @IsOmittable()
+  @IsObject()
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: [...SIGNAL_ACTIONS] },
+  })
+  signalActions?: Record<string, SignalAction>;
 
   @IsOmittable()
   @ValidateNested()
@@ -158,6 +175,13 @@ export class PhaseResponseDto {
   /** The same in minutes: the go/no-go is due this long after the start. */
   minDurationMinutes: number;
   autoRollback: boolean;
+  /** The action for every known alert code, defaults filled in. */
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string', enum: [...SIGNAL_ACTIONS] },
+    description: `Keys: ${SIGNAL_CODES.join(', ')}.`,
+  })
+  signalActions: Record<string, SignalAction>;
   thresholds: PhaseThresholdsDto;
   startedAt: string | null;
   startedBy: string | null;
@@ -211,12 +235,37 @@ export class CheckpointListQueryDto extends PageQueryDto {
   until?: string;
 }
 
+export class AlertDismissalDto {
+  reason: string;
+  dismissedBy: string;
+  dismissedAt: string;
+}
+
 export class AlertDto {
   code: string;
   severity: 'WARN' | 'CRITICAL';
   message: string;
   observed: unknown;
   expected: unknown;
+  /** Who dismissed the checkpoint's alerts of this code, when and why; null while not dismissed. */
+  dismissed?: AlertDismissalDto | null;
+}
+
+export class AlertDismissDto {
+  /** Why the alert no longer needs acting on (audited, shown in the go/no-go). */
+  @IsString()
+  @MinLength(1)
+  @MaxLength(2000)
+  reason: string;
+}
+
+/** An active hold: the phase may not advance (except forced) until its alert is resolved or dismissed. */
+export class HoldDto {
+  code: string;
+  checkpointId: string;
+  checkpointLabel: string;
+  checkpointCreatedAt: string;
+  message: string;
 }
 
 export class CheckpointResponseDto {
@@ -253,6 +302,8 @@ export class BetaMonitorStatusResponseDto {
   phase: PhaseResponseDto | null;
   nextScheduledRunAt: string | null;
   goNoGoDueAt: string | null;
+  /** The active phase's holds (alerts with action `hold` of its latest measured checkpoint, not dismissed). */
+  holds: HoldDto[];
 }
 
 export class ComplaintCreateDto {

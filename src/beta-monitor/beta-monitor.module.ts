@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuditModule } from 'src/audit/audit.module';
+import { AlertDismissalsController } from 'src/beta-monitor/alert-dismissals.controller';
+import { AlertDismissalsService } from 'src/beta-monitor/alert-dismissals.service';
 import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { BetaMonitorController } from 'src/beta-monitor/beta-monitor.controller';
 import { BetaMonitorScheduler } from 'src/beta-monitor/beta-monitor.scheduler';
@@ -17,8 +19,9 @@ import { TelemetryModule } from 'src/telemetry/telemetry.module';
 /** The checkpoint: its schedule, measurement, storage, alert outbox, and the API over them. */
 @Module({
   imports: [ScheduleModule.forRoot(), AuditModule, FeatureFlagsModule, TelemetryModule, PhasesModule, RollbackModule],
-  controllers: [BetaMonitorController],
+  controllers: [BetaMonitorController, AlertDismissalsController],
   providers: [
+    AlertDismissalsService,
     BetaMonitorService,
     BetaMonitorScheduler,
     CheckpointMeasurementService,

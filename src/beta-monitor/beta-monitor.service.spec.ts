@@ -11,6 +11,7 @@ import type { AutomaticRollback, RollbackService } from 'src/beta-monitor/rollba
 import type { AppConfig } from 'src/config/app-config';
 import type { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { AppError } from 'src/http/app-error';
+import { signalActionsOf } from 'src/beta-monitor/signal-actions';
 
 const KEY = 'passenger_favorites_matching';
 const NOW = new Date('2026-02-01T06:00:00Z');
@@ -23,6 +24,7 @@ const PHASE: PhaseResponseDto = {
   minDurationHours: 24,
   minDurationMinutes: 24 * 60,
   autoRollback: true,
+  signalActions: signalActionsOf({ autoRollback: true }),
   thresholds: {},
   startedAt: '2026-02-01T05:04:00.000Z',
   startedBy: 'admin@example.com',
@@ -151,13 +153,26 @@ describe('BetaMonitorService.runCheckpoint', () => {
   });
 
   it('does not roll back a phase without autoRollback, nor on a FAIL without a rollback trigger', async () => {
-    const manual = setUp({ ...PHASE, autoRollback: false });
+    const manual = setUp({ ...PHASE, autoRollback: false, signalActions: signalActionsOf({ autoRollback: false }) });
     manual.world.measure = () => measured('FAIL', [FIVE_XX], manual.world);
     await manual.run('scheduled-2026-02-01T06:00Z');
     const drift = setUp();
     drift.world.measure = () => measured('FAIL', [{ ...FIVE_XX, code: 'CONFIG_DRIFT' }], drift.world);
     await drift.run('scheduled-2026-02-01T06:00Z');
     expect([manual.world.enabled, drift.world.enabled]).toEqual([true, true]);
+  });
+
+  it('follows the phase’s signal actions: ERROR_RATE_5XX → notify does not roll back, LATENCY_P95 → rollback does', async () => {
+    const notify = setUp({
+      ...PHASE,
+      signalActions: signalActionsOf({ autoRollback: true, signalActions: { ERROR_RATE_5XX: 'notify' } }),
+    });
+    notify.world.measure = () => measured('FAIL', [FIVE_XX], notify.world);
+    await notify.run('scheduled-2026-02-01T06:00Z');
+    const latency = setUp({ ...PHASE, signalActions: signalActionsOf({ signalActions: { LATENCY_P95: 'rollback' } }) });
+    latency.world.measure = () => measured('FAIL', [{ ...LATENCY, severity: 'CRITICAL' }], latency.world);
+    await latency.run('scheduled-2026-02-01T06:00Z');
+    expect([notify.world.rollbacks, latency.world.rollbacks]).toEqual([[], [['LATENCY_P95']]]);
   });
 
   it('answers null for a scheduled slot that already has its checkpoint, and 409 CHECKPOINT_EXISTS for a manual label', async () => {

@@ -4,12 +4,13 @@ import { DataSource } from 'typeorm';
 import { Actor } from 'src/auth/principal';
 import { AlertOutboxService } from 'src/beta-monitor/alert-outbox.service';
 import { CheckpointResponseDto, CheckpointRunDto, PhaseResponseDto } from 'src/beta-monitor/beta-monitor.dto';
-import { Alert, ROLLBACK_TRIGGER_CODES } from 'src/beta-monitor/checks';
+import { Alert } from 'src/beta-monitor/checks';
 import { CheckpointMeasurementService, Measurement } from 'src/beta-monitor/checkpoint-measurement.service';
 import { CheckpointsRepository, NewCheckpoint } from 'src/beta-monitor/checkpoints.repository';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
 import { AutomaticRollback, RollbackService } from 'src/beta-monitor/rollback/rollback.service';
 import { isScheduledLabel } from 'src/beta-monitor/scheduled-label';
+import { codesActedOn } from 'src/beta-monitor/signal-actions';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { AppError } from 'src/http/app-error';
 
@@ -156,16 +157,14 @@ export class BetaMonitorService {
 }
 
 /**
- * The alert codes that make this checkpoint roll its phase back: only for a phase with
- * `autoRollback`, only on a FAIL, and only while the flag is still on (a flag the monitor
- * already disabled is not rolled back again).
+ * The alert codes that make this checkpoint roll its phase back: the CRITICAL alerts whose code
+ * the phase maps to `rollback` (`signalActions`, docs/adr/0017), and only while the flag is
+ * still on (a flag the monitor already disabled is not rolled back again).
  */
-export function rollbackCauses(phase: Pick<PhaseResponseDto, 'autoRollback'>, measured: Measurement): string[] {
+export function rollbackCauses(phase: Pick<PhaseResponseDto, 'signalActions'>, measured: Measurement): string[] {
   const stillOn = (measured.config?.actual as { enabled?: boolean } | undefined)?.enabled === true;
-  if (!phase.autoRollback || measured.status !== 'FAIL' || !stillOn) return [];
-  return [
-    ...new Set(measured.alerts.filter((alert) => ROLLBACK_TRIGGER_CODES.has(alert.code)).map((alert) => alert.code)),
-  ];
+  if (measured.status !== 'FAIL' || !stillOn) return [];
+  return codesActedOn(phase.signalActions, measured.alerts, 'rollback');
 }
 
 /** The measurement with the rollback recorded: a ROLLBACK_EXECUTED alert and its evidence. */

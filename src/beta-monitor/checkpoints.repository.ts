@@ -33,7 +33,14 @@ type CheckpointRow = {
   error: string | null;
   duration_ms: number;
   created_at: Date;
+  /** From DISMISSALS: the checkpoint's dismissed alert codes; absent or null when none. */
+  dismissals_json?: { code: string; reason: string; dismissedBy: string; dismissedAt: string }[] | null;
 };
+
+/** The checkpoint's dismissed alert codes (`beta_monitor_alert_dismissals`), as one JSON column. */
+const DISMISSALS = `(SELECT json_agg(json_build_object('code', d.code, 'reason', d.reason, 'dismissedBy', d.dismissed_by,
+    'dismissedAt', d.dismissed_at)) FROM beta_monitor_alert_dismissals d WHERE d.checkpoint_id = beta_monitor_checkpoints.id)
+  AS dismissals_json`;
 
 /** `beta_monitor_checkpoints` (only checkpoints), with the column names the runbook's SQL uses. */
 @Injectable()
@@ -97,7 +104,7 @@ export class CheckpointsRepository {
 
   async findById(key: string, id: string): Promise<CheckpointResponseDto> {
     const rows: CheckpointRow[] = await this.dataSource.query(
-      `SELECT * FROM beta_monitor_checkpoints WHERE feature_key = $1 AND id = $2`,
+      `SELECT *, ${DISMISSALS} FROM beta_monitor_checkpoints WHERE feature_key = $1 AND id = $2`,
       [key, id],
     );
     if (!rows.length) throw AppError.notFound('CHECKPOINT_NOT_FOUND', 'No such checkpoint.');
@@ -106,7 +113,7 @@ export class CheckpointsRepository {
 
   async latest(key: string, trigger?: CheckpointResponseDto['trigger']): Promise<CheckpointResponseDto | null> {
     const rows: CheckpointRow[] = await this.dataSource.query(
-      `SELECT * FROM beta_monitor_checkpoints WHERE feature_key = $1 AND ($2::text IS NULL OR trigger = $2)
+      `SELECT *, ${DISMISSALS} FROM beta_monitor_checkpoints WHERE feature_key = $1 AND ($2::text IS NULL OR trigger = $2)
        ORDER BY created_at DESC, id DESC LIMIT 1`,
       [key, trigger ?? null],
     );
@@ -116,10 +123,21 @@ export class CheckpointsRepository {
   /** A phase's checkpoints since its (latest) start, oldest first: what the go/no-go reads. */
   async ofPhase(key: string, phase: string, since: Date): Promise<CheckpointResponseDto[]> {
     const rows: CheckpointRow[] = await this.dataSource.query(
-      `SELECT * FROM beta_monitor_checkpoints WHERE feature_key = $1 AND phase = $2 AND created_at >= $3 ORDER BY created_at, id`,
+      `SELECT *, ${DISMISSALS} FROM beta_monitor_checkpoints WHERE feature_key = $1 AND phase = $2 AND created_at >= $3 ORDER BY created_at, id`,
       [key, phase, since],
     );
     return rows.map(toView);
+  }
+
+  /** The phase's latest checkpoint since its (latest) start that measured (not ERROR): what its holds come from. */
+  async latestMeasured(key: string, phase: string, since: Date): Promise<CheckpointResponseDto | null> {
+    const rows: CheckpointRow[] = await this.dataSource.query(
+      `SELECT *, ${DISMISSALS} FROM beta_monitor_checkpoints
+       WHERE feature_key = $1 AND phase = $2 AND created_at >= $3 AND status <> 'ERROR'
+       ORDER BY created_at DESC, id DESC LIMIT 1`,
+      [key, phase, since],
+    );
+    return rows.length ? toView(rows[0]) : null;
   }
 
   /** Newest first, filtered, keyset-paged on (created_at, id). */
@@ -130,7 +148,7 @@ export class CheckpointsRepository {
       throw AppError.validation([{ field: 'cursor', message: 'cursor is not one this API returned' }]);
     }
     const rows: (CheckpointRow & { cursor_at: string })[] = await this.dataSource.query(
-      `SELECT *, created_at::text AS cursor_at FROM beta_monitor_checkpoints
+      `SELECT *, created_at::text AS cursor_at, ${DISMISSALS} FROM beta_monitor_checkpoints
        WHERE feature_key = $1
          AND ($2::text IS NULL OR status = $2)
          AND ($3::text IS NULL OR phase = $3)
@@ -171,7 +189,7 @@ function toView(row: CheckpointRow): CheckpointResponseDto {
     triggeredBy: row.triggered_by,
     windowStart: new Date(row.window_start).toISOString(),
     windowEnd: new Date(row.window_end).toISOString(),
-    alerts: row.alerts_json ?? [],
+    alerts: withDismissals(row.alerts_json ?? [], row.dismissals_json ?? []),
     config: row.config_json,
     metrics: row.metrics_json,
     determinism: row.determinism_json,
@@ -180,4 +198,22 @@ function toView(row: CheckpointRow): CheckpointResponseDto {
     durationMs: row.duration_ms,
     createdAt: new Date(row.created_at).toISOString(),
   };
+}
+
+/** Each alert with its dismissal (by code), or `dismissed: null`. */
+function withDismissals(alerts: AlertDto[], dismissals: NonNullable<CheckpointRow['dismissals_json']>): AlertDto[] {
+  const byCode = new Map(dismissals.map((dismissal) => [dismissal.code, dismissal]));
+  return alerts.map((alert) => {
+    const dismissal = byCode.get(alert.code);
+    return {
+      ...alert,
+      dismissed: dismissal
+        ? {
+            reason: dismissal.reason,
+            dismissedBy: dismissal.dismissedBy,
+            dismissedAt: new Date(dismissal.dismissedAt).toISOString(),
+          }
+        : null,
+    };
+  });
 }

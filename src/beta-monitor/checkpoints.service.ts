@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import {
   BetaMonitorStatusResponseDto,
+  PhaseResponseDto,
   CheckpointListQueryDto,
   CheckpointListResponseDto,
   CheckpointResponseDto,
@@ -9,6 +10,7 @@ import { CheckpointStatus } from 'src/beta-monitor/checks';
 import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
 import { goNoGoDueAt } from 'src/beta-monitor/go-no-go/go-no-go';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { Hold, activeHolds } from 'src/beta-monitor/signal-actions';
 import { coverageCadenceMs } from 'src/beta-monitor/scheduled-label';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
@@ -54,6 +56,7 @@ export class CheckpointsService {
   async status(key: string, nextScheduledRunAt: Date | null): Promise<BetaMonitorStatusResponseDto> {
     await this.flags.get(key);
     const [latest, phase] = await Promise.all([this.checkpoints.latest(key), this.phases.find(key)]);
+    const holds = phase ? await this.holds(key, phase) : [];
     return {
       featureKey: key,
       health: latest?.health ?? null,
@@ -63,6 +66,14 @@ export class CheckpointsService {
       goNoGoDueAt: phase?.startedAt
         ? goNoGoDueAt({ startedAt: phase.startedAt, minDurationMinutes: phase.minDurationMinutes }).toISOString()
         : null,
+      holds,
     };
+  }
+
+  /** The phase's active holds, from its latest checkpoint that measured (signal-actions.ts). */
+  async holds(key: string, phase: PhaseResponseDto): Promise<Hold[]> {
+    if (phase.startedAt === null) return [];
+    const latest = await this.checkpoints.latestMeasured(key, phase.name, new Date(phase.startedAt));
+    return activeHolds(phase.signalActions, latest ? [latest] : []);
   }
 }

@@ -14,6 +14,7 @@ import { GoNoGo1764800000000 } from 'src/database/migrations/1764800000000-GoNoG
 import { AlertOutbox1764900000000 } from 'src/database/migrations/1764900000000-AlertOutbox';
 import { SharedLoginLimits1765400000000 } from 'src/database/migrations/1765400000000-SharedLoginLimits';
 import { ServiceTokenPermissions1765300000000 } from 'src/database/migrations/1765300000000-ServiceTokenPermissions';
+import { AlertDismissals1765700000000 } from 'src/database/migrations/1765700000000-AlertDismissals';
 
 export const ENTITIES = [UserEntity, ServiceTokenEntity, FeatureFlagEntity, AllowlistEntryEntity, AuditEventEntity];
 export const MIGRATIONS = [
@@ -25,6 +26,7 @@ export const MIGRATIONS = [
   AlertOutbox1764900000000,
   ServiceTokenPermissions1765300000000,
   SharedLoginLimits1765400000000,
+  AlertDismissals1765700000000,
 ];
 
 /**

@@ -197,6 +197,37 @@ describe('operator console in Chromium', () => {
     expect([flag.body.enabled, flag.body.rolloutPercentage, flag.body.allowlistCount]).toEqual([true, 1, 10]);
   });
 
+  it('a drift holds the phase; a SUPER_ADMIN dismisses the alert with a reason and the hold is gone (an OPERATOR has no Dismiss)', async () => {
+    const key = await runbookFlag(h, newKey());
+    const admin = { type: 'bearer' as const };
+    await h.t.http
+      .patch(`/api/admin/feature-flags/${key}`)
+      .auth(h.accounts.SUPER_ADMIN.token, admin)
+      .send({ rolloutPercentage: 5, reason: 'wrong click' })
+      .expect(200);
+    await h.t.http
+      .post(`/api/admin/beta-monitor/${key}/run`)
+      .auth(h.accounts.OPERATOR.token, admin)
+      .send({})
+      .expect(201);
+    const operator = await h.page();
+    await signIn(operator.page, h.accounts.OPERATOR, `/admin/beta-monitor/${key}`);
+    await operator.page.getByText('On hold: the phase cannot advance').first().waitFor();
+    expect(await operator.page.getByRole('button', { name: /^Dismiss/ }).count()).toBe(0);
+
+    const { page, violations } = await h.page();
+    await signIn(page, h.accounts.SUPER_ADMIN, `/admin/beta-monitor/${key}`);
+    await page.locator('.holds').getByText('CONFIG_DRIFT').waitFor();
+    await page.getByText('What this phase does on each alert').click();
+    await page.getByRole('row', { name: /CONFIG_DRIFT hold/ }).waitFor();
+    await page.getByRole('button', { name: 'Dismiss CONFIG_DRIFT' }).click();
+    await page.getByLabel('Why dismiss CONFIG_DRIFT? (required)').fill('rollout raised by mistake, put back');
+    await page.getByRole('dialog').getByRole('button', { name: 'Dismiss', exact: true }).click();
+    await page.getByText(`dismissed by ${h.accounts.SUPER_ADMIN.email}: rollout raised by mistake, put back`).waitFor();
+    await page.getByText('No hold.').waitFor();
+    expect(violations).toEqual([]);
+  });
+
   it('renders both languages, picked from the browser and switchable', async () => {
     const key = await runbookFlag(h, newKey());
     const { page } = await h.page('pt-BR');

@@ -401,6 +401,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/beta-monitor/{key}/checkpoints/{id}/alerts/{code}/dismiss": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Dismisses the checkpoint's alerts of one code, e.g. `{"reason": "drift reverted at 14:05"}`:
+         *     they stay in the history, marked dismissed; the hold they caused is released and the
+         *     go/no-go lists them as dismissed. Answers the checkpoint. Audited as `alert.dismissed`.
+         */
+        post: operations["AlertDismissalsController_dismiss"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/beta-monitor/{key}/go-no-go": {
         parameters: {
             query?: never;
@@ -444,7 +465,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Starts the next phase when the decision is GO; `{"force": true, "reason": "…"}` overrides (audited). */
+        /** Starts the next phase when the decision is GO and no hold is active; `{"force": true, "reason": "…"}` overrides (audited). */
         post: operations["GoNoGoController_advance"];
         delete?: never;
         options?: never;
@@ -847,6 +868,11 @@ export interface components {
              */
             dryRun?: boolean;
         };
+        AlertDismissalDto: {
+            reason: string;
+            dismissedBy: string;
+            dismissedAt: string;
+        };
         AlertDto: {
             code: string;
             /** @enum {string} */
@@ -854,6 +880,8 @@ export interface components {
             message: string;
             observed: Record<string, never>;
             expected: Record<string, never>;
+            /** @description Who dismissed the checkpoint's alerts of this code, when and why; null while not dismissed. */
+            dismissed?: components["schemas"]["AlertDismissalDto"] | null;
         };
         CheckpointResponseDto: {
             id: string;
@@ -908,6 +936,10 @@ export interface components {
             latencyP95Ms?: number;
         };
         PhaseResponseDto: {
+            /** @description Keys: CONFIG_DRIFT, CRITICAL_COMPLAINT, DETERMINISM_FAIL, ERROR_RATE_4XX, ERROR_RATE_5XX, LATENCY_P95, MATCHING_SUCCESS_DROP, MINOR_COMPLAINT, TIME_TO_MATCH. */
+            signalActions: {
+                [key: string]: "rollback" | "hold" | "notify";
+            };
             name: string;
             position: number;
             expected: components["schemas"]["PhaseExpectedDto"];
@@ -926,6 +958,13 @@ export interface components {
                 [key: string]: unknown;
             } | null;
         };
+        HoldDto: {
+            code: string;
+            checkpointId: string;
+            checkpointLabel: string;
+            checkpointCreatedAt: string;
+            message: string;
+        };
         BetaMonitorStatusResponseDto: {
             featureKey: string;
             /**
@@ -937,6 +976,8 @@ export interface components {
             phase: components["schemas"]["PhaseResponseDto"] | null;
             nextScheduledRunAt: string | null;
             goNoGoDueAt: string | null;
+            /** @description The active phase's holds (alerts with action `hold` of its latest measured checkpoint, not dismissed). */
+            holds: components["schemas"]["HoldDto"][];
         };
         PhaseListResponseDto: {
             items: components["schemas"]["PhaseResponseDto"][];
@@ -944,6 +985,13 @@ export interface components {
             active: string | null;
         };
         PhaseDto: {
+            /**
+             * @description The action per alert code, over the defaults: `rollback`, `hold` or `notify`, e.g.
+             *     `{"ERROR_RATE_5XX": "notify"}`. Codes left out keep their default; unknown codes are refused.
+             */
+            signalActions?: {
+                [key: string]: "rollback" | "hold" | "notify";
+            };
             /** @description e.g. `phase1_beta`. */
             name: string;
             expected: components["schemas"]["PhaseExpectedDto"];
@@ -957,7 +1005,10 @@ export interface components {
              *     this many minutes after the phase starts. Not both.
              */
             minDurationMinutes?: number;
-            /** @description Level 1 rollback on a FAIL caused by 5xx, determinism or a critical complaint (default false). */
+            /**
+             * @description Selects the default action of the rollback triggers (ERROR_RATE_5XX, DETERMINISM_FAIL,
+             *     CRITICAL_COMPLAINT): `rollback` (automatic Level 1) when true, `hold` when false (default).
+             */
             autoRollback?: boolean;
             thresholds?: components["schemas"]["PhaseThresholdsDto"];
         };
@@ -987,6 +1038,10 @@ export interface components {
         };
         ComplaintListResponseDto: {
             items: components["schemas"]["ComplaintResponseDto"][];
+        };
+        AlertDismissDto: {
+            /** @description Why the alert no longer needs acting on (audited, shown in the go/no-go). */
+            reason: string;
         };
         GoNoGoCriterionDto: {
             /** @enum {string} */
@@ -1043,6 +1098,8 @@ export interface components {
             };
             /** @description The phase to advance to, or null for the last one. */
             nextPhase: string | null;
+            /** @description Active holds: while any, advancing answers 409 PHASE_ON_HOLD (unless forced). */
+            holds: components["schemas"]["HoldDto"][];
         };
         ChecklistSignDto: {
             /** @enum {string} */
@@ -1051,7 +1108,7 @@ export interface components {
             note?: string;
         };
         PhaseAdvanceDto: {
-            /** @description Advance although the decision is not GO (needs `reason`; audited as an override). */
+            /** @description Advance although the decision is not GO or the phase is on hold (needs `reason`; audited as an override). */
             force?: boolean;
             reason?: string;
         };
@@ -3156,6 +3213,78 @@ export interface operations {
             };
         };
     };
+    AlertDismissalsController_dismiss: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                key: string;
+                id: string;
+                code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AlertDismissDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckpointResponseDto"];
+                };
+            };
+            /** @description The request is not valid (VALIDATION_FAILED). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the permission `alerts:dismiss` (PERMISSION_DENIED). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such flag (FLAG_NOT_FOUND), checkpoint (CHECKPOINT_NOT_FOUND) or alert (ALERT_NOT_FOUND). */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The alert is already dismissed (ALERT_ALREADY_DISMISSED). */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     GoNoGoController_get: {
         parameters: {
             query?: never;
@@ -3211,7 +3340,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No started phase (NO_ACTIVE_PHASE); on advance: not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE). */
+            /** @description No started phase (NO_ACTIVE_PHASE); on advance: on hold (PHASE_ON_HOLD), not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3281,7 +3410,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No started phase (NO_ACTIVE_PHASE); on advance: not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE). */
+            /** @description No started phase (NO_ACTIVE_PHASE); on advance: on hold (PHASE_ON_HOLD), not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE). */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3351,7 +3480,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description No started phase (NO_ACTIVE_PHASE); on advance: not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE). */
+            /** @description No started phase (NO_ACTIVE_PHASE); on advance: on hold (PHASE_ON_HOLD), not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE). */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -101,7 +101,7 @@ export function GoNoGoPanel({ flagKey, onAdvanced }: { flagKey: string; onAdvanc
     await decision.reload();
   };
   const advance = async () => {
-    const force = data?.decision !== 'GO';
+    const force = data?.decision !== 'GO' || (data?.holds.length ?? 0) > 0;
     try {
       const answer = unwrap(
         await api.POST('/api/admin/beta-monitor/{key}/advance', {
@@ -135,6 +135,11 @@ export function GoNoGoPanel({ flagKey, onAdvanced }: { flagKey: string; onAdvanc
               </ul>
             </details>
           )}
+          {data.holds.length > 0 && (
+            <p className="notice notice-error">
+              {t('holds.title')}: {data.holds.map((hold) => `${hold.code} (${hold.checkpointLabel})`).join(', ')}
+            </p>
+          )}
           <h3>{t('goNoGo.automated')}</h3>
           <ul className="criteria">
             {data.automated.map((criterion) => (
@@ -158,11 +163,11 @@ export function GoNoGoPanel({ flagKey, onAdvanced }: { flagKey: string; onAdvanc
                 </label>
                 <ConfirmButton
                   label={
-                    data.decision === 'GO'
+                    data.decision === 'GO' && data.holds.length === 0
                       ? t('goNoGo.advance', { phase: next.name })
                       : `${t('goNoGo.advance', { phase: next.name })} — ${t('goNoGo.advanceForce')}`
                   }
-                  danger={data.decision !== 'GO'}
+                  danger={data.decision !== 'GO' || data.holds.length > 0}
                   message={t('goNoGo.advanceConfirm', {
                     key: flagKey,
                     from: data.phase,

@@ -13,6 +13,7 @@ export type Action =
   | 'complaint.record'
   | 'checklist.sign'
   | 'phase.advance'
+  | 'alert.dismiss'
   | 'rollback.level1'
   | 'users.manage'
   | 'tokens.manage';
@@ -32,6 +33,7 @@ const ALLOWED: Readonly<Record<Role, ReadonlySet<Action>>> = {
     'flag.expandExposure',
     'allowlist.add',
     'phase.advance',
+    'alert.dismiss',
     'users.manage',
     'tokens.manage',
   ]),

@@ -10,6 +10,7 @@ import { LineChart } from '../components/LineChart';
 import { describeError, LoadError, Notice, type NoticeValue } from '../components/Notice';
 import { PhaseClock } from '../components/PhaseClock';
 import { RollbackPanel } from '../components/RollbackPanel';
+import { Holds, SignalActionsTable } from '../components/SignalActions';
 import { Time } from '../components/Time';
 import { useI18n } from '../i18n/i18n';
 import { chartPoints, loadCheckpoints, loadStatus, percent } from '../lib/monitor';
@@ -83,8 +84,14 @@ export function BetaMonitorPage() {
     [key],
     15000,
   );
+  // Bumped after a dismissal so the go/no-go panel asks again (its holds and criteria change).
+  const [dismissals, setDismissals] = useState(0);
   const refresh = async () => {
     await Promise.all([status.reload(), checkpoints.reload(), flag.reload()]);
+  };
+  const afterDismissal = async () => {
+    setDismissals((count) => count + 1);
+    await refresh();
   };
   const s = status.data;
   const phase = s?.phase ?? null;
@@ -121,7 +128,14 @@ export function BetaMonitorPage() {
                   )}
                 </p>
                 <h3>{t('monitor.alerts')}</h3>
-                <AlertList alerts={s.latest?.alerts ?? []} />
+                <AlertList
+                  alerts={s.latest?.alerts ?? []}
+                  dismiss={
+                    s.latest && can(user.role, 'alert.dismiss')
+                      ? { flagKey: key, checkpointId: s.latest.id, onDone: afterDismissal }
+                      : null
+                  }
+                />
               </div>
               <div>
                 <h3>{t('monitor.criteria')}</h3>
@@ -142,6 +156,8 @@ export function BetaMonitorPage() {
             <section aria-labelledby="phase-title" className="panel">
               <h2 id="phase-title">{t('monitor.phase')}</h2>
               <PhaseClock status={s} />
+              <Holds holds={s.holds} flagKey={key} />
+              <SignalActionsTable phase={phase} />
               {can(user.role, 'checkpoint.run') && <RunNow flagKey={key} phase={phase.name} onRun={refresh} />}
             </section>
           ) : (
@@ -210,7 +226,7 @@ export function BetaMonitorPage() {
             </section>
           )}
           {flag.data && <RollbackPanel flag={flag.data} onDone={refresh} />}
-          {phase && <GoNoGoPanel flagKey={key} onAdvanced={refresh} />}
+          {phase && <GoNoGoPanel key={dismissals} flagKey={key} onAdvanced={refresh} />}
           <Complaints flagKey={key} />
         </>
       )}

@@ -6,6 +6,8 @@ import { LoadError } from '../components/Notice';
 import { Time } from '../components/Time';
 import { useI18n } from '../i18n/i18n';
 import type { MessageKey } from '../i18n/en';
+import { can } from '../lib/permissions';
+import { useUser } from '../lib/session';
 import { useLoad } from '../lib/use-load';
 
 const CHECKS = ['config', 'determinism', 'http_errors', 'latency', 'complaints', 'matching'] as const;
@@ -24,6 +26,7 @@ function flatten(value: unknown, prefix = ''): Array<[string, string]> {
 export function CheckpointPage() {
   const { key = '', id = '' } = useParams();
   const { t } = useI18n();
+  const user = useUser();
   const checkpoint = useLoad(
     async () =>
       unwrap(await api.GET('/api/admin/beta-monitor/{key}/checkpoints/{id}', { params: { path: { key, id } } })),
@@ -67,7 +70,14 @@ export function CheckpointPage() {
           )}
           <section aria-labelledby="alerts-title" className="panel">
             <h2 id="alerts-title">{t('monitor.alerts')}</h2>
-            <AlertList alerts={c.alerts} />
+            <AlertList
+              alerts={c.alerts}
+              dismiss={
+                can(user.role, 'alert.dismiss')
+                  ? { flagKey: key, checkpointId: c.id, onDone: () => checkpoint.reload() }
+                  : null
+              }
+            />
           </section>
           <section aria-labelledby="checks-title">
             <h2 id="checks-title">{t('checkpoint.checks')}</h2>

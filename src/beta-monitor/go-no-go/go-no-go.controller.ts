@@ -19,7 +19,7 @@ import { FlagKeyPipe } from 'src/feature-flags/flag-key.pipe';
 @ApiNotFoundResponse({ description: 'No such flag (FLAG_NOT_FOUND) or checklist item (CHECKLIST_ITEM_NOT_FOUND).' })
 @ApiConflictResponse({
   description:
-    'No started phase (NO_ACTIVE_PHASE); on advance: not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE).',
+    'No started phase (NO_ACTIVE_PHASE); on advance: on hold (PHASE_ON_HOLD), not GO (GO_NO_GO_NOT_GO) or no next phase (NO_NEXT_PHASE).',
 })
 @Controller('api/admin/beta-monitor/:key')
 export class GoNoGoController {
@@ -44,7 +44,7 @@ export class GoNoGoController {
     return this.goNoGo.sign(actor, key, item, dto);
   }
 
-  /** Starts the next phase when the decision is GO; `{"force": true, "reason": "…"}` overrides (audited). */
+  /** Starts the next phase when the decision is GO and no hold is active; `{"force": true, "reason": "…"}` overrides (audited). */
   @Post('advance')
   @HttpCode(200)
   @Allow(Permission.PHASES_MANAGE)

@@ -1,5 +1,5 @@
 import { IsBoolean, IsIn, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
-import { PhaseResponseDto } from 'src/beta-monitor/beta-monitor.dto';
+import { HoldDto, PhaseResponseDto } from 'src/beta-monitor/beta-monitor.dto';
 import type {
   AutomatedCode,
   ChecklistItem,
@@ -21,7 +21,7 @@ export class ChecklistSignDto {
 }
 
 export class PhaseAdvanceDto {
-  /** Advance although the decision is not GO (needs `reason`; audited as an override). */
+  /** Advance although the decision is not GO or the phase is on hold (needs `reason`; audited as an override). */
   @IsOmittable()
   @IsBoolean()
   force?: boolean;
@@ -74,6 +74,8 @@ export class GoNoGoResponseDto {
   checkpoints: { total: number; scheduled: number; byStatus: Record<string, number> };
   /** The phase to advance to, or null for the last one. */
   nextPhase: string | null;
+  /** Active holds: while any, advancing answers 409 PHASE_ON_HOLD (unless forced). */
+  holds: HoldDto[];
 }
 
 export class PhaseAdvanceResponseDto {

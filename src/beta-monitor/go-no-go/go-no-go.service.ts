@@ -22,6 +22,7 @@ import {
 } from 'src/beta-monitor/go-no-go/go-no-go.dto';
 import { ChecklistSignature, GoNoGoRepository } from 'src/beta-monitor/go-no-go/go-no-go.repository';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { activeHolds, describeHolds } from 'src/beta-monitor/signal-actions';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { AppError } from 'src/http/app-error';
 
@@ -103,6 +104,7 @@ export class GoNoGoService {
         byStatus,
       },
       nextPhase: list.items[phase.position + 1]?.name ?? null,
+      holds: activeHolds(phase.signalActions, checkpoints),
     };
   }
 
@@ -131,8 +133,9 @@ export class GoNoGoService {
   }
 
   /**
-   * Starts the next phase (its expected config, its clock) when the decision is GO, or when forced
-   * with a reason, which is audited as an override naming the decision it overrode.
+   * Starts the next phase (its expected config, its clock) when the decision is GO and no hold is
+   * active, or when forced with a reason, which is audited as an override naming the decision and
+   * the holds it overrode.
    */
   async advance(
     principal: Principal,
@@ -148,16 +151,18 @@ export class GoNoGoService {
         'NO_NEXT_PHASE',
         `The phase ${view.phase} of ${key} is the last one; define the next with PUT …/phases.`,
       );
-    const forced = view.decision !== 'GO';
+    const held = view.holds.length > 0;
+    if (held && dto.force !== true)
+      throw new AppError(HttpStatus.CONFLICT, 'PHASE_ON_HOLD', describeHolds(`${view.phase} of ${key}`, view.holds), {
+        holds: view.holds,
+      });
+    const forced = view.decision !== 'GO' || held;
     if (forced && dto.force !== true) {
       throw new AppError(
         HttpStatus.CONFLICT,
         'GO_NO_GO_NOT_GO',
         `The go/no-go of ${view.phase} is ${view.decision}, not GO: ${view.reasons.join('; ')}.`,
-        {
-          decision: view.decision,
-          reasons: view.reasons,
-        },
+        { decision: view.decision, reasons: view.reasons },
       );
     }
     const reason = dto.reason ?? `go/no-go GO: advance from ${view.phase} to ${view.nextPhase}`;
@@ -166,8 +171,17 @@ export class GoNoGoService {
       this.audit.record(manager, actor, {
         action: forced ? 'phase.advanced_by_override' : 'phase.advanced',
         featureKey: key,
-        before: { phase: view.phase, decision: view.decision, reasons: view.reasons },
-        after: { phase: to.name, ...(forced ? { overriddenDecision: view.decision } : {}) },
+        before: {
+          phase: view.phase,
+          decision: view.decision,
+          reasons: view.reasons,
+          holds: held ? view.holds : undefined,
+        },
+        after: {
+          phase: to.name,
+          ...(forced ? { overriddenDecision: view.decision } : {}),
+          overriddenHolds: held ? view.holds.map((hold) => hold.code) : undefined,
+        },
         reason,
       }),
     );

@@ -8,6 +8,7 @@ import {
   SignedStatus,
   automatedCriteria,
   checkCoverage,
+  checkRollbackTriggers,
   decide,
   goNoGoDueAt,
   suggestChecklist,
@@ -256,6 +257,28 @@ describe('automated criteria', () => {
     expect(
       run([...slots(24), checkpoint({ alerts: [alert('ROLLBACK_EXECUTED', 'CRITICAL')] })]).NO_ROLLBACK_TRIGGERS,
     ).toBe('FAIL');
+  });
+
+  it('does not count dismissed alerts, and lists them as dismissed with who and why', () => {
+    const dismissed = { reason: 'load test', dismissedBy: 'admin@example.com', dismissedAt: '2026-02-01T08:00:00Z' };
+    const failing = checkpoint({
+      status: 'FAIL',
+      alerts: [
+        { ...alert('ERROR_RATE_5XX', 'CRITICAL'), dismissed },
+        { ...alert('CONFIG_DRIFT', 'CRITICAL'), dismissed },
+      ],
+    });
+    expect(run([...slots(24), failing])).toEqual({
+      ERROR_5XX_NO_INCREASE: 'PASS',
+      CONFIG_STABLE: 'PASS',
+      NO_ROLLBACK_TRIGGERS: 'PASS',
+      CHECKPOINT_COVERAGE: 'PASS',
+    });
+    const triggers = checkRollbackTriggers([failing]);
+    expect(triggers.message).toContain('(1 dismissed)');
+    expect(triggers.evidence.dismissed).toEqual([
+      expect.objectContaining({ code: 'ERROR_RATE_5XX', dismissed: expect.objectContaining({ reason: 'load test' }) }),
+    ]);
   });
 });
 

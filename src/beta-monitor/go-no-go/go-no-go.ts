@@ -1,5 +1,6 @@
 import { Alert, ConfigSnapshot, ExpectedConfig, ROLLBACK_TRIGGER_CODES, checkConfig } from 'src/beta-monitor/checks';
 import { slotOfLabel } from 'src/beta-monitor/scheduled-label';
+import type { RecordedAlert } from 'src/beta-monitor/signal-actions';
 
 /*
  * The go/no-go of a rollout phase (docs/beta-monitor.md, runbook §5): plain inputs in, criteria and a
@@ -46,7 +47,8 @@ export type PhaseCheckpoint = Readonly<{
   trigger: string;
   status: string;
   createdAt: string;
-  alerts: readonly Alert[];
+  /** A dismissed alert (`dismissed` set) no longer counts against the phase; criteria list it as dismissed. */
+  alerts: readonly RecordedAlert[];
   evidence: Readonly<Record<string, unknown>> | null;
 }>;
 
@@ -71,12 +73,22 @@ export type AutomatedInput = Readonly<{
   allowlistTolerance: number;
 }>;
 
-type Found = Readonly<{ checkpoint: string; label: string; createdAt: string; alert: Alert }>;
+type Found = Readonly<{ checkpoint: string; label: string; createdAt: string; alert: RecordedAlert }>;
 
+/** The phase's alerts that match and are not dismissed. */
 function alertsOf(checkpoints: readonly PhaseCheckpoint[], match: (alert: Alert) => boolean): Found[] {
   return checkpoints.flatMap((checkpoint) =>
     checkpoint.alerts
-      .filter(match)
+      .filter((alert) => match(alert) && !alert.dismissed)
+      .map((alert) => ({ checkpoint: checkpoint.id, label: checkpoint.label, createdAt: checkpoint.createdAt, alert })),
+  );
+}
+
+/** The phase's alerts that match and were dismissed (shown as evidence, never counted). */
+function dismissedOf(checkpoints: readonly PhaseCheckpoint[], match: (alert: Alert) => boolean): Found[] {
+  return checkpoints.flatMap((checkpoint) =>
+    checkpoint.alerts
+      .filter((alert) => match(alert) && Boolean(alert.dismissed))
       .map((alert) => ({ checkpoint: checkpoint.id, label: checkpoint.label, createdAt: checkpoint.createdAt, alert })),
   );
 }
@@ -117,7 +129,8 @@ function fromAlerts<C extends string>(
   const critical = alertsOf(checkpoints, (alert) => alertCodes.includes(alert.code) && alert.severity === 'CRITICAL');
   const warnings = alertsOf(checkpoints, (alert) => alertCodes.includes(alert.code) && alert.severity === 'WARN');
   const outcomes = outcomesOf(checkpoints, check);
-  const evidence = { checkpoints: checkpoints.length, measured: measured(outcomes), critical, warnings };
+  const dismissed = dismissedOf(checkpoints, (alert) => alertCodes.includes(alert.code));
+  const evidence = { checkpoints: checkpoints.length, measured: measured(outcomes), critical, warnings, dismissed };
   if (critical.length > 0)
     return {
       code,
@@ -236,7 +249,8 @@ export function checkConfigStable(
     allowlistTolerance: input.allowlistTolerance,
     changes: [],
   });
-  const evidence = { critical, current: input.current, expected: input.expected, currentAlerts: now.alerts };
+  const dismissed = dismissedOf(input.checkpoints, hasCode('CONFIG_DRIFT', 'CRITICAL'));
+  const evidence = { critical, dismissed, current: input.current, expected: input.expected, currentAlerts: now.alerts };
   const code = 'CONFIG_STABLE';
   if (critical.length > 0)
     return { code, status: 'FAIL', message: `critical config drift during the phase: ${describe(critical)}`, evidence };
@@ -257,26 +271,40 @@ export function checkConfigStable(
   return { code, status: 'PASS', message: 'no critical drift in the phase; config as expected now', evidence };
 }
 
-/** NO_ROLLBACK_TRIGGERS: no ROLLBACK_EXECUTED and no rollback-worthy CRITICAL alert in the phase. */
+const isRollbackTrigger = (alert: Alert): boolean =>
+  alert.code === 'ROLLBACK_EXECUTED' || (alert.severity === 'CRITICAL' && ROLLBACK_TRIGGER_CODES.has(alert.code));
+
+/** How the evidence names a dismissed alert: which, by whom, why. */
+const dismissedView = (found: readonly Found[]) =>
+  found.map(({ label, alert, ...rest }) => ({
+    ...rest,
+    label,
+    code: alert.code,
+    message: alert.message,
+    dismissed: alert.dismissed,
+  }));
+
+/**
+ * NO_ROLLBACK_TRIGGERS: no ROLLBACK_EXECUTED and no rollback-worthy CRITICAL alert in the phase;
+ * dismissed ones do not count and are listed under `dismissed` (by whom, why).
+ */
 export function checkRollbackTriggers(checkpoints: readonly PhaseCheckpoint[]): AutomatedCriterion {
-  const triggers = alertsOf(
-    checkpoints,
-    (alert) =>
-      alert.code === 'ROLLBACK_EXECUTED' || (alert.severity === 'CRITICAL' && ROLLBACK_TRIGGER_CODES.has(alert.code)),
-  );
+  const triggers = alertsOf(checkpoints, isRollbackTrigger);
+  const dismissed = dismissedView(dismissedOf(checkpoints, isRollbackTrigger));
   const code = 'NO_ROLLBACK_TRIGGERS';
+  const note = dismissed.length > 0 ? ` (${dismissed.length} dismissed)` : '';
   if (triggers.length > 0)
     return {
       code,
       status: 'FAIL',
-      message: `${triggers.length} rollback trigger(s): ${describe(triggers)}`,
-      evidence: { triggers },
+      message: `${triggers.length} rollback trigger(s): ${describe(triggers)}${note}`,
+      evidence: { triggers, dismissed },
     };
   return {
     code,
     status: 'PASS',
-    message: `no rollback trigger in ${checkpoints.length} checkpoint(s)`,
-    evidence: { triggers },
+    message: `no rollback trigger in ${checkpoints.length} checkpoint(s)${note}`,
+    evidence: { triggers, dismissed },
   };
 }
 

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from 'src/audit/audit.service';
 import { Actor, Principal } from 'src/auth/principal';
 import { PhaseDto, PhaseListResponseDto, PhaseResponseDto, PhasesReplaceDto } from 'src/beta-monitor/beta-monitor.dto';
+import { signalActionErrors, signalActionsOf } from 'src/beta-monitor/signal-actions';
 import { TelemetryService } from 'src/telemetry/telemetry.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 import { FlagReadModel } from 'src/feature-flags/flag-read-model';
@@ -60,6 +61,15 @@ export class PhasesService {
     const names = dto.phases.map((phase) => phase.name);
     const duplicate = names.find((name, index) => names.indexOf(name) !== index);
     if (duplicate) throw AppError.validation([{ field: 'phases', message: `phase ${duplicate} appears twice` }]);
+    const badActions = dto.phases.flatMap((phase, index) =>
+      phase.signalActions === undefined
+        ? []
+        : signalActionErrors(phase.signalActions).map(({ code, message }) => ({
+            field: `phases.${index}.signalActions${code ? `.${code}` : ''}`,
+            message,
+          })),
+    );
+    if (badActions.length > 0) throw AppError.validation(badActions);
     await this.dataSource.transaction(async (manager) => {
       await this.flags.lockForChange(manager, key);
       const before = await manager.query(
@@ -141,6 +151,7 @@ export class PhasesService {
 /** The runbook's phases last at least 24 hours. */
 const DEFAULT_PHASE_HOURS = 24;
 
+/** The definition as stored: defaults filled in, `signalActions` only as the phase chose them (defaults apply on read). */
 function withDefaults(phase: PhaseDto): Required<Omit<PhaseDto, 'thresholds'>> & Pick<PhaseDto, 'thresholds'> {
   const minutes = phase.minDurationMinutes ?? (phase.minDurationHours ?? DEFAULT_PHASE_HOURS) * 60;
   return {
@@ -151,6 +162,7 @@ function withDefaults(phase: PhaseDto): Required<Omit<PhaseDto, 'thresholds'>> &
     minDurationHours: minutes / 60,
     minDurationMinutes: minutes,
     autoRollback: phase.autoRollback ?? false,
+    signalActions: { ...phase.signalActions },
     thresholds: { ...phase.thresholds },
   };
 }
@@ -159,6 +171,7 @@ function toView(row: PhaseRow): PhaseResponseDto {
   const definition = withDefaults(row.definition);
   return {
     ...definition,
+    signalActions: signalActionsOf(definition),
     thresholds: definition.thresholds ?? {},
     position: row.position,
     startedAt: row.started_at ? new Date(row.started_at).toISOString() : null,
