@@ -945,7 +945,10 @@ export interface components {
             expected: components["schemas"]["PhaseExpectedDto"];
             allowlistTolerance: number;
             determinismProbes: components["schemas"]["DeterminismProbeDto"][];
+            /** @description The phase's minimum duration in hours; a fraction for a phase defined in minutes. */
             minDurationHours: number;
+            /** @description The same in minutes: the go/no-go is due this long after the start. */
+            minDurationMinutes: number;
             autoRollback: boolean;
             thresholds: components["schemas"]["PhaseThresholdsDto"];
             startedAt: string | null;
@@ -997,6 +1000,11 @@ export interface components {
             determinismProbes?: components["schemas"]["DeterminismProbeDto"][];
             /** @description The go/no-go is due this long after the phase starts (default 24). */
             minDurationHours?: number;
+            /**
+             * @description Instead of `minDurationHours`, for a short phase (a demo, a rehearsal): the go/no-go is due
+             *     this many minutes after the phase starts. Not both.
+             */
+            minDurationMinutes?: number;
             /**
              * @description Selects the default action of the rollback triggers (ERROR_RATE_5XX, DETERMINISM_FAIL,
              *     CRITICAL_COMPLAINT): `rollback` (automatic Level 1) when true, `hold` when false (default).
@@ -1071,7 +1079,7 @@ export interface components {
             featureKey: string;
             phase: string;
             startedAt: string;
-            /** @description Phase start + minDurationHours. */
+            /** @description Phase start + the phase's minimum duration (`minDurationMinutes`). */
             dueAt: string;
             evaluatedAt: string;
             /** @enum {string} */
@@ -1227,7 +1235,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponseDto"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1278,7 +1286,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1328,7 +1336,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1384,7 +1392,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1454,7 +1462,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1518,7 +1526,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1568,7 +1576,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1624,7 +1632,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1682,7 +1690,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1732,7 +1740,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1789,7 +1797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1853,7 +1861,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1923,7 +1931,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1996,7 +2004,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2067,7 +2075,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2128,7 +2136,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2178,7 +2186,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2231,7 +2239,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2289,7 +2297,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2342,7 +2350,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2406,7 +2414,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2477,7 +2485,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2548,7 +2556,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2616,7 +2624,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2686,7 +2694,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2763,7 +2771,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2821,7 +2829,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2878,7 +2886,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2935,7 +2943,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2996,7 +3004,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3058,7 +3066,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3115,7 +3123,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3176,7 +3184,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3239,7 +3247,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3305,7 +3313,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3375,7 +3383,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3445,7 +3453,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3515,7 +3523,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3643,7 +3651,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
