@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandl
 import { AppModule, AppOptions } from 'src/app.module';
 import { AppConfig } from 'src/config/app-config';
 import { AccessLog, accessLogPolicyOf } from 'src/http/access-log';
+import { contentTypeProblem, hasBody } from 'src/http/content-type';
 import { AppLogger } from 'src/http/logging';
 import { problem, ProblemFilter, sendProblem } from 'src/http/problem.filter';
 import { quietFrameworkLogger } from 'src/http/quiet-framework-logger';
@@ -30,13 +31,6 @@ function requestIdOf(raw: IncomingMessage): string {
   const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
   (raw as IncomingMessage & { id: string }).id = id;
   return id;
-}
-
-function hasBody(headers: IncomingMessage['headers']): boolean {
-  return (
-    headers['transfer-encoding'] !== undefined ||
-    (headers['content-length'] !== undefined && headers['content-length'] !== '0')
-  );
 }
 
 /**
@@ -99,6 +93,11 @@ export async function createApp(config: AppConfig, options: AppOptions): Promise
     // A DELETE sent with the habitual `Content-Type: application/json` but no body (the
     // runbook's Level 1 option B) is a DELETE without a body, not malformed JSON.
     if (request.method === 'DELETE' && !hasBody(request.headers)) delete request.headers['content-type'];
+    const refusal = contentTypeProblem(request.headers);
+    if (refusal !== null) {
+      sendProblem(reply, problem(refusal.status, refusal.code, refusal.detail, request.id, refusal.extra));
+      return;
+    }
     done();
   });
   instrumentRoutes(fastify, app.get(MetricsService), new AccessLog(logger.pino));

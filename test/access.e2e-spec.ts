@@ -220,7 +220,7 @@ describe('access control (deny by default)', () => {
         .send(route.body);
       const where = `${caller} ${route.method} ${route.path} → ${response.status} ${response.body?.code ?? ''}`;
       if (caller === 'ANONYMOUS') {
-        expect([where, response.status, response.body.code]).toEqual([where, 401, 'UNAUTHENTICATED']);
+        expect([where, response.status, response.body.code]).toEqual([where, 401, 'CREDENTIALS_MISSING']);
       } else if (route.allowed.includes(caller)) {
         expect([where, response.status < 500 && ![401, 403].includes(response.status)]).toEqual([where, true]);
       } else {

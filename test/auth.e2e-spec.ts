@@ -159,50 +159,89 @@ describe('auth', () => {
       await me(valid).expect(200);
     });
 
-    it('refuses alg:none, expired, wrong issuer or audience, tampered and foreign-signed tokens with 401', async () => {
+    it('refuses alg:none, expired, wrong issuer or audience, tampered and foreign-signed tokens with 401 saying why', async () => {
       const now = Math.floor(Date.now() / 1000);
       const unsigned = `${base64url({ alg: 'none', typ: 'JWT' })}.${base64url({ ...claims(), iat: now, exp: now + 300, iss: ISSUER, aud: AUDIENCE })}.`;
       const [header, , signature] = valid.split('.');
       const promoted = { ...(jwt.decode(valid) as jwt.JwtPayload), role: 'SUPER_ADMIN' };
       const tampered = `${header}.${base64url(promoted)}.${signature}`;
-      const refused: Record<string, string> = {
-        'alg none': unsigned,
-        'alg none, empty signature stripped': unsigned.slice(0, -1),
-        expired: jwt.sign({ ...claims(), iat: now - 120, exp: now - 60 }, TEST_JWT_SECRET, {
-          algorithm: 'HS256',
-          issuer: ISSUER,
-          audience: AUDIENCE,
-        }),
-        'wrong issuer': sign({ issuer: 'someone-else' }),
-        'wrong audience': sign({ audience: 'another-api' }),
-        'no audience': jwt.sign(claims(), TEST_JWT_SECRET, { algorithm: 'HS256', issuer: ISSUER, expiresIn: 300 }),
-        'tampered payload': tampered,
-        'another secret': sign({}, 'another-secret-that-is-at-least-32-bytes!!'),
-        'HS512 with the right secret': sign({ algorithm: 'HS512' }),
-        'unknown user': sign({}, TEST_JWT_SECRET, { ...claims(), sub: randomUUID() }),
-        'role the user does not have': sign({}, TEST_JWT_SECRET, { ...claims(), role: 'SUPER_ADMIN' }),
-        'an older version of the user': sign({}, TEST_JWT_SECRET, { ...claims(), ver: 0 }),
-        'no version': sign({}, TEST_JWT_SECRET, { sub: user.id, role: 'ANGEL_VIEWER' }),
-        'no expiry': jwt.sign(claims(), TEST_JWT_SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE }),
-        garbage: 'not-a-jwt',
+      const refused: Record<string, [string, string]> = {
+        'alg none': [unsigned, 'TOKEN_NOT_ACCEPTED'],
+        'alg none, empty signature stripped': [unsigned.slice(0, -1), 'CREDENTIALS_MALFORMED'],
+        expired: [
+          jwt.sign({ ...claims(), iat: now - 120, exp: now - 60 }, TEST_JWT_SECRET, {
+            algorithm: 'HS256',
+            issuer: ISSUER,
+            audience: AUDIENCE,
+          }),
+          'TOKEN_EXPIRED',
+        ],
+        'wrong issuer': [sign({ issuer: 'someone-else' }), 'TOKEN_NOT_ACCEPTED'],
+        'wrong audience': [sign({ audience: 'another-api' }), 'TOKEN_NOT_ACCEPTED'],
+        'no audience': [
+          jwt.sign(claims(), TEST_JWT_SECRET, { algorithm: 'HS256', issuer: ISSUER, expiresIn: 300 }),
+          'TOKEN_NOT_ACCEPTED',
+        ],
+        'tampered payload': [tampered, 'TOKEN_SIGNATURE_INVALID'],
+        'another secret': [sign({}, 'another-secret-that-is-at-least-32-bytes!!'), 'TOKEN_SIGNATURE_INVALID'],
+        'HS512 with the right secret': [sign({ algorithm: 'HS512' }), 'TOKEN_NOT_ACCEPTED'],
+        'unknown user': [sign({}, TEST_JWT_SECRET, { ...claims(), sub: randomUUID() }), 'USER_REMOVED'],
+        'role the user does not have': [
+          sign({}, TEST_JWT_SECRET, { ...claims(), role: 'SUPER_ADMIN' }),
+          'USER_CHANGED',
+        ],
+        'an older version of the user': [sign({}, TEST_JWT_SECRET, { ...claims(), ver: 0 }), 'USER_CHANGED'],
+        'no version': [sign({}, TEST_JWT_SECRET, { sub: user.id, role: 'ANGEL_VIEWER' }), 'TOKEN_NOT_ACCEPTED'],
+        'no expiry': [
+          jwt.sign(claims(), TEST_JWT_SECRET, { algorithm: 'HS256', issuer: ISSUER, audience: AUDIENCE }),
+          'TOKEN_NOT_ACCEPTED',
+        ],
+        garbage: ['not-a-jwt', 'CREDENTIALS_MALFORMED'],
+        'an unfilled placeholder': ['[TOKEN]', 'CREDENTIALS_MALFORMED'],
+        'an unset shell variable': ['undefined', 'CREDENTIALS_MALFORMED'],
       };
-      for (const [what, token] of Object.entries(refused)) {
+      for (const [what, [token, code]] of Object.entries(refused)) {
         const response = await me(token);
-        expect({ what, status: response.status, code: response.body.code }).toEqual({
-          what,
-          status: 401,
-          code: 'UNAUTHENTICATED',
-        });
+        expect({ what, status: response.status, code: response.body.code }).toEqual({ what, status: 401, code });
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.headers['www-authenticate']).toBe(
+          `Bearer realm="flagdog", error="invalid_token", error_description="${response.body.detail}"`,
+        );
+        expect(`${response.text} ${response.headers['www-authenticate']}`).not.toContain(token);
+        expect(response.text).not.toContain(TEST_JWT_SECRET);
       }
       const tamperedOnAdmin = await t.http.get('/api/admin/users').auth(tampered, { type: 'bearer' }).expect(401);
-      expect(tamperedOnAdmin.body.code).toBe('UNAUTHENTICATED');
+      expect(tamperedOnAdmin.body.code).toBe('TOKEN_SIGNATURE_INVALID');
       const none = await t.http.get('/api/auth/me').expect(401);
-      expect(none.body.code).toBe('UNAUTHENTICATED');
-      await t.http
+      expect(none.body).toMatchObject({ code: 'CREDENTIALS_MISSING', detail: expect.stringContaining('Bearer') });
+      expect(none.headers['www-authenticate']).toBe('Bearer realm="flagdog"');
+      const basic = await t.http
         .get('/api/auth/me')
         .set('authorization', `Basic ${Buffer.from(`${user.email}:${user.password}`).toString('base64')}`)
         .expect(401);
+      expect(basic.body.code).toBe('CREDENTIALS_MALFORMED');
+    });
+
+    it('tells the expired, the foreign-signed and the removed apart in plain words', async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const expired = jwt.sign({ ...claims(), iat: now - 120, exp: now - 60 }, TEST_JWT_SECRET, {
+        algorithm: 'HS256',
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
+      expect((await me(expired)).body.detail).toBe('The access token has expired. Sign in again.');
+      expect((await me(sign({}, 'a-jwt-secret-of-another-installation-32b'))).body.detail).toMatch(
+        /another installation, JWT_SECRET changed/,
+      );
+      const leaving = await createUser('OPERATOR');
+      const token = await login(t.http, leaving.email, leaving.password);
+      await me(token).expect(200);
+      await t.http.delete(`/api/admin/users/${leaving.id}`).auth(admin, { type: 'bearer' }).expect(204);
+      await within(1500, async () => (await me(token)).status === 401);
+      expect((await me(token)).body).toMatchObject({
+        code: 'USER_REMOVED',
+        detail: 'The user of this access token no longer exists.',
+      });
     });
   });
 
@@ -504,7 +543,8 @@ describe('auth', () => {
       await within(1500, async () => (await t.http.get('/api/auth/me').set('x-api-key', secret)).status === 401);
       await within(1500, async () => (await me(secret)).status === 401);
       const refused = await me(secret).expect(401);
-      expect(refused.body.code).toBe('UNAUTHENTICATED');
+      expect(refused.body).toMatchObject({ code: 'SERVICE_TOKEN_REVOKED', detail: expect.stringContaining('revoked') });
+      expect(refused.headers['www-authenticate']).toMatch(/error="invalid_token", error_description=".*revoked/);
 
       const after = await t.http.get('/api/admin/service-tokens').auth(admin, { type: 'bearer' }).expect(200);
       expect(after.body.items.find((item: { id: string }) => item.id === created.body.id).revokedAt).toEqual(
@@ -533,12 +573,20 @@ describe('auth', () => {
         expect(response.body.code).toBe('SERVICE_TOKEN_EXISTS');
     });
 
-    it('refuses made-up service tokens with 401', async () => {
-      for (const key of ['fds_made-up-secret', 'fds_', 'something-else', `fds_${'x'.repeat(300)}`]) {
+    it('refuses made-up service tokens with 401, telling unknown from malformed', async () => {
+      const cases: [string, string][] = [
+        ['fds_made-up-secret', 'SERVICE_TOKEN_UNKNOWN'],
+        ['fds_', 'SERVICE_TOKEN_UNKNOWN'],
+        ['something-else', 'CREDENTIALS_MALFORMED'],
+        ['[TOKEN]', 'CREDENTIALS_MALFORMED'],
+        [`fds_${'x'.repeat(300)}`, 'CREDENTIALS_MALFORMED'],
+      ];
+      for (const [key, code] of cases) {
         const response = await t.http.get('/api/auth/me').set('x-api-key', key).expect(401);
-        expect(response.body.code).toBe('UNAUTHENTICATED');
+        expect([key, response.body.code]).toEqual([key, code]);
+        expect(response.text).not.toContain(key);
       }
-      await me('fds_made-up-secret').expect(401);
+      expect((await me('fds_made-up-secret').expect(401)).body.code).toBe('SERVICE_TOKEN_UNKNOWN');
     });
   });
 

@@ -31,7 +31,7 @@ describe('the runbook demo', () => {
   it('starts, seeds the runbook, prints working tokens and curl lines, and runs checkpoints on its schedule', async () => {
     const port = await freePort();
     const dataDir = mkdtempSync(join(tmpdir(), 'flagdog-demo-'));
-    demo = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'demo.js')], {
+    demo = spawn(process.execPath, [join(ROOT, 'dist', 'src', 'cli', 'demo.js'), '--phase-minutes', '2'], {
       env: {
         PATH: process.env.PATH,
         DATA_DIR: dataDir,
@@ -114,8 +114,14 @@ describe('the runbook demo', () => {
     const goNoGo = await fetch(`${url}/api/admin/beta-monitor/passenger_favorites_matching/go-no-go`, {
       headers: { authorization: `Bearer ${token}` },
     });
-    expect(((await goNoGo.json()) as { decision: string }).decision).toBe('PENDING');
+    const view = (await goNoGo.json()) as { decision: string; startedAt: string; dueAt: string };
+    expect(view.decision).toBe('PENDING');
     expect(output).toContain('/go-no-go/checklist/MATCHING_SUCCESS_RATE');
+    // --phase-minutes 2: the summary says when the two-minute phase's go/no-go is due, and how to sign and advance.
+    expect(Date.parse(view.dueAt) - Date.parse(view.startedAt)).toBe(2 * 60_000);
+    expect(output).toContain(`phase1_beta started ${view.startedAt}, lasts at least 2 min; go/no-go due ${view.dueAt}`);
+    expect(output).toMatch(/for item in MATCHING_SUCCESS_RATE TIME_TO_MATCH .*go-no-go\/checklist\/\$item/);
+    expect(output).toMatch(/curl -X POST \S+\/advance -H "Authorization: Bearer \$ADMIN_TOKEN"/);
 
     const flag = await fetch(`${url}/api/admin/feature-flags/passenger_favorites_matching`, {
       headers: { authorization: `Bearer ${viewer}` },

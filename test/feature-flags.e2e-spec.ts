@@ -111,6 +111,37 @@ describe('feature flags (admin API)', () => {
     expect(after.body).toMatchObject({ rolloutPercentage: 5.25, version: 2 });
   });
 
+  it('says in one message per field what is wrong: required, a number, the range, at most 2 decimals', async () => {
+    const { key } = await newFlag(t.http, admin);
+    const errorsOf = async (body: object) => {
+      const response = await t.http
+        .put(`/api/admin/feature-flags/${key}`)
+        .auth(admin, { type: 'bearer' })
+        .send(body)
+        .expect(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+      return response.body.errors;
+    };
+    expect(await errorsOf({ enabled: true })).toEqual([
+      { field: 'rolloutPercentage', message: 'rolloutPercentage is required' },
+    ]);
+    expect(await errorsOf({ enabled: true, rolloutPercentage: 0.001 })).toEqual([
+      { field: 'rolloutPercentage', message: 'rolloutPercentage must have at most 2 decimals (steps of 0.01)' },
+    ]);
+    expect(await errorsOf({ enabled: true, rolloutPercentage: 150 })).toEqual([
+      { field: 'rolloutPercentage', message: 'rolloutPercentage must be from 0 to 100' },
+    ]);
+    expect(await errorsOf({ enabled: true, rolloutPercentage: '5' })).toEqual([
+      { field: 'rolloutPercentage', message: 'rolloutPercentage must be a number from 0 to 100' },
+    ]);
+    expect(await errorsOf({})).toEqual([
+      { field: 'enabled', message: 'enabled is required' },
+      { field: 'rolloutPercentage', message: 'rolloutPercentage is required' },
+    ]);
+    const created = await t.http.post('/api/admin/feature-flags').auth(admin, { type: 'bearer' }).send({}).expect(400);
+    expect(created.body.errors).toEqual([{ field: 'key', message: 'key is required' }]);
+  });
+
   it('refuses a stale If-Match with 412 VERSION_CONFLICT and changes nothing', async () => {
     const { key } = await newFlag(t.http, admin);
     await t.http

@@ -69,6 +69,44 @@ describe('HTTP edge: problem+json, limits, request ids, logs', () => {
     expect(problemOf(response).code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('answers a body sent without Content-Type: application/json with one 415 that names the header', async () => {
+    const url = `${t.http.get('/').url.replace(/\/$/, '')}/api/admin/feature-flags`;
+    // fetch with a byte body sends no Content-Type at all.
+    const bare = await fetch(url, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${admin}` },
+      body: Buffer.from('{"key":"bare_body_flag"}'),
+    });
+    expect(bare.status).toBe(415);
+    expect(bare.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(await bare.json()).toMatchObject({
+      code: 'CONTENT_TYPE_MISSING',
+      detail: expect.stringContaining('Content-Type: application/json'),
+    });
+    // What `curl -d '{…}'` and a string body in fetch send.
+    for (const contentType of ['application/x-www-form-urlencoded', 'text/plain;charset=UTF-8']) {
+      const response = await t.http
+        .post('/api/admin/feature-flags')
+        .auth(admin, { type: 'bearer' })
+        .set('content-type', contentType)
+        .send('{"key":"form_body_flag"}');
+      expect([contentType, response.status]).toEqual([contentType, 415]);
+      const body = problemOf(response);
+      expect(body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', contentType: contentType.split(';')[0] });
+      expect(body.detail).toContain('Content-Type: application/json');
+      expect(body.errors).toBeUndefined();
+    }
+    await t.http.get('/api/admin/feature-flags/bare_body_flag').auth(admin, { type: 'bearer' }).expect(404);
+    await t.http.get('/api/admin/feature-flags/form_body_flag').auth(admin, { type: 'bearer' }).expect(404);
+    // JSON with a charset, or a +json type, is JSON.
+    await t.http
+      .post('/api/admin/feature-flags')
+      .auth(admin, { type: 'bearer' })
+      .set('content-type', 'application/json; charset=utf-8')
+      .send('{"key":"charset_json_flag"}')
+      .expect(201);
+  });
+
   it('answers unknown routes and methods with 404 problem+json', async () => {
     const response = await t.http.get('/api/admin/nothing-here').auth(admin, { type: 'bearer' });
     expect(response.status).toBe(404);

@@ -172,7 +172,7 @@ describe('telemetry intake (POST /api/telemetry/events)', () => {
     const key = 'telemetry_other_flag';
     const batch = { events: [http({ featureKey: key, statusCode: 503 })] };
     const anonymous = await t.http.post('/api/telemetry/events').send(batch).expect(401);
-    expect(anonymous.body.code).toBe('UNAUTHENTICATED');
+    expect(anonymous.body.code).toBe('CREDENTIALS_MISSING');
     for (const role of ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER'] as const) {
       const response = await t.http
         .post('/api/telemetry/events')

@@ -1,10 +1,15 @@
 import { SetMetadata, applyDecorators, createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiSecurity, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
+import { AUTH_FAILURES } from 'src/auth/auth-failures';
 import { Permission } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 
 export const ACCESS_METADATA = 'flagdog:access';
+
+const UNAUTHORIZED_DESCRIPTION =
+  'Missing, malformed, expired or refused credentials; `code` says which: ' +
+  `${Object.keys(AUTH_FAILURES).join(', ')} (docs/security.md).`;
 
 export type AccessRule =
   Readonly<{ public: true; identify?: boolean }> | Readonly<{ public: false; permission: Permission }>;
@@ -27,7 +32,7 @@ export const Allow = (permission: Permission): MethodDecorator =>
     SetMetadata(ACCESS_METADATA, { public: false, permission }),
     ApiBearerAuth(),
     ApiSecurity('apiKey'),
-    ApiUnauthorizedResponse({ description: 'Missing, expired or invalid credentials (UNAUTHENTICATED).' }),
+    ApiUnauthorizedResponse({ description: UNAUTHORIZED_DESCRIPTION }),
     ApiForbiddenResponse({ description: `The caller lacks the permission \`${permission}\` (PERMISSION_DENIED).` }),
   );
 

@@ -2,6 +2,7 @@ import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ACCESS_METADATA, AccessRule } from 'src/auth/access.decorator';
 import { AccessGuard, JwtAuthGuard } from 'src/auth/access.guard';
+import { authFailure } from 'src/auth/auth-failures';
 import { Permission, PrincipalRole, ROLE_PERMISSIONS } from 'src/auth/permissions';
 import { Principal } from 'src/auth/principal';
 import { ServiceTokensService } from 'src/auth/service-tokens.service';
@@ -41,7 +42,7 @@ function guardAs(user: Principal | null): AccessGuard {
           permissions: new Set([Permission.TELEMETRY_WRITE]),
         } satisfies Principal;
       }
-      if (secret !== 'fds_good') throw AppError.unauthenticated();
+      if (secret !== 'fds_good') throw authFailure('SERVICE_TOKEN_UNKNOWN');
       return {
         kind: 'service',
         id: 't1',
@@ -76,7 +77,10 @@ describe('AccessGuard', () => {
 
   it('answers 401 without credentials and 403 naming the permission for the wrong role', async () => {
     const rule: AccessRule = { public: false, permission: Permission.ALLOWLIST_ADD };
-    expect(await codeOf(() => guardAs(null).canActivate(contextFor(rule, {}).context))).toBe('401 UNAUTHENTICATED');
+    expect(await codeOf(() => guardAs(null).canActivate(contextFor(rule, {}).context))).toBe('401 CREDENTIALS_MISSING');
+    expect(
+      await codeOf(() => guardAs(null).canActivate(contextFor(rule, { authorization: 'Basic abc' }).context)),
+    ).toBe('401 CREDENTIALS_MALFORMED');
     const denied = await Promise.resolve()
       .then(() => guardAs(principal('OPERATOR')).canActivate(contextFor(rule, { authorization: 'Bearer jwt' }).context))
       .catch((error: AppError) => error);
@@ -97,7 +101,7 @@ describe('AccessGuard', () => {
       '403 PERMISSION_DENIED',
     );
     expect(await codeOf(() => guard.canActivate(contextFor(evaluate, { 'x-api-key': 'fds_bad' }).context))).toBe(
-      '401 UNAUTHENTICATED',
+      '401 SERVICE_TOKEN_UNKNOWN',
     );
   });
 

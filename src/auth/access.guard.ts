@@ -2,18 +2,20 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ACCESS_METADATA, AccessRule, AuthenticatedRequest } from 'src/auth/access.decorator';
+import { authFailure, jwtFailureCode } from 'src/auth/auth-failures';
 import { Permission, principalHasPermission } from 'src/auth/permissions';
 import { Principal } from 'src/auth/principal';
 import { SERVICE_TOKEN_PREFIX, ServiceTokensService } from 'src/auth/service-tokens.service';
 import { AppError } from 'src/http/app-error';
 
-/** passport-jwt through @nestjs/passport, answering 401 problem+json on any failure. */
+/** passport-jwt through @nestjs/passport, answering 401 problem+json that says why on any failure. */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  override handleRequest<T>(error: unknown, principal: T): T {
-    // "Cannot know now" is not "not signed in": a database outage answers 503, never 401.
-    if (error instanceof AppError && error.status === 503) throw error;
-    if (error || !principal) throw AppError.unauthenticated();
+  override handleRequest<T>(error: unknown, principal: T, info?: unknown): T {
+    // Our own answers pass through: the user's state (auth-failures.ts), or a database outage,
+    // which answers 503, never 401 ("cannot know now" is not "not signed in").
+    if (error instanceof AppError) throw error;
+    if (error || !principal) throw authFailure(jwtFailureCode(info));
     return principal;
   }
 }
@@ -77,7 +79,7 @@ export class AccessGuard implements CanActivate {
     request: AuthenticatedRequest & { user?: Principal },
   ): Promise<Principal> {
     await this.jwt.canActivate(context);
-    if (!request.user) throw AppError.unauthenticated();
+    if (!request.user) throw authFailure('CREDENTIALS_MISSING');
     return request.user;
   }
 }
@@ -95,9 +97,8 @@ function serviceSecretOf(request: AuthenticatedRequest): string | undefined {
   const apiKey = request.headers['x-api-key'];
   if (typeof apiKey === 'string') return apiKey;
   const authorization = request.headers.authorization;
-  if (typeof authorization !== 'string' || !/^Bearer\s+\S+$/i.test(authorization)) {
-    throw AppError.unauthenticated();
-  }
+  if (typeof authorization !== 'string') throw authFailure('CREDENTIALS_MISSING');
+  if (!/^Bearer\s+\S+$/i.test(authorization)) throw authFailure('CREDENTIALS_MALFORMED');
   const bearer = authorization.slice(authorization.indexOf(' ') + 1).trim();
   return bearer.startsWith(SERVICE_TOKEN_PREFIX) ? bearer : undefined;
 }

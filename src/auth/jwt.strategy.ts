@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
+import { authFailure } from 'src/auth/auth-failures';
 import { HUMAN_ROLES, Role } from 'src/auth/permissions';
 import { Principal } from 'src/auth/principal';
 import { UsersService } from 'src/auth/users.service';
@@ -27,10 +28,12 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /** The signature, issuer, audience and expiry are valid; the user must still be as the token says. */
-  async validate(claims: AccessTokenClaims): Promise<Principal | false> {
+  async validate(claims: AccessTokenClaims): Promise<Principal> {
     const { sub, role, ver, exp } = claims;
-    if (typeof sub !== 'string' || !HUMAN_ROLES.includes(role as Role)) return false;
-    if (typeof ver !== 'number' || typeof exp !== 'number') return false;
-    return (await this.users.principalFor(sub, role as Role, ver)) ?? false;
+    const wellFormed = typeof sub === 'string' && HUMAN_ROLES.includes(role as Role);
+    if (!wellFormed || typeof ver !== 'number' || typeof exp !== 'number') throw authFailure('TOKEN_NOT_ACCEPTED');
+    const principal = await this.users.principalFor(sub, role as Role, ver);
+    if (typeof principal === 'string') throw authFailure(principal);
+    return principal;
   }
 }

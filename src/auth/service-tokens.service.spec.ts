@@ -9,9 +9,11 @@ import { createHash } from 'node:crypto';
 const SECRET = 'fds_a-service-secret';
 const hashOf = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
-/** A database holding the active tokens' rows, which can be made to fail the next reloads. */
+type Row = { id: string; name: string; tokenHash: string; revokedAt: Date | null };
+
+/** A database holding the tokens' rows, which can be made to fail the next reloads. */
 class FakeTokenStore {
-  rows = [{ id: 't1', name: 'matcher', tokenHash: hashOf(SECRET) }];
+  rows: Row[] = [{ id: 't1', name: 'matcher', tokenHash: hashOf(SECRET), revokedAt: null }];
   failuresLeft = 0;
   reads = 0;
   async getMany() {
@@ -70,5 +72,36 @@ describe('service token cache', () => {
     await jest.advanceTimersByTimeAsync(1_000);
     expect(() => tokens.authenticate(SECRET)).toThrow(AppError);
     tokens.onApplicationShutdown();
+  });
+});
+
+describe('service token refusals', () => {
+  const codeOf = (tokens: ServiceTokensService, secret: string): string => {
+    try {
+      return tokens.authenticate(secret).name;
+    } catch (error) {
+      return (error as AppError).code;
+    }
+  };
+
+  it('say whether the token is malformed, revoked or unknown, and never repeat the secret', async () => {
+    const store = new FakeTokenStore();
+    store.rows.push({ id: 't2', name: 'old', tokenHash: hashOf('fds_revoked-secret'), revokedAt: new Date() });
+    const tokens = serviceOn(store, config);
+    await tokens.reload();
+    expect(codeOf(tokens, SECRET)).toBe('matcher');
+    expect(codeOf(tokens, 'fds_revoked-secret')).toBe('SERVICE_TOKEN_REVOKED');
+    expect(codeOf(tokens, 'fds_never-issued')).toBe('SERVICE_TOKEN_UNKNOWN');
+    expect(codeOf(tokens, '[TOKEN]')).toBe('CREDENTIALS_MALFORMED');
+    expect(codeOf(tokens, `fds_${'x'.repeat(300)}`)).toBe('CREDENTIALS_MALFORMED');
+    const refusal = (() => {
+      try {
+        tokens.authenticate('fds_revoked-secret');
+      } catch (error) {
+        return error as AppError;
+      }
+    })();
+    expect(JSON.stringify(refusal)).not.toContain('revoked-secret');
+    expect(refusal?.headers['www-authenticate']).toMatch(/^Bearer realm="flagdog", error="invalid_token"/);
   });
 });

@@ -10,6 +10,7 @@ import {
   ServiceTokenListResponseDto,
   ServiceTokenResponseDto,
 } from 'src/auth/auth.dto';
+import { authFailure } from 'src/auth/auth-failures';
 import { Permission, ServiceTokenPermission } from 'src/auth/permissions';
 import { Actor, Principal } from 'src/auth/principal';
 import { ServiceTokenEntity } from 'src/auth/service-token.entity';
@@ -22,6 +23,9 @@ export const SERVICE_TOKEN_PREFIX = 'fds_';
 const RECENT_HASHES = 1000;
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 10000;
+/** What the set holds for a revoked token's hash, so its refusal can say so. */
+const REVOKED = 'revoked';
+type Known = Principal | typeof REVOKED;
 
 export type ServiceTokenCacheHealth = Readonly<{
   stale: boolean;
@@ -35,7 +39,7 @@ function hashToken(secret: string): string {
 }
 
 /**
- * Active service tokens are held in memory (hash → principal), loaded with the flag snapshot and
+ * Service tokens are held in memory (hash → principal, or revoked), loaded with the flag snapshot and
  * reloaded whenever the change feed reports a token change, so authenticating a service is a
  * hash and a map lookup, keeps working while the database is down, and a revocation reaches
  * every instance as fast as the feed does. A reload that fails is retried with back-off until it
@@ -44,7 +48,7 @@ function hashToken(secret: string): string {
  */
 @Injectable()
 export class ServiceTokensService implements ChangeSubscriber, OnApplicationBootstrap, OnApplicationShutdown {
-  private active = new Map<string, Principal>();
+  private known = new Map<string, Known>();
   /** The hashes of the secrets seen last, so the hot path hashes a service's secret once. */
   private readonly recentHashes = new Map<string, string>();
   private reloads = 0;
@@ -85,20 +89,21 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
   }
 
   authenticate(secret: string): Principal {
-    if (!secret.startsWith(SERVICE_TOKEN_PREFIX) || secret.length > 200) throw AppError.unauthenticated();
+    if (!secret.startsWith(SERVICE_TOKEN_PREFIX) || secret.length > 200) throw authFailure('CREDENTIALS_MALFORMED');
     let hash = this.recentHashes.get(secret);
     if (hash === undefined) {
       hash = hashToken(secret);
       if (this.recentHashes.size >= RECENT_HASHES) this.recentHashes.clear();
       this.recentHashes.set(secret, hash);
     }
-    const principal = this.active.get(hash);
-    if (principal === undefined) throw AppError.unauthenticated();
+    const principal = this.known.get(hash);
+    if (principal === undefined) throw authFailure('SERVICE_TOKEN_UNKNOWN');
+    if (principal === REVOKED) throw authFailure('SERVICE_TOKEN_REVOKED');
     return principal;
   }
 
   async load(manager: EntityManager): Promise<void> {
-    this.active = await this.fetchActive(manager);
+    this.known = await this.fetchKnown(manager);
     this.lastReloadAt = new Date();
   }
 
@@ -106,16 +111,16 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
     if (change.kind === 'service_tokens') this.reload();
   }
 
-  /** Reloads the active set; the latest reload wins, and a failed one is retried until one succeeds. */
+  /** Reloads the set; the latest reload wins, and a failed one is retried until one succeeds. */
   reload(): Promise<void> {
     const ticket = ++this.reloads;
     if (this.retry) clearTimeout(this.retry);
     this.retry = null;
-    return this.fetchActive(this.dataSource.manager).then(
-      (active) => {
+    return this.fetchKnown(this.dataSource.manager).then(
+      (known) => {
         if (ticket !== this.reloads) return;
         if (this.lastError !== null) this.logger.log('Service tokens reloaded; the set is current again');
-        this.active = active;
+        this.known = known;
         this.lastReloadAt = new Date();
         this.lastError = null;
         this.failures = 0;
@@ -134,14 +139,13 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
     );
   }
 
-  private async fetchActive(manager: EntityManager): Promise<Map<string, Principal>> {
+  private async fetchKnown(manager: EntityManager): Promise<Map<string, Known>> {
     const rows = await manager
       .getRepository(ServiceTokenEntity)
       .createQueryBuilder('token')
       .addSelect('token.tokenHash')
-      .where('token.revokedAt IS NULL')
       .getMany();
-    return new Map(rows.map((token) => [token.tokenHash, principalOf(token)]));
+    return new Map(rows.map((token) => [token.tokenHash, token.revokedAt === null ? principalOf(token) : REVOKED]));
   }
 
   async list(): Promise<ServiceTokenListResponseDto> {
@@ -187,7 +191,7 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
       await this.feed.append(manager, { kind: 'service_tokens' });
       return { ...view, token: secret };
     });
-    this.active.set(hashToken(secret), principalOf(created));
+    this.known.set(hashToken(secret), principalOf(created));
     await this.feed.pull();
     return created;
   }
@@ -208,7 +212,8 @@ export class ServiceTokensService implements ChangeSubscriber, OnApplicationBoot
       await this.audit.record(manager, actor, { action: 'service_token.revoked', before, after: toView(token) });
       await this.feed.append(manager, { kind: 'service_tokens' });
     });
-    for (const [hash, principal] of this.active) if (principal.id === id) this.active.delete(hash);
+    for (const [hash, principal] of this.known)
+      if (principal !== REVOKED && principal.id === id) this.known.set(hash, REVOKED);
     await this.feed.pull();
   }
 }

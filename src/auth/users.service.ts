@@ -56,7 +56,7 @@ export class UsersService implements OnModuleInit {
 
   /**
    * The user behind a valid access token, if it still exists unchanged: same role, same version
-   * (any change of role or password bumps it, so older tokens stop working). Looked up again
+   * (any change of role or password bumps it, so older tokens stop working); otherwise why not. Looked up again
    * once the cached answer is a second old, so while the database answers, a deletion or change
    * takes effect within a second on every instance.
    *
@@ -64,7 +64,11 @@ export class UsersService implements OnModuleInit {
    * answer without waiting for it (fail-static, like evaluation); past the grace, or for a user
    * this instance never saw, flagdog cannot know and answers 503 rather than guess.
    */
-  async principalFor(userId: string, role: Role, version: number): Promise<Principal | null> {
+  async principalFor(
+    userId: string,
+    role: Role,
+    version: number,
+  ): Promise<Principal | 'USER_REMOVED' | 'USER_CHANGED'> {
     const now = Date.now();
     const cached = this.principals.get(userId);
     let user: CachedUser | null;
@@ -91,7 +95,8 @@ export class UsersService implements OnModuleInit {
         );
       }
     }
-    return user && user.principal.role === role && user.version === version ? user.principal : null;
+    if (user === null) return 'USER_REMOVED';
+    return user.principal.role === role && user.version === version ? user.principal : 'USER_CHANGED';
   }
 
   /** Concurrent requests of one user share a single lookup; its wait is bounded by the pool's timeouts. */

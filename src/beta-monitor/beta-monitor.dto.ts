@@ -15,6 +15,7 @@ import {
   Min,
   MinLength,
   ValidateNested,
+  registerDecorator,
 } from 'class-validator';
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import { CHECKPOINT_STATUSES, CheckpointHealth, CheckpointStatus } from 'src/beta-monitor/checks';
@@ -25,6 +26,21 @@ import { IsOmittable } from 'src/http/is-omittable.decorator';
 import { PageQueryDto } from 'src/http/page-query.dto';
 
 export const PHASE_NAME = /^[a-z][a-z0-9_]{1,63}$/;
+const MAX_PHASE_HOURS = 24 * 90;
+
+/** The field may not be sent together with `other`. */
+function NotTogetherWith(other: string): PropertyDecorator {
+  return (target: object, propertyName: string | symbol) =>
+    registerDecorator({
+      name: 'notTogetherWith',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      validator: {
+        validate: (_value: unknown, args) => (args?.object as Record<string, unknown>)[other] === undefined,
+        defaultMessage: (args) => `${args?.property} and ${other} cannot both be given; send one of them`,
+      },
+    });
+}
 
 /** The flag's config the phase expects: the runbook's enabled and rollout, and the allowlist size. */
 export class PhaseExpectedDto extends PickType(FeatureFlagReplaceDto, ['enabled', 'rolloutPercentage'] as const) {
@@ -86,8 +102,19 @@ export class PhaseDto {
   @IsOmittable()
   @IsInt()
   @Min(1)
-  @Max(24 * 90)
+  @Max(MAX_PHASE_HOURS)
   minDurationHours?: number;
+
+  /**
+   * Instead of `minDurationHours`, for a short phase (a demo, a rehearsal): the go/no-go is due
+   * this many minutes after the phase starts. Not both.
+   */
+  @IsOmittable()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PHASE_HOURS * 60)
+  @NotTogetherWith('minDurationHours')
+  minDurationMinutes?: number;
 
   /**
    * Selects the default action of the rollback triggers (ERROR_RATE_5XX, DETERMINISM_FAIL,
@@ -143,7 +170,10 @@ export class PhaseResponseDto {
   expected: PhaseExpectedDto;
   allowlistTolerance: number;
   determinismProbes: DeterminismProbeDto[];
+  /** The phase's minimum duration in hours; a fraction for a phase defined in minutes. */
   minDurationHours: number;
+  /** The same in minutes: the go/no-go is due this long after the start. */
+  minDurationMinutes: number;
   autoRollback: boolean;
   /** The action for every known alert code, defaults filled in. */
   @ApiProperty({

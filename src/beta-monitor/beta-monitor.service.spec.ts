@@ -22,6 +22,7 @@ const PHASE: PhaseResponseDto = {
   allowlistTolerance: 1,
   determinismProbes: [{ subjectId: 'pass_beta_001_2026', inAllowlist: true }],
   minDurationHours: 24,
+  minDurationMinutes: 24 * 60,
   autoRollback: true,
   signalActions: signalActionsOf({ autoRollback: true }),
   thresholds: {},

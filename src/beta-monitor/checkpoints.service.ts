@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import {
   BetaMonitorStatusResponseDto,
   PhaseResponseDto,
@@ -11,6 +11,8 @@ import { CheckpointsRepository } from 'src/beta-monitor/checkpoints.repository';
 import { goNoGoDueAt } from 'src/beta-monitor/go-no-go/go-no-go';
 import { PhasesService } from 'src/beta-monitor/phases/phases.service';
 import { Hold, activeHolds } from 'src/beta-monitor/signal-actions';
+import { coverageCadenceMs } from 'src/beta-monitor/scheduled-label';
+import { APP_CONFIG, AppConfig } from 'src/config/app-config';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
 
 /** Stored checkpoints as the API, the go/no-go and /metrics read them. */
@@ -20,7 +22,13 @@ export class CheckpointsService {
     private readonly flags: FeatureFlagsService,
     private readonly phases: PhasesService,
     private readonly checkpoints: CheckpointsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /** How often scheduled checkpoints run, as the go/no-go's coverage counts them. */
+  coverageCadenceMs(): number {
+    return coverageCadenceMs(this.config.betaMonitor.cron);
+  }
 
   async list(key: string, query: CheckpointListQueryDto): Promise<CheckpointListResponseDto> {
     await this.flags.get(key);
@@ -57,7 +65,7 @@ export class CheckpointsService {
       phase,
       nextScheduledRunAt: phase && nextScheduledRunAt ? nextScheduledRunAt.toISOString() : null,
       goNoGoDueAt: phase?.startedAt
-        ? goNoGoDueAt({ startedAt: phase.startedAt, minDurationHours: phase.minDurationHours }).toISOString()
+        ? goNoGoDueAt({ startedAt: phase.startedAt, minDurationMinutes: phase.minDurationMinutes }).toISOString()
         : null,
       holds,
     };

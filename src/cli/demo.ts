@@ -8,32 +8,76 @@ import { Permission, Role } from 'src/auth/permissions';
 import { ServiceTokensService } from 'src/auth/service-tokens.service';
 import { UsersService } from 'src/auth/users.service';
 import { createApp } from 'src/app.factory';
-import { RUNBOOK_BETA, RUNBOOK_FLAG, seedRunbook } from 'src/cli/seed-runbook';
+import { goNoGoDueAt } from 'src/beta-monitor/go-no-go/go-no-go';
+import { PhasesService } from 'src/beta-monitor/phases/phases.service';
+import { RUNBOOK_BETA, RUNBOOK_FLAG, runbookPhases, seedRunbook } from 'src/cli/seed-runbook';
 import { loadConfig } from 'src/config/app-config';
 import { EmbeddedDatabase } from 'src/database/embedded-database';
 import { AppError } from 'src/http/app-error';
 
 const DEMO = { name: 'demo', role: 'SUPER_ADMIN', requestId: null };
-const USAGE = `usage: npm run demo -- [--fail-rate <0..1>]
-  --fail-rate R   share of the "on" variant's simulated requests that fail with a 5xx (default 0):
-                  0.2 turns the beta monitor RED within a checkpoint or two`;
+const USAGE = `usage: npm run demo -- [--fail-rate <0..1>] [--phase-minutes <1..1440>]
+  --fail-rate R       share of the "on" variant's simulated requests that fail with a 5xx (default 0):
+                      0.2 turns the beta monitor RED within a checkpoint or two
+  --phase-minutes N   the phases last N minutes instead of the runbook's 24 hours, so the go/no-go
+                      can reach GO within the demo (e.g. 5); Phase 1's clock starts now`;
 
-export type DemoOptions = Readonly<{ failRate: number }>;
+export type DemoOptions = Readonly<{ failRate: number; phaseMinutes: number | null }>;
 
 export function parseDemoArguments(argv: string[]): DemoOptions | string {
   let failRate = 0;
+  let phaseMinutes: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const [name, inline] = argv[i].split('=', 2);
+    if (name === '--help' || name === '-h') return USAGE;
     const value = inline ?? argv[++i];
     if (name === '--fail-rate') {
       failRate = Number(value);
       if (value === undefined || !Number.isFinite(failRate) || failRate < 0 || failRate > 1)
         return `--fail-rate must be a number from 0 to 1\n${USAGE}`;
+    } else if (name === '--phase-minutes') {
+      phaseMinutes = Number(value);
+      if (value === undefined || !Number.isInteger(phaseMinutes) || phaseMinutes < 1 || phaseMinutes > 1440)
+        return `--phase-minutes must be a whole number of minutes from 1 to 1440\n${USAGE}`;
     } else {
-      return name === '--help' || name === '-h' ? USAGE : `unknown argument ${argv[i]}\n${USAGE}`;
+      return `unknown argument ${argv[i]}\n${USAGE}`;
     }
   }
-  return { failRate };
+  return { failRate, phaseMinutes };
+}
+
+const CHECKLIST = 'MATCHING_SUCCESS_RATE TIME_TO_MATCH API_LATENCY_P95 ZERO_CRITICAL_COMPLAINTS RESOLVER_DETERMINISM';
+
+/**
+ * Demo data found from an earlier run gets the short phases too, and its active phase a fresh
+ * clock: otherwise the hours the demo was stopped would count as missed checkpoints.
+ */
+async function shortenPhases(app: INestApplicationContext, phaseMinutes: number): Promise<void> {
+  const phases = app.get(PhasesService);
+  const actor = { name: DEMO.name, role: DEMO.role, requestId: null };
+  const active = (await phases.find(RUNBOOK_FLAG))?.name ?? 'phase1_beta';
+  await phases.replace(actor, RUNBOOK_FLAG, {
+    phases: runbookPhases(phaseMinutes),
+    reason: `demo: phases of ${phaseMinutes} minutes`,
+  });
+  const principal = { kind: 'service' as const, id: 'demo', name: DEMO.name, role: 'SUPER_ADMIN' as const };
+  await phases.start(
+    principal,
+    actor,
+    RUNBOOK_FLAG,
+    active,
+    `demo: ${active} restarted with ${phaseMinutes}-minute phases`,
+  );
+}
+
+/** "Phase phase1_beta started …; go/no-go due …" for the summary. */
+async function phaseLine(app: INestApplicationContext): Promise<string> {
+  const phase = await app.get(PhasesService).find(RUNBOOK_FLAG);
+  if (phase?.startedAt == null) return 'no phase started';
+  const due = goNoGoDueAt({ startedAt: phase.startedAt, minDurationMinutes: phase.minDurationMinutes });
+  const length =
+    phase.minDurationMinutes % 60 === 0 ? `${phase.minDurationMinutes / 60} h` : `${phase.minDurationMinutes} min`;
+  return `${phase.name} started ${phase.startedAt}, lasts at least ${length}; go/no-go due ${due.toISOString()}`;
 }
 
 type Account = Readonly<{ role: Role; email: string; password: string; token: string }>;
@@ -87,6 +131,7 @@ export function traffic(now: Date, failRate: number, random: () => number = Math
 
 type Summary = Readonly<{
   base: string;
+  phase: string;
   dataDir: string;
   cron: string;
   seeded: string;
@@ -95,7 +140,7 @@ type Summary = Readonly<{
 }>;
 
 /** The block a newcomer works from: addresses, accounts, and the runbook's commands ready to paste. */
-export function summary({ base, dataDir, cron, seeded, options, accounts }: Summary): string {
+export function summary({ base, phase, dataDir, cron, seeded, options, accounts }: Summary): string {
   const [admin, operator, viewer] = accounts;
   const monitor = `$BASE/api/admin/beta-monitor/${RUNBOOK_FLAG}`;
   const flag = `$BASE/api/admin/feature-flags/${RUNBOOK_FLAG}`;
@@ -104,6 +149,7 @@ flagdog demo is running at ${base} (${seeded === 'created' ? 'runbook data creat
 Console:             ${base}/admin   (sign in with an account below; runbook §1: ${base}/admin/feature-flags and ${base}/admin/beta-monitor/${RUNBOOK_FLAG})
 API docs:            ${base}/api/docs
 Checkpoints run on:  ${cron} (UTC); simulated matching-backend traffic every second${options.failRate > 0 ? `, ${options.failRate * 100} % of the "on" variant failing with 503` : ''}.
+Phase:               ${phase}${options.phaseMinutes === null ? '\n                     (npm run demo -- --phase-minutes 5 makes the phases 5 minutes long, so GO is minutes away)' : ''}
 
 Accounts (fresh passwords each run):
   SUPER_ADMIN   ${admin.email}   ${admin.password}
@@ -131,9 +177,10 @@ curl -s "$BASE/api/feature-flags/${RUNBOOK_FLAG}/evaluate?subjectId=pass_beta_00
 curl -X PUT ${flag} -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d '{"enabled":false,"rolloutPercentage":0}'
 curl -X POST ${monitor}/rollback -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d '{"level":1,"mode":"disable","reason":"demo"}'
 
-# Runbook §5 — go/no-go, sign a checklist item, advance to Phase 2 on GO (SUPER_ADMIN)
+# Runbook §5 — go/no-go (PENDING until it is due and the five checklist items are signed), sign, advance on GO (SUPER_ADMIN)
 curl -s ${monitor}/go-no-go -H "Authorization: Bearer $TOKEN"
 curl -X PUT ${monitor}/go-no-go/checklist/MATCHING_SUCCESS_RATE -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d '{"status":"PASS","note":"matching success at baseline"}'
+for item in ${CHECKLIST}; do curl -s -o /dev/null -w "$item %{http_code}\\n" -X PUT ${monitor}/go-no-go/checklist/$item -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" -d '{"status":"PASS","note":"looked at in the demo"}'; done
 curl -X POST ${monitor}/advance -H "Authorization: Bearer $ADMIN_TOKEN" -H "Content-Type: application/json" -d '{}'
 
 This block is also in ${join(dataDir, 'README.txt')}; press Enter to print it again. Ctrl-C stops the demo.
@@ -168,7 +215,8 @@ async function main(argv: string[]): Promise<void> {
     .replace('0.0.0.0', 'localhost')
     .replace('127.0.0.1', 'localhost');
   embedded?.announce(base);
-  const seeded = await seedRunbook(app);
+  const seeded = await seedRunbook(app, options.phaseMinutes);
+  if (seeded === 'exists' && options.phaseMinutes !== null) await shortenPhases(app, options.phaseMinutes);
   const accounts = await Promise.all([
     accountFor(app, 'SUPER_ADMIN'),
     accountFor(app, 'OPERATOR'),
@@ -207,7 +255,16 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
 
-  const text = summary({ base, dataDir: config.dataDir, cron: config.betaMonitor.cron, seeded, options, accounts });
+  const phase = await phaseLine(app);
+  const text = summary({
+    base,
+    phase,
+    dataDir: config.dataDir,
+    cron: config.betaMonitor.cron,
+    seeded,
+    options,
+    accounts,
+  });
   writeFileSync(join(config.dataDir, 'README.txt'), text, { mode: 0o600 });
   process.stdout.write(text);
   process.stdin.on('data', () => process.stdout.write(text));

@@ -3,12 +3,12 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsString, Matches, Max, MaxLength, Min, registerDecorator } from 'class-validator';
 import { OmitType } from '@nestjs/swagger';
 import { AuditEventResponseDto } from 'src/audit/audit-event.dto';
-import { percentageToBasisPoints } from 'src/feature-flags/rollout';
+import { rolloutPercentageProblem } from 'src/feature-flags/rollout';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 
 /**
  * 0–100 in 0.01 steps, judged on the number itself (class-validator's maxDecimalPlaces reads
- * the text of the number and crashes on 1e-7).
+ * the text of the number and crashes on 1e-7); the message says which of the three is wrong.
  */
 export function IsRolloutPercentage(): PropertyDecorator {
   return (target: object, propertyName: string | symbol) =>
@@ -17,19 +17,10 @@ export function IsRolloutPercentage(): PropertyDecorator {
       target: target.constructor,
       propertyName: String(propertyName),
       validator: {
-        validate: (value: unknown) => typeof value === 'number' && isRolloutPercentage(value),
-        defaultMessage: (args) => `${args?.property} must be a number from 0 to 100 with at most two decimals`,
+        validate: (value: unknown) => rolloutPercentageProblem(value) === null,
+        defaultMessage: (args) => `${args?.property} ${rolloutPercentageProblem(args?.value)}`,
       },
     });
-}
-
-function isRolloutPercentage(value: number): boolean {
-  try {
-    percentageToBasisPoints(value);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export class FeatureFlagCreateDto {

@@ -2,15 +2,18 @@ import { hasPermission, Permission, PrincipalRole } from 'src/auth/permissions';
 
 /** A rollout percentage (0–100, at most two decimals) as an integer of basis points, 0–10000. */
 export function percentageToBasisPoints(percentage: number): number {
-  if (!Number.isFinite(percentage) || percentage < 0 || percentage > 100) {
-    throw new RangeError(`rolloutPercentage must be between 0 and 100 (got ${percentage})`);
-  }
-  const basisPoints = Math.round(percentage * 100);
+  const problem = rolloutPercentageProblem(percentage);
+  if (problem !== null) throw new RangeError(`rolloutPercentage ${problem} (got ${percentage})`);
+  return Math.round(percentage * 100);
+}
+
+/** What is wrong with a rollout percentage, in words that follow its name, or null. */
+export function rolloutPercentageProblem(percentage: unknown): string | null {
+  if (typeof percentage !== 'number' || !Number.isFinite(percentage)) return 'must be a number from 0 to 100';
+  if (percentage < 0 || percentage > 100) return 'must be from 0 to 100';
   // Exact: n / 100 is the double nearest to the decimal n/100, which is what parsing it gives.
-  if (basisPoints / 100 !== percentage) {
-    throw new RangeError(`rolloutPercentage has at most two decimals (got ${percentage})`);
-  }
-  return basisPoints;
+  if (Math.round(percentage * 100) / 100 !== percentage) return 'must have at most 2 decimals (steps of 0.01)';
+  return null;
 }
 
 export function basisPointsToPercentage(basisPoints: number): number {

@@ -12,6 +12,8 @@ export class AppError extends Error {
     readonly code: string,
     readonly detail: string,
     readonly extra: Readonly<{ errors?: FieldProblem[]; [key: string]: unknown }> = {},
+    /** Response headers that go with the answer (not part of the problem body). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(detail);
   }

@@ -88,7 +88,7 @@ export class ProblemFilter implements ExceptionFilter {
     if (problem.status >= 500) {
       this.logger.error({ err: error, requestId: problem.requestId, code: problem.code }, 'Request failed');
     }
-    sendProblem(reply, problem);
+    sendProblem(reply, problem, error instanceof AppError ? error.headers : {});
   }
 
   toProblem(error: unknown, requestId: string | null): Problem {
@@ -163,7 +163,8 @@ export function problem(
   };
 }
 
-export function sendProblem(reply: FastifyReply, body: Problem): void {
+export function sendProblem(reply: FastifyReply, body: Problem, headers: Readonly<Record<string, string>> = {}): void {
   if (body.status === 401) reply.header('www-authenticate', 'Bearer realm="flagdog"');
+  for (const [name, value] of Object.entries(headers)) reply.header(name, value);
   reply.status(body.status).header('content-type', 'application/problem+json; charset=utf-8').send(body);
 }

@@ -15,7 +15,7 @@ export class StrictValidationPipe implements PipeTransform {
     forbidUnknownValues: true,
     transform: true,
     stopAtFirstError: false,
-    validationError: { target: false, value: false },
+    validationError: { target: false, value: true },
     exceptionFactory: (errors) => AppError.validation(flatten(errors)),
   });
 
@@ -71,10 +71,21 @@ function isPlainObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** Range checks that only make sense once the value has the right type and form. */
+const RANGE_CONSTRAINTS = new Set(['min', 'max']);
+
+/**
+ * One field, one story: a field left out is "required" (not every rule it would break), and a
+ * range message is dropped when the field also fails a rule about what it is. Values are read
+ * here only to tell "left out" apart; they never go into a message.
+ */
 function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
+    const constraints = Object.entries(error.constraints ?? {});
+    if (error.value === undefined && constraints.length > 0) return [{ field, message: `${field} is required` }];
+    const typeOrForm = constraints.filter(([name]) => !RANGE_CONSTRAINTS.has(name));
+    const own = (typeOrForm.length > 0 ? typeOrForm : constraints).map(([, message]) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }

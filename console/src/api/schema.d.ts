@@ -969,7 +969,10 @@ export interface components {
             expected: components["schemas"]["PhaseExpectedDto"];
             allowlistTolerance: number;
             determinismProbes: components["schemas"]["DeterminismProbeDto"][];
+            /** @description The phase's minimum duration in hours; a fraction for a phase defined in minutes. */
             minDurationHours: number;
+            /** @description The same in minutes: the go/no-go is due this long after the start. */
+            minDurationMinutes: number;
             autoRollback: boolean;
             thresholds: components["schemas"]["PhaseThresholdsDto"];
             startedAt: string | null;
@@ -1023,6 +1026,11 @@ export interface components {
             determinismProbes?: components["schemas"]["DeterminismProbeDto"][];
             /** @description The go/no-go is due this long after the phase starts (default 24). */
             minDurationHours?: number;
+            /**
+             * @description Instead of `minDurationHours`, for a short phase (a demo, a rehearsal): the go/no-go is due
+             *     this many minutes after the phase starts. Not both.
+             */
+            minDurationMinutes?: number;
             /**
              * @description Selects the default action of the rollback triggers (ERROR_RATE_5XX, DETERMINISM_FAIL,
              *     CRITICAL_COMPLAINT): `rollback` (automatic Level 1) when true, `hold` when false (default).
@@ -1097,7 +1105,7 @@ export interface components {
             featureKey: string;
             phase: string;
             startedAt: string;
-            /** @description Phase start + minDurationHours. */
+            /** @description Phase start + the phase's minimum duration (`minDurationMinutes`). */
             dueAt: string;
             evaluatedAt: string;
             /** @enum {string} */
@@ -1253,7 +1261,7 @@ export interface operations {
                     "application/json": components["schemas"]["MeResponseDto"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1304,7 +1312,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1354,7 +1362,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1410,7 +1418,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1480,7 +1488,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1544,7 +1552,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1594,7 +1602,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1650,7 +1658,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1708,7 +1716,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1758,7 +1766,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1815,7 +1823,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1879,7 +1887,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -1949,7 +1957,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2022,7 +2030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2093,7 +2101,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2154,7 +2162,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2204,7 +2212,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2257,7 +2265,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2315,7 +2323,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2368,7 +2376,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2432,7 +2440,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2503,7 +2511,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2574,7 +2582,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2642,7 +2650,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2712,7 +2720,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2789,7 +2797,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2847,7 +2855,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2904,7 +2912,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -2961,7 +2969,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3022,7 +3030,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3084,7 +3092,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3141,7 +3149,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3202,7 +3210,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3265,7 +3273,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3331,7 +3339,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3401,7 +3409,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3471,7 +3479,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3541,7 +3549,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3669,7 +3677,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Missing, expired or invalid credentials (UNAUTHENTICATED). */
+            /** @description Missing, malformed, expired or refused credentials; `code` says which: CREDENTIALS_MISSING, CREDENTIALS_MALFORMED, TOKEN_EXPIRED, TOKEN_SIGNATURE_INVALID, TOKEN_NOT_ACCEPTED, USER_REMOVED, USER_CHANGED, SERVICE_TOKEN_REVOKED, SERVICE_TOKEN_UNKNOWN (docs/security.md). */
             401: {
                 headers: {
                     [name: string]: unknown;

@@ -61,7 +61,7 @@ export class GoNoGoResponseDto {
   featureKey: string;
   phase: string;
   startedAt: string;
-  /** Phase start + minDurationHours. */
+  /** Phase start + the phase's minimum duration (`minDurationMinutes`). */
   dueAt: string;
   evaluatedAt: string;
   decision: Decision;

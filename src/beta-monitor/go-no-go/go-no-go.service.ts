@@ -54,7 +54,8 @@ export class GoNoGoService {
     const automated = automatedCriteria({
       checkpoints,
       startedAt,
-      minDurationHours: phase.minDurationHours,
+      minDurationMinutes: phase.minDurationMinutes,
+      cadenceMs: this.checkpoints.coverageCadenceMs(),
       now,
       current: {
         enabled: flag.enabled,

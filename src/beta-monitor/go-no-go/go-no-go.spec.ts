@@ -10,8 +10,10 @@ import {
   checkCoverage,
   checkRollbackTriggers,
   decide,
+  goNoGoDueAt,
   suggestChecklist,
 } from 'src/beta-monitor/go-no-go/go-no-go';
+import { coverageCadenceMs, scheduledLabel } from 'src/beta-monitor/scheduled-label';
 
 const START = new Date('2026-02-01T06:30:00Z');
 const DUE = new Date('2026-02-02T06:30:00Z');
@@ -154,29 +156,70 @@ describe('checkpoint coverage', () => {
     ['1 missed at T+12h: still PASS', slots(11, [1]), BEFORE_DUE, 'PASS'],
     ['no hour yet', [], new Date(START.getTime() + 20 * 60_000), 'INSUFFICIENT_DATA'],
   ] as const)('%s', (_name, checkpoints, now, status) => {
-    expect(checkCoverage(checkpoints, START, 24, now).status).toBe(status);
+    expect(checkCoverage(checkpoints, START, 24 * 60, now).status).toBe(status);
   });
 
   it('does not count hours whose checkpoint saw no traffic, and names them', () => {
     const noTraffic = { coverage: { noTraffic: true, note: 'no traffic in this window' } };
     const quiet = slots(24).map((c, i) => (i < 3 ? { ...c, evidence: noTraffic } : c));
-    const criterion = checkCoverage(quiet, START, 24, AFTER_DUE);
+    const criterion = checkCoverage(quiet, START, 24 * 60, AFTER_DUE);
     expect(criterion.status).toBe('FAIL');
     expect(criterion.message).toContain('saw data');
-    expect(criterion.evidence.noTrafficHours).toEqual([
+    expect(criterion.evidence.noTrafficSlots).toEqual([
       '2026-02-01T07:00:00.000Z',
       '2026-02-01T08:00:00.000Z',
       '2026-02-01T09:00:00.000Z',
     ]);
     const withData = slots(24).map((c) => ({ ...c, evidence: { coverage: { noTraffic: false } } }));
-    expect(checkCoverage(withData, START, 24, AFTER_DUE).status).toBe('PASS');
+    expect(checkCoverage(withData, START, 24 * 60, AFTER_DUE).status).toBe('PASS');
   });
 
   it('does not count ERROR or manual checkpoints', () => {
     const errored = slots(24).map((c, i) => (i < 3 ? { ...c, status: 'ERROR' } : c));
-    expect(checkCoverage(errored, START, 24, AFTER_DUE).status).toBe('FAIL');
+    expect(checkCoverage(errored, START, 24 * 60, AFTER_DUE).status).toBe('FAIL');
     const manualOnly = slots(24).map((c) => ({ ...c, trigger: 'manual' }));
-    expect(checkCoverage(manualOnly, START, 24, AFTER_DUE).status).toBe('FAIL');
+    expect(checkCoverage(manualOnly, START, 24 * 60, AFTER_DUE).status).toBe('FAIL');
+  });
+});
+
+describe('checkpoint coverage of a short phase on a fast schedule', () => {
+  const SECONDS_30 = 30_000;
+  const start = new Date('2026-02-01T06:00:10Z');
+  const every30s = (count: number, skip: number[] = []) =>
+    Array.from({ length: count }, (_, i) => new Date(Date.parse('2026-02-01T06:00:30Z') + i * SECONDS_30))
+      .filter((_, i) => !skip.includes(i))
+      .map((slot) => checkpoint({ label: scheduledLabel(slot), trigger: 'scheduled', createdAt: slot.toISOString() }));
+  const at = (minutes: number) => new Date(start.getTime() + minutes * 60_000);
+
+  it.each([
+    ['all ten 30-second slots of a 5-minute phase covered', every30s(10), 'PASS'],
+    ['one of ten missed (10 %)', every30s(10, [4]), 'PASS'],
+    ['two of ten missed', every30s(10, [4, 7]), 'FAIL'],
+    ['no slot yet', [], 'INSUFFICIENT_DATA'],
+  ] as const)('%s', (_name, checkpoints, status) => {
+    const now = checkpoints.length === 0 ? at(0.2) : at(5.2);
+    const coverage = checkCoverage(checkpoints, start, 5, now, SECONDS_30);
+    expect(coverage.status).toBe(status);
+    expect(coverage.evidence.cadenceSeconds).toBe(30);
+  });
+
+  it('counts hours, as before, for the runbook schedule', () => {
+    expect(checkCoverage(slots(24), START, 24 * 60, AFTER_DUE, 3_600_000).message).toMatch(/24 of 24 hour\(s\)/);
+  });
+
+  it.each([
+    ['0 * * * *', 3_600_000],
+    ['*/30 * * * * *', 30_000],
+    ['*/15 * * * *', 900_000],
+    ['0 6 * * *', 3_600_000],
+    ['*/7 * * * *', 3_600_000],
+    ['0,5 * * * *', 3_600_000],
+  ])('reads the cadence of %s as %d ms', (cron, cadence) => {
+    expect(coverageCadenceMs(cron)).toBe(cadence);
+  });
+
+  it('makes a 5-minute phase due 5 minutes after its start', () => {
+    expect(goNoGoDueAt({ startedAt: start.toISOString(), minDurationMinutes: 5 })).toEqual(at(5));
   });
 });
 
@@ -188,7 +231,7 @@ describe('automated criteria', () => {
       automatedCriteria({
         checkpoints,
         startedAt: START,
-        minDurationHours: 24,
+        minDurationMinutes: 24 * 60,
         now: AFTER_DUE,
         current,
         expected,
@@ -263,7 +306,7 @@ describe('automated criteria', () => {
       const [criterion] = automatedCriteria({
         checkpoints: failing,
         startedAt: START,
-        minDurationHours: 24,
+        minDurationMinutes: 24 * 60,
         now: AFTER_DUE,
         current: { enabled: true, rolloutPercentage: 0, allowlistCount: 10, masterSwitch: null, version: 3 },
         expected: { enabled: true, rolloutPercentage: 0, allowlistCount: 10 },

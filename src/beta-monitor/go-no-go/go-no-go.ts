@@ -30,11 +30,15 @@ export const CHECKLIST_ITEMS = [
 export type ChecklistItem = (typeof CHECKLIST_ITEMS)[number];
 
 export const HOUR_MS = 3_600_000;
+export const MINUTE_MS = 60_000;
 /** Runbook §5 EXTEND: "Continue Phase 1 for 24h". */
 export const EXTENSION_MS = 24 * HOUR_MS;
-/** Scheduled checkpoints for at least 90 % of the phase's hours (docs/beta-monitor.md). */
+/** Scheduled checkpoints for at least 90 % of the phase's slots (docs/beta-monitor.md). */
 export const MIN_COVERAGE = 0.9;
-/** The current hour's scheduled run may still be under way: an hour is expected from 5 minutes after its slot. */
+/**
+ * The current slot's scheduled run may still be under way: a slot is expected from 5 minutes
+ * after it (half the cadence when the schedule is faster than every 10 minutes).
+ */
 export const SLOT_GRACE_MS = 5 * 60_000;
 
 /** One checkpoint of the phase, as stored in `beta_monitor_checkpoints`. */
@@ -61,7 +65,9 @@ export type Suggestion = Criterion<ChecklistItem>;
 export type AutomatedInput = Readonly<{
   checkpoints: readonly PhaseCheckpoint[];
   startedAt: Date;
-  minDurationHours: number;
+  minDurationMinutes: number;
+  /** How often the schedule runs, as coverage counts it (`coverageCadenceMs`); an hour by default. */
+  cadenceMs?: number;
   now: Date;
   current: ConfigSnapshot;
   expected: ExpectedConfig;
@@ -156,12 +162,19 @@ export function slotOf(checkpoint: PhaseCheckpoint): Date {
   return slotOfLabel(checkpoint.label) ?? new Date(checkpoint.createdAt);
 }
 
-/** When a started phase's go/no-go is due: `minDurationHours` after its start. */
-export function goNoGoDueAt(phase: Readonly<{ startedAt: string; minDurationHours: number }>): Date {
-  return new Date(Date.parse(phase.startedAt) + phase.minDurationHours * HOUR_MS);
+/** When a started phase's go/no-go is due: `minDurationMinutes` after its start. */
+export function goNoGoDueAt(phase: Readonly<{ startedAt: string; minDurationMinutes: number }>): Date {
+  return new Date(Date.parse(phase.startedAt) + phase.minDurationMinutes * MINUTE_MS);
 }
 
-const hourOf = (time: number): number => Math.floor(time / HOUR_MS) * HOUR_MS;
+/** Missed slots listed in the evidence; beyond that only counted. */
+const LISTED_MISSES = 100;
+
+/** "hour(s)" for the runbook's hourly schedule, else the cadence, e.g. "30-second slot(s)". */
+function slotWord(cadenceMs: number): string {
+  if (cadenceMs === HOUR_MS) return 'hour(s)';
+  return cadenceMs % MINUTE_MS === 0 ? `${cadenceMs / MINUTE_MS}-minute slot(s)` : `${cadenceMs / 1000}-second slot(s)`;
+}
 
 /** Whether the checkpoint saw evaluations or telemetry: false only when its coverage says "no traffic". */
 export function sawTraffic(checkpoint: PhaseCheckpoint): boolean {
@@ -170,44 +183,54 @@ export function sawTraffic(checkpoint: PhaseCheckpoint): boolean {
 }
 
 /**
- * CHECKPOINT_COVERAGE: the hours whose slot (top of the hour) lies after the start and at least
- * 5 minutes before `now` are expected; an hour counts when a scheduled checkpoint that measured
- * (not ERROR) ran for it and saw data (not "no traffic": an hour with nothing to look at proves
- * nothing). FAIL as soon as the misses exceed 10 % of the phase's length (at least
- * `minDurationHours`): those hours never come back.
+ * CHECKPOINT_COVERAGE: the schedule's slots (every `cadenceMs`, aligned on the clock: the top of
+ * the hour for the runbook's hourly schedule) that lie after the start and at least the grace
+ * before `now` are expected; a slot counts when a scheduled checkpoint that measured (not ERROR)
+ * ran for it and saw data (not "no traffic": a slot with nothing to look at proves nothing).
+ * FAIL as soon as the misses exceed 10 % of the phase's length in slots (at least
+ * `minDurationMinutes`' worth): those slots never come back.
  */
 export function checkCoverage(
   checkpoints: readonly PhaseCheckpoint[],
   startedAt: Date,
-  minDurationHours: number,
+  minDurationMinutes: number,
   now: Date,
+  cadenceMs = HOUR_MS,
 ): AutomatedCriterion {
+  const slotOfTime = (time: number): number => Math.floor(time / cadenceMs) * cadenceMs;
+  const grace = Math.min(SLOT_GRACE_MS, cadenceMs / 2);
   const expected: number[] = [];
-  for (let slot = hourOf(startedAt.getTime()) + HOUR_MS; slot <= now.getTime() - SLOT_GRACE_MS; slot += HOUR_MS)
+  for (let slot = slotOfTime(startedAt.getTime()) + cadenceMs; slot <= now.getTime() - grace; slot += cadenceMs)
     expected.push(slot);
   const measured = checkpoints.filter(
     (checkpoint) => checkpoint.trigger === 'scheduled' && checkpoint.status !== 'ERROR',
   );
-  const covered = new Set(measured.filter(sawTraffic).map((checkpoint) => hourOf(slotOf(checkpoint).getTime())));
-  const quiet = new Set(measured.map((checkpoint) => hourOf(slotOf(checkpoint).getTime())));
+  const covered = new Set(measured.filter(sawTraffic).map((checkpoint) => slotOfTime(slotOf(checkpoint).getTime())));
+  const quiet = new Set(measured.map((checkpoint) => slotOfTime(slotOf(checkpoint).getTime())));
   const missed = expected.filter((slot) => !covered.has(slot));
-  const hours = Math.max(expected.length, minDurationHours);
+  const slots = Math.max(expected.length, (minDurationMinutes * MINUTE_MS) / cadenceMs);
   const ratio = expected.length === 0 ? null : (expected.length - missed.length) / expected.length;
   const evidence = {
-    expectedHours: expected.length,
-    coveredHours: expected.length - missed.length,
-    missedHours: missed.map((slot) => new Date(slot).toISOString()),
-    noTrafficHours: missed.filter((slot) => quiet.has(slot)).map((slot) => new Date(slot).toISOString()),
+    cadenceSeconds: cadenceMs / 1000,
+    expectedSlots: expected.length,
+    coveredSlots: expected.length - missed.length,
+    missedSlots: missed.length,
+    missed: missed.slice(0, LISTED_MISSES).map((slot) => new Date(slot).toISOString()),
+    noTrafficSlots: missed
+      .filter((slot) => quiet.has(slot))
+      .slice(0, LISTED_MISSES)
+      .map((slot) => new Date(slot).toISOString()),
     ratio,
     minCoverage: MIN_COVERAGE,
-    phaseHours: hours,
+    phaseSlots: slots,
   };
   const code = 'CHECKPOINT_COVERAGE';
-  if (missed.length > hours * (1 - MIN_COVERAGE) + 1e-9) {
+  const unit = slotWord(cadenceMs);
+  if (missed.length > slots * (1 - MIN_COVERAGE) + 1e-9) {
     return {
       code,
       status: 'FAIL',
-      message: `${missed.length} of ${hours} hour(s) without a scheduled checkpoint that saw data: coverage below 90 %`,
+      message: `${missed.length} of ${Math.ceil(slots)} ${unit} without a scheduled checkpoint that saw data: coverage below 90 %`,
       evidence,
     };
   }
@@ -215,14 +238,14 @@ export function checkCoverage(
     return {
       code,
       status: 'INSUFFICIENT_DATA',
-      message: 'no scheduled hour has passed since the phase started',
+      message: `no scheduled slot has passed since the phase started (one every ${cadenceMs / 1000} s)`,
       evidence,
     };
   const percent = Math.round(ratio * 1000) / 10;
   return {
     code,
     status: 'PASS',
-    message: `scheduled checkpoints ran for ${evidence.coveredHours} of ${expected.length} hour(s) (${percent} %)`,
+    message: `scheduled checkpoints ran for ${evidence.coveredSlots} of ${expected.length} ${unit} (${percent} %)`,
     evidence,
   };
 }
@@ -358,7 +381,7 @@ export function automatedCriteria(input: AutomatedInput): AutomatedCriterion[] {
     checkErrors5xx(input.checkpoints),
     checkConfigStable(input),
     checkRollbackTriggers(input.checkpoints),
-    checkCoverage(input.checkpoints, input.startedAt, input.minDurationHours, input.now),
+    checkCoverage(input.checkpoints, input.startedAt, input.minDurationMinutes, input.now, input.cadenceMs),
   ];
 }
 

@@ -148,14 +148,19 @@ export class PhasesService {
   }
 }
 
+/** The runbook's phases last at least 24 hours. */
+const DEFAULT_PHASE_HOURS = 24;
+
 /** The definition as stored: defaults filled in, `signalActions` only as the phase chose them (defaults apply on read). */
 function withDefaults(phase: PhaseDto): Required<Omit<PhaseDto, 'thresholds'>> & Pick<PhaseDto, 'thresholds'> {
+  const minutes = phase.minDurationMinutes ?? (phase.minDurationHours ?? DEFAULT_PHASE_HOURS) * 60;
   return {
     name: phase.name,
     expected: { ...phase.expected },
     allowlistTolerance: phase.allowlistTolerance ?? 1,
     determinismProbes: (phase.determinismProbes ?? []).map((probe) => ({ ...probe })),
-    minDurationHours: phase.minDurationHours ?? 24,
+    minDurationHours: minutes / 60,
+    minDurationMinutes: minutes,
     autoRollback: phase.autoRollback ?? false,
     signalActions: { ...phase.signalActions },
     thresholds: { ...phase.thresholds },
