@@ -15,7 +15,7 @@ import {
   selectHttpBaseline,
   verdict,
 } from 'src/beta-monitor/checks';
-import { binomialUpperTail, smoothedRate } from 'src/beta-monitor/statistics';
+import { SIGNIFICANCE_ALPHA, binomialLowerTail, binomialUpperTail, smoothedRate } from 'src/beta-monitor/statistics';
 import { ResolvableFlag, evaluate } from 'src/feature-flags/resolver';
 import type { HttpCounts } from 'src/telemetry/telemetry-aggregator';
 
@@ -349,7 +349,7 @@ describe('checkHttpErrors (check 3)', () => {
       },
       baseline: { source: 'control', rate5xx: 0.001, testRate5xx: smoothedRate(10, 10_000), rateAuth: 0.005 },
       pValue5xx: 1,
-      alpha: 0.001,
+      alpha: SIGNIFICANCE_ALPHA,
       insufficientData: false,
     });
   });
@@ -369,7 +369,7 @@ describe('checkHttpErrors (check 3)', () => {
   it('a zero baseline and 1 of 40: above baseline but not significant → ERROR_RATE_5XX WARN', () => {
     const result = checkHttpErrors({ treatment: http(40, { c5xx: 1 }), control: http(5000), prePhase: null });
     expect(codes(result)).toEqual(['ERROR_RATE_5XX:WARN']);
-    expect(result.evidence.pValue5xx as number).toBeGreaterThan(0.001);
+    expect(result.evidence.pValue5xx as number).toBeGreaterThan(SIGNIFICANCE_ALPHA);
     expect(result.alerts[0].message).toContain('not significant');
   });
 
@@ -429,8 +429,8 @@ describe('checkHttpErrors (check 3)', () => {
     const three = checkHttpErrors({ treatment: http(3), control, prePhase: null });
     expect(three.outcome).toBe('INSUFFICIENT_DATA');
     const count = (three.evidence.detectable5xx as { count: number }).count;
-    expect(binomialUpperTail(count, 3, smoothedRate(10, 10_000))).toBeLessThan(0.001);
-    expect(binomialUpperTail(count - 1, 3, smoothedRate(10, 10_000))).toBeGreaterThanOrEqual(0.001);
+    expect(binomialUpperTail(count, 3, smoothedRate(10, 10_000))).toBeLessThan(SIGNIFICANCE_ALPHA);
+    expect(binomialUpperTail(count - 1, 3, smoothedRate(10, 10_000))).toBeGreaterThanOrEqual(SIGNIFICANCE_ALPHA);
     const none = checkHttpErrors({ treatment: http(0), control, prePhase: null });
     expect(none).toMatchObject({
       outcome: 'INSUFFICIENT_DATA',
@@ -594,12 +594,82 @@ describe('checkMatching (check 6)', () => {
     });
   });
 
-  it('below baseline → MATCHING_SUCCESS_DROP WARN; below baseline − 10 % → CRITICAL', () => {
-    expect(codes(checkMatching({ treatment: matching(100, 89), baseline }))).toEqual(['MATCHING_SUCCESS_DROP:WARN']);
+  it('below baseline but not below − 10 %, not significant → MATCHING_SUCCESS_DROP WARN', () => {
+    const result = checkMatching({ treatment: matching(100, 89), baseline });
+    expect(codes(result)).toEqual(['MATCHING_SUCCESS_DROP:WARN']);
+    expect(result.alerts[0].message).toMatch(
+      /^matching success rate 89 % \(89 of 100\) is below baseline 90 %: not significant \(p = 0\.\d+\)$/,
+    );
     expect(codes(checkMatching({ treatment: matching(100, 81), baseline }))).toEqual(['MATCHING_SUCCESS_DROP:WARN']);
-    const drop = checkMatching({ treatment: matching(100, 80), baseline });
-    expect(codes(drop)).toEqual(['MATCHING_SUCCESS_DROP:CRITICAL']);
-    expect(drop.alerts[0].message).toBe('matching success rate 80 % (80 of 100) is below baseline 90 % − 10 %');
+  });
+
+  it('80 of 100 against 900 of 1000: below − 10 % but p ≈ 0.0021 is not significant → WARN, not CRITICAL', () => {
+    const result = checkMatching({ treatment: matching(100, 80), baseline });
+    expect(codes(result)).toEqual(['MATCHING_SUCCESS_DROP:WARN']);
+    const pValue = result.evidence.pValue as number;
+    expect(pValue).toBeCloseTo(binomialLowerTail(80, 100, 900.5 / 1001), 15);
+    expect(pValue).toBeGreaterThan(0.002);
+    expect(pValue).toBeLessThan(0.0022);
+    expect(result.alerts[0].message).toBe(
+      'matching success rate 80 % (80 of 100) is below baseline 90 %: below baseline − 10 % but not significant (p = 0.0021): too few outcomes to tell',
+    );
+    expect(result.alerts[0]).toMatchObject({
+      observed: { successRate: 0.8, success: 80, total: 100, pValue },
+      expected: { baselineRate: 0.9, criticalBelow: 0.9 * 0.9, alpha: SIGNIFICANCE_ALPHA },
+    });
+  });
+
+  it('74 of 100 against 900 of 1000: below − 10 % and p ≈ 4.4e-6 → MATCHING_SUCCESS_DROP CRITICAL', () => {
+    const result = checkMatching({ treatment: matching(100, 74), baseline });
+    expect(codes(result)).toEqual(['MATCHING_SUCCESS_DROP:CRITICAL']);
+    expect(result.outcome).toBe('FAIL');
+    expect(result.evidence.pValue as number).toBeCloseTo(4.4e-6, 7);
+    expect(result.alerts[0].message).toBe(
+      'matching success rate 74 % (74 of 100) is below baseline 90 % − 10 %, a significant drop (p = 0.0000044)',
+    );
+    expect(result.evidence).toMatchObject({
+      baseline: { total: 1000, success: 900, successRate: 0.9, testSuccessRate: 900.5 / 1001 },
+      alpha: SIGNIFICANCE_ALPHA,
+      criticalBelow: 0.9 * 0.9,
+    });
+  });
+
+  it('a Phase 1 hour (10 outcomes against 9000 of 10,000): 4 successes is WARN (p ≈ 0.00015), 3 is CRITICAL (p ≈ 9e-6)', () => {
+    const control = matching(10_000, 9000);
+    const four = checkMatching({ treatment: matching(10, 4), baseline: control });
+    expect(codes(four)).toEqual(['MATCHING_SUCCESS_DROP:WARN']);
+    expect(four.alerts[0].message).toContain('below baseline − 10 % but not significant (p = 0.00015)');
+    const three = checkMatching({ treatment: matching(10, 3), baseline: control });
+    expect(codes(three)).toEqual(['MATCHING_SUCCESS_DROP:CRITICAL']);
+    expect(three.evidence.pValue as number).toBeCloseTo(9.1e-6, 7);
+    // Two failed matches of ten (80 %), which used to be CRITICAL on its own, is a WARN.
+    expect(codes(checkMatching({ treatment: matching(10, 8), baseline: control }))).toEqual([
+      'MATCHING_SUCCESS_DROP:WARN',
+    ]);
+  });
+
+  it('significant but within − 10 % (85 % of 10,000 against 90 % of 100,000) → WARN saying so', () => {
+    const result = checkMatching({ treatment: matching(10_000, 8500), baseline: matching(100_000, 90_000) });
+    expect(codes(result)).toEqual(['MATCHING_SUCCESS_DROP:WARN']);
+    expect(result.evidence.pValue as number).toBeLessThan(1e-40);
+    expect(result.alerts[0].message).toContain('significant (p = ');
+    expect(result.alerts[0].message).toContain(') but within baseline − 10 %');
+  });
+
+  it('a baseline without a failed match still tests: 89 of 100 against 1000 of 1000 is CRITICAL, 99 of 100 a WARN', () => {
+    const perfect = matching(1000, 1000);
+    expect(codes(checkMatching({ treatment: matching(100, 89), baseline: perfect }))).toEqual([
+      'MATCHING_SUCCESS_DROP:CRITICAL',
+    ]);
+    expect(codes(checkMatching({ treatment: matching(100, 99), baseline: perfect }))).toEqual([
+      'MATCHING_SUCCESS_DROP:WARN',
+    ]);
+  });
+
+  it('at or above the baseline: no alert whatever the p-value', () => {
+    const result = checkMatching({ treatment: matching(100, 95), baseline });
+    expect(result).toMatchObject({ outcome: 'PASS', alerts: [] });
+    expect(result.evidence.pValue as number).toBeGreaterThan(0.9);
   });
 
   it('time-to-match p50 or p95 above baseline + 20 % → TIME_TO_MATCH WARN, one per percentile', () => {

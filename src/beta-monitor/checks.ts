@@ -1,6 +1,7 @@
 import type { AuditEventResponseDto } from 'src/audit/audit-event.dto';
 import {
   SIGNIFICANCE_ALPHA,
+  binomialLowerTail,
   binomialUpperTail,
   smallestDetectableCount,
   smoothedRate,
@@ -458,7 +459,7 @@ function detectableNote(total: number, c5xx: number, baseline: HttpBaseline, cou
 
 /**
  * Check 3. Treatment 5xx and 401/403/429 against the baseline (see selectHttpBaseline), with
- * the exact one-sided binomial test at p < 0.001 against the smoothed baseline rate.
+ * the exact one-sided binomial test at p < SIGNIFICANCE_ALPHA against the smoothed baseline rate.
  *
  * Order: alerts are decided first and the same way at any sample size (the exact test is
  * valid for small n, and any 5xx above baseline is what the runbook's GREEN forbids); only a
@@ -594,10 +595,40 @@ function timeToMatchAlerts(treatment: MatchingStats, baseline: MatchingStats): A
   return alerts;
 }
 
+function matchingDropAlert(treatment: MatchingStats, baselineRate: number, pValue: number): Alert | null {
+  const successRate = rateOf(treatment.success, treatment.total);
+  if (!(successRate < baselineRate)) return null;
+  const significant = pValue < SIGNIFICANCE_ALPHA;
+  const criticalBelow = baselineRate * MATCHING_CRITICAL_FACTOR;
+  const observed = { successRate, success: treatment.success, total: treatment.total, pValue };
+  const expected = { baselineRate, criticalBelow, alpha: SIGNIFICANCE_ALPHA };
+  const what = `matching success rate ${formatPercent(successRate)} (${treatment.success} of ${treatment.total})`;
+  const below = `${what} is below baseline ${formatPercent(baselineRate)}`;
+  const p = `p = ${pValue.toPrecision(2)}`;
+  if (successRate < criticalBelow && significant) {
+    return alertOf(
+      'MATCHING_SUCCESS_DROP',
+      'CRITICAL',
+      `${below} − 10 %, a significant drop (${p})`,
+      observed,
+      expected,
+    );
+  }
+  const why =
+    successRate < criticalBelow
+      ? `below baseline − 10 % but not significant (${p}): too few outcomes to tell`
+      : significant
+        ? `significant (${p}) but within baseline − 10 %`
+        : `not significant (${p})`;
+  return alertOf('MATCHING_SUCCESS_DROP', 'WARN', `${below}: ${why}`, observed, expected);
+}
+
 /**
- * Check 6. Success rate below baseline → MATCHING_SUCCESS_DROP WARN, below baseline × 0.9 →
- * CRITICAL; time-to-match p50 or p95 above baseline × 1.2 → TIME_TO_MATCH WARN. No matching
- * outcomes, or no baseline to compare with → INSUFFICIENT_DATA.
+ * Check 6. Success rate below baseline × 0.9 and significantly below it (exact one-sided
+ * binomial test, p < SIGNIFICANCE_ALPHA against the smoothed baseline success rate) →
+ * MATCHING_SUCCESS_DROP CRITICAL; any other success rate below the baseline's → WARN, saying
+ * why it is not CRITICAL. Time-to-match p50 or p95 above baseline × 1.2 → TIME_TO_MATCH WARN.
+ * No matching outcomes, or no baseline to compare with → INSUFFICIENT_DATA.
  */
 export function checkMatching(
   input: Readonly<{ treatment: MatchingStats; baseline: MatchingStats | null }>,
@@ -614,18 +645,18 @@ export function checkMatching(
       treatment.total === 0 ? 'no matching outcomes in the window' : 'no matching baseline to compare with';
     return { name: 'matching', outcome: 'INSUFFICIENT_DATA', alerts: [], evidence: { ...evidence, message } };
   }
-  const alerts: Alert[] = [];
-  const what = `matching success rate ${formatPercent(successRate)} (${treatment.success} of ${treatment.total})`;
-  const observed = { successRate, success: treatment.success, total: treatment.total };
-  const below = `${what} is below baseline ${formatPercent(baselineRate)}`;
-  if (successRate < baselineRate * MATCHING_CRITICAL_FACTOR) {
-    const expected = { baselineRate, criticalBelow: baselineRate * MATCHING_CRITICAL_FACTOR };
-    alerts.push(alertOf('MATCHING_SUCCESS_DROP', 'CRITICAL', `${below} − 10 %`, observed, expected));
-  } else if (successRate < baselineRate) {
-    alerts.push(alertOf('MATCHING_SUCCESS_DROP', 'WARN', below, observed, { baselineRate }));
-  }
-  alerts.push(...timeToMatchAlerts(treatment, baseline));
-  return resultOf('matching', alerts, evidence);
+  const testSuccessRate = smoothedRate(baseline.success, baseline.total);
+  const pValue = binomialLowerTail(treatment.success, treatment.total, testSuccessRate);
+  const alerts = [matchingDropAlert(treatment, baselineRate, pValue), ...timeToMatchAlerts(treatment, baseline)].filter(
+    (alert): alert is Alert => alert !== null,
+  );
+  return resultOf('matching', alerts, {
+    ...evidence,
+    baseline: { ...evidence.baseline, testSuccessRate },
+    pValue,
+    alpha: SIGNIFICANCE_ALPHA,
+    criticalBelow: baselineRate * MATCHING_CRITICAL_FACTOR,
+  });
 }
 
 // ——— Verdict ———

@@ -1,5 +1,10 @@
+import { PHASE_ALPHA } from 'src/beta-monitor/sequential';
 import {
+  HOURLY_LOOKS_PER_PHASE,
+  HOURLY_SHARE_OF_PHASE_ALPHA,
+  HOURLY_SIGNIFICANCE_TESTS,
   SIGNIFICANCE_ALPHA,
+  binomialLowerTail,
   binomialTwoSided,
   binomialUpperTail,
   smallestDetectableCount,
@@ -143,6 +148,61 @@ describe('binomialUpperTail: large n, tiny p', () => {
   });
 });
 
+describe('binomialLowerTail', () => {
+  /** Exact P[X ≤ k] for X ~ Binomial(n, a/b): the failures' upper tail, P[n − X ≥ n − k] at (b − a)/b. */
+  const exactLowerTail = (k: number, n: number, a: bigint, b: bigint): number => exactTail(n - k, n, b - a, b);
+
+  it('4 or fewer successes of 10 at 90 %: exactly 0.0001469026', () => {
+    expect(relativeError(binomialLowerTail(4, 10, 0.9), 0.0001469026)).toBeLessThan(1e-12);
+    expect(relativeError(binomialLowerTail(3, 10, 0.9), 0.0000091216)).toBeLessThan(1e-12);
+  });
+
+  it.each([
+    // [k, n, a, b]: p = a / b
+    [4, 10, 9n, 10n],
+    [80, 100, 9005n, 10010n], // 80 of 100 against 900 of 1000, smoothed: 900.5 / 1001
+    [74, 100, 9005n, 10010n],
+    [0, 10, 9n, 10n], // 0.1^10 = 1e-10
+    [990, 1000, 20001n, 20002n], // a perfect baseline of 10,000, smoothed: 10,000.5 / 10,001
+    [12, 25, 1n, 2n],
+  ])('P[X ≤ %d] for n = %d, p = %d/%d', (k, n, a, b) => {
+    const expected = exactLowerTail(k, n, a, b);
+    expect(relativeError(binomialLowerTail(k, n, Number(a) / Number(b)), expected)).toBeLessThan(1e-10);
+  });
+
+  it('is the complement of the upper tail one count up', () => {
+    for (let k = 0; k <= 25; k++)
+      expect(binomialLowerTail(k, 25, 0.7) + binomialUpperTail(k + 1, 25, 0.7)).toBeCloseTo(1, 14);
+  });
+
+  it('edges: no trials or k ≥ n → 1; k < 0 → 0; p = 0 → 1; p = 1 → 0 below n', () => {
+    expect(binomialLowerTail(0, 0, 0.9)).toBe(1);
+    expect(binomialLowerTail(10, 10, 0.9)).toBe(1);
+    expect(binomialLowerTail(-1, 10, 0.9)).toBe(0);
+    expect(binomialLowerTail(0, 10, 0)).toBe(1);
+    expect(binomialLowerTail(9, 10, 1)).toBe(0);
+  });
+
+  it.each([
+    [1, -1, 0.5],
+    [1.5, 3, 0.5],
+    [1, 3, 1.1],
+    [1, 3, Number.NaN],
+  ])('refuses k=%d n=%d p=%d', (k, n, p) => {
+    expect(() => binomialLowerTail(k, n, p)).toThrow(RangeError);
+  });
+});
+
+describe('the hourly significance level', () => {
+  it('is half the phase’s α split over 24 hourly checkpoints and 2 tests: 0.01 × 0.5 / 48 ≈ 0.000104', () => {
+    expect(SIGNIFICANCE_ALPHA).toBeCloseTo(0.01 / 96, 15);
+    expect(HOURLY_LOOKS_PER_PHASE * HOURLY_SIGNIFICANCE_TESTS * SIGNIFICANCE_ALPHA).toBeCloseTo(
+      PHASE_ALPHA * HOURLY_SHARE_OF_PHASE_ALPHA,
+      15,
+    );
+  });
+});
+
 describe('smoothedRate', () => {
   it('adds half an event so a zero baseline still has a rate', () => {
     expect(smoothedRate(0, 0)).toBe(0.5);
@@ -184,11 +244,11 @@ describe('smallest detectable count and rate', () => {
     expect(smallestDetectableCount(3, smoothedRate(0, 0))).toBeNull();
   });
 
-  it('10 M requests at 0.1 %: about 3.1 standard deviations above the mean, found in log2(n) steps', () => {
+  it('10 M requests at 0.1 %: about 3.7 standard deviations above the mean, found in log2(n) steps', () => {
     const k = smallestDetectableCount(10_000_000, 0.001) as number;
     expectSmallest(10_000_000, 0.001, k);
-    expect(k).toBeGreaterThan(10_290);
-    expect(k).toBeLessThan(10_330);
+    expect(k).toBeGreaterThan(10_350);
+    expect(k).toBeLessThan(10_400);
   });
 
   it('takes another alpha', () => {

@@ -1,8 +1,20 @@
 import betainc from '@stdlib/math-base-special-betainc';
 import gammaln from '@stdlib/math-base-special-gammaln';
+import { PHASE_ALPHA } from 'src/beta-monitor/sequential';
 
-/** The checkpoint's significance level (docs/beta-monitor-checks.md): strict, because 24 hourly looks a day would otherwise raise false alarms. */
-export const SIGNIFICANCE_ALPHA = 0.001;
+/** The hourly checkpoints a phase's false-alarm budget is spread over: a day of them. */
+export const HOURLY_LOOKS_PER_PHASE = 24;
+/** The hourly comparisons that go CRITICAL on a significance test: 5xx and matching success. */
+export const HOURLY_SIGNIFICANCE_TESTS = 2;
+/** The share of the phase's α the hourly window may spend; the rest is left to the checks over the phase. */
+export const HOURLY_SHARE_OF_PHASE_ALPHA = 0.5;
+/**
+ * The hourly window's significance level (docs/beta-monitor-checks.md, ADR 0020): a Bonferroni
+ * split of half the phase's α over a day of hourly checkpoints and the window's two tests, so they
+ * raise a false CRITICAL in at most 0.5 % of phases (0.01 × 0.5 / 48 ≈ 0.0001 per test and hour).
+ */
+export const SIGNIFICANCE_ALPHA =
+  (PHASE_ALPHA * HOURLY_SHARE_OF_PHASE_ALPHA) / (HOURLY_LOOKS_PER_PHASE * HOURLY_SIGNIFICANCE_TESTS);
 
 function assertCount(name: string, value: number): void {
   if (!Number.isSafeInteger(value) || value < 0)
@@ -33,16 +45,29 @@ export function binomialUpperTail(k: number, n: number, p: number): number {
   return Math.min(1, Math.max(0, tail));
 }
 
+/**
+ * Exact P[X ≤ k] for X ~ Binomial(n, p): the p-value of the one-sided test "fewer successes
+ * than p explains" (a matching success rate below its baseline). It is the upper regularized
+ * incomplete beta 1 − I_p(k + 1, n − k), computed as such (not as 1 − the lower one), so a small
+ * tail keeps its relative precision.
+ *
+ * No trials (n = 0) is no evidence: 1, whatever k is.
+ */
+export function binomialLowerTail(k: number, n: number, p: number): number {
+  assertCount('n', n);
+  if (!Number.isSafeInteger(k)) throw new RangeError(`k must be an integer (got ${k})`);
+  assertProbability(p);
+  if (n === 0 || k >= n) return 1;
+  if (k < 0) return 0;
+  if (p === 0) return 1;
+  if (p === 1) return 0;
+  const tail = betainc(p, k + 1, n - k, true, true);
+  return Math.min(1, Math.max(0, tail));
+}
+
 /** ln P[X = k] for X ~ Binomial(n, p), 0 < p < 1, through log-gamma so large n neither overflows nor underflows. */
 function logBinomialPmf(k: number, n: number, p: number): number {
   return gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1) + k * Math.log(p) + (n - k) * Math.log1p(-p);
-}
-
-/** Exact P[X ≤ k] for X ~ Binomial(n, p), as the upper tail of n − X ~ Binomial(n, 1 − p). */
-function binomialLowerTail(k: number, n: number, p: number): number {
-  if (k < 0) return 0;
-  if (k >= n) return 1;
-  return binomialUpperTail(n - k, n, 1 - p);
 }
 
 /** Two outcomes this close in probability count as equally likely (the tolerance R's binom.test uses). */
