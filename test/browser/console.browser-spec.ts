@@ -249,16 +249,18 @@ describe('operator console in Chromium', () => {
     await expect(page.evaluate<string>('document.documentElement.lang')).resolves.toBe('en');
   });
 
-  it('returns to sign-in with the reason when the token is no longer accepted', async () => {
+  it('returns to sign-in with the server’s reason when the token is no longer accepted', async () => {
     const { page } = await h.page();
     await signIn(page, h.accounts.OPERATOR);
-    // A token the server no longer accepts (as after a revocation or expiry).
+    // A token the server no longer accepts: its signature does not match (as after a JWT_SECRET change).
     await page.evaluate(`(() => {
       const session = JSON.parse(sessionStorage.getItem('flagdog.session'));
       sessionStorage.setItem('flagdog.session', JSON.stringify({ ...session, token: session.token + 'x' }));
     })()`);
     await page.reload();
-    await page.getByText('Your session ended (the token expired or was revoked). Sign in again.').waitFor();
+    await page
+      .getByText('flagdog no longer accepts your token: it was signed with another key', { exact: false })
+      .waitFor();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
   });
 });

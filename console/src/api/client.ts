@@ -43,10 +43,11 @@ export class ApiError extends Error {
 export const api = createClient<paths>({ baseUrl: '' });
 
 let bearer: string | null = null;
-let onUnauthenticated: (() => void) | null = null;
+/** Told the problem's `code` (e.g. TOKEN_EXPIRED) when the server no longer accepts the token. */
+let onUnauthenticated: ((code: string | null) => void) | null = null;
 
 /** The session tells the client its token, and what to do when the server no longer accepts it. */
-export function configureAuth(token: string | null, unauthenticated: (() => void) | null): void {
+export function configureAuth(token: string | null, unauthenticated: ((code: string | null) => void) | null): void {
   bearer = token;
   onUnauthenticated = unauthenticated;
 }
@@ -56,8 +57,17 @@ const auth: Middleware = {
     if (bearer !== null) request.headers.set('authorization', `Bearer ${bearer}`);
     return request;
   },
-  onResponse({ request, response }) {
-    if (response.status === 401 && bearer !== null && !request.url.endsWith('/api/auth/login')) onUnauthenticated?.();
+  async onResponse({ request, response }) {
+    if (response.status === 401 && bearer !== null && !request.url.endsWith('/api/auth/login')) {
+      const code = await response
+        .clone()
+        .json()
+        .then(
+          (body: { code?: unknown }) => (typeof body?.code === 'string' ? body.code : null),
+          () => null,
+        );
+      onUnauthenticated?.(code);
+    }
     return response;
   },
 };

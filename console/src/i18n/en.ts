@@ -38,6 +38,11 @@ export const en = {
   'signIn.failed': 'Wrong email or password.',
   'signIn.throttled': 'Too many attempts. Wait a minute and try again.',
   'signIn.expired': 'Your session ended (the token expired or was revoked). Sign in again.',
+  'signIn.expired.TOKEN_EXPIRED': 'Your session expired. Sign in again.',
+  'signIn.expired.TOKEN_SIGNATURE_INVALID':
+    'flagdog no longer accepts your token: it was signed with another key (the server’s JWT_SECRET changed, or it comes from another installation). Sign in again.',
+  'signIn.expired.USER_REMOVED': 'Your account was removed. Ask a super admin if you still need access.',
+  'signIn.expired.USER_CHANGED': 'Your account changed (role or password) since you signed in. Sign in again.',
   'signIn.signedOut': 'You signed out.',
   'signIn.firstRun':
     'First run on the embedded database? The initial admin is admin@localhost; its password is in the file DATA_DIR/initial-admin-password (./data/initial-admin-password by default), readable only by the account that runs flagdog.',

@@ -40,6 +40,11 @@ export const ptBR: Messages = {
   'signIn.failed': 'E-mail ou senha incorretos.',
   'signIn.throttled': 'Tentativas demais. Aguarde um minuto e tente de novo.',
   'signIn.expired': 'Sua sessão terminou (o token expirou ou foi revogado). Entre novamente.',
+  'signIn.expired.TOKEN_EXPIRED': 'Sua sessão expirou. Entre novamente.',
+  'signIn.expired.TOKEN_SIGNATURE_INVALID':
+    'O flagdog não aceita mais o seu token: ele foi assinado com outra chave (o JWT_SECRET do servidor mudou, ou ele vem de outra instalação). Entre novamente.',
+  'signIn.expired.USER_REMOVED': 'Sua conta foi removida. Peça acesso a um super admin se ainda precisar.',
+  'signIn.expired.USER_CHANGED': 'Sua conta mudou (papel ou senha) desde que você entrou. Entre novamente.',
   'signIn.signedOut': 'Você saiu.',
   'signIn.firstRun':
     'Primeira execução com o banco embutido? O admin inicial é admin@localhost; a senha está no arquivo DATA_DIR/initial-admin-password (./data/initial-admin-password por padrão), legível só pela conta que roda o flagdog.',

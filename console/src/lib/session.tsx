@@ -20,28 +20,33 @@ function readStored(): Stored | null {
 type Session = Readonly<{
   user: SessionUser | null;
   reason: SignOutReason | null;
+  /** Why the server stopped accepting the token (its 401 `code`), when it said. */
+  reasonCode: string | null;
   signIn: (email: string, password: string) => Promise<void>;
-  signOut: (reason: SignOutReason) => void;
+  signOut: (reason: SignOutReason, code?: string | null) => void;
 }>;
 
 const SessionContext = createContext<Session | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   // The client learns the token before any page asks for data (children's effects run first).
-  const expire = useRef<() => void>(() => undefined);
+  const expire = useRef<(code: string | null) => void>(() => undefined);
   const [stored, setStored] = useState<Stored | null>(() => {
     const initial = readStored();
-    configureAuth(initial?.token ?? null, () => expire.current());
+    configureAuth(initial?.token ?? null, (code) => expire.current(code));
     return initial;
   });
   const [reason, setReason] = useState<SignOutReason | null>(() =>
     sessionStorage.getItem(STORAGE_KEY) !== null && readStored() === null ? 'expired' : null,
   );
 
-  const signOut = useCallback((why: SignOutReason) => {
+  const [reasonCode, setReasonCode] = useState<string | null>(null);
+
+  const signOut = useCallback((why: SignOutReason, code: string | null = null) => {
     sessionStorage.removeItem(STORAGE_KEY);
     configureAuth(null, null);
     setReason(why);
+    setReasonCode(code);
     setStored(null);
   }, []);
 
@@ -53,24 +58,25 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       expiresAt: Date.now() + answer.expiresIn * 1000,
     };
     sessionStorage.setItem(STORAGE_KEY, JSON.stringify(next));
-    configureAuth(next.token, () => expire.current());
+    configureAuth(next.token, (code) => expire.current(code));
     setReason(null);
+    setReasonCode(null);
     setStored(next);
   }, []);
 
   useEffect(() => {
-    expire.current = () => signOut('expired');
+    expire.current = (code) => signOut('expired', code);
   }, [signOut]);
 
   useEffect(() => {
     if (stored === null) return;
-    const timer = setTimeout(() => signOut('expired'), Math.max(0, stored.expiresAt - Date.now()));
+    const timer = setTimeout(() => signOut('expired', 'TOKEN_EXPIRED'), Math.max(0, stored.expiresAt - Date.now()));
     return () => clearTimeout(timer);
   }, [stored, signOut]);
 
   const value = useMemo(
-    () => ({ user: stored?.user ?? null, reason, signIn, signOut }),
-    [stored, reason, signIn, signOut],
+    () => ({ user: stored?.user ?? null, reason, reasonCode, signIn, signOut }),
+    [stored, reason, reasonCode, signIn, signOut],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -5,9 +5,23 @@ import { LanguagePicker } from '../components/Layout';
 import { useI18n } from '../i18n/i18n';
 import { useSession } from '../lib/session';
 
+/** The 401 codes the sign-in page explains in its own words; any other says the session ended. */
+const EXPIRED_MESSAGES = {
+  TOKEN_EXPIRED: 'signIn.expired.TOKEN_EXPIRED',
+  TOKEN_SIGNATURE_INVALID: 'signIn.expired.TOKEN_SIGNATURE_INVALID',
+  USER_REMOVED: 'signIn.expired.USER_REMOVED',
+  USER_CHANGED: 'signIn.expired.USER_CHANGED',
+} as const;
+
+function expiredMessage(code: string | null) {
+  return code !== null && code in EXPIRED_MESSAGES
+    ? EXPIRED_MESSAGES[code as keyof typeof EXPIRED_MESSAGES]
+    : 'signIn.expired';
+}
+
 export function SignInPage() {
   const { t } = useI18n();
-  const { signIn, reason } = useSession();
+  const { signIn, reason, reasonCode } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState<string | null>(null);
@@ -35,7 +49,7 @@ export function SignInPage() {
       <h1>{t('signIn.title')}</h1>
       {reason === 'expired' && (
         <p role="alert" className="notice notice-error">
-          {t('signIn.expired')}
+          {t(expiredMessage(reasonCode))}
         </p>
       )}
       {reason === 'signedOut' && (
