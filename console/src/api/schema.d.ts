@@ -1111,7 +1111,10 @@ export interface components {
             /** @enum {string} */
             decision: "GO" | "NO_GO" | "EXTEND" | "PENDING";
             reasons: string[];
-            /** @description PENDING: the due time; EXTEND: the due time + 24 h (runbook: continue the phase for 24 h); else null. */
+            /**
+             * @description PENDING: the due time; EXTEND: the due time + 24 h (runbook: continue the phase for 24 h; a
+             *     phase shorter than 24 h continues for its own length); else null.
+             */
             nextReviewAt: string | null;
             automated: components["schemas"]["GoNoGoCriterionDto"][];
             checklist: components["schemas"]["GoNoGoChecklistItemDto"][];

@@ -66,7 +66,10 @@ export class GoNoGoResponseDto {
   evaluatedAt: string;
   decision: Decision;
   reasons: string[];
-  /** PENDING: the due time; EXTEND: the due time + 24 h (runbook: continue the phase for 24 h); else null. */
+  /**
+   * PENDING: the due time; EXTEND: the due time + 24 h (runbook: continue the phase for 24 h; a
+   * phase shorter than 24 h continues for its own length); else null.
+   */
   nextReviewAt: string | null;
   automated: GoNoGoCriterionDto[];
   checklist: GoNoGoChecklistItemDto[];

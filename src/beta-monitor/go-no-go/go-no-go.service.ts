@@ -11,6 +11,7 @@ import {
   ChecklistItem,
   automatedCriteria,
   decide,
+  extensionMsOf,
   goNoGoDueAt,
   suggestChecklist,
 } from 'src/beta-monitor/go-no-go/go-no-go';
@@ -78,6 +79,7 @@ export class GoNoGoService {
       manual: CHECKLIST_ITEMS.map((item) => ({ item, signed: signed.get(item)?.status ?? null })),
       dueAt,
       now,
+      extensionMs: extensionMsOf(phase),
     });
     const byStatus: Record<string, number> = {};
     for (const checkpoint of checkpoints) byStatus[checkpoint.status] = (byStatus[checkpoint.status] ?? 0) + 1;

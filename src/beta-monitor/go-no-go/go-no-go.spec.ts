@@ -10,6 +10,7 @@ import {
   checkCoverage,
   checkRollbackTriggers,
   decide,
+  extensionMsOf,
   goNoGoDueAt,
   suggestChecklist,
 } from 'src/beta-monitor/go-no-go/go-no-go';
@@ -103,6 +104,20 @@ describe('go/no-go decision (runbook §5 matrix)', () => {
     expect(result.decision).toBe(decision);
     expect(result.nextReviewAt).toEqual(nextReviewAt);
     expect(result.reasons.length).toBeGreaterThan(0);
+  });
+
+  it('continues a phase shorter than 24 h for its own length: a 5-minute phase is reviewed again every 5 minutes', () => {
+    const fiveMinutes = extensionMsOf({ minDurationMinutes: 5 });
+    expect(fiveMinutes).toBe(5 * 60_000);
+    expect(extensionMsOf({ minDurationMinutes: 24 * 60 * 7 })).toBe(24 * H);
+    const result = decide({
+      automated: automated('PASS'),
+      manual: manual('WARN'),
+      dueAt: DUE,
+      now: new Date(DUE.getTime() + 7 * 60_000),
+      extensionMs: fiveMinutes,
+    });
+    expect(result).toMatchObject({ decision: 'EXTEND', nextReviewAt: new Date(DUE.getTime() + 10 * 60_000) });
   });
 
   it('names what failed', () => {

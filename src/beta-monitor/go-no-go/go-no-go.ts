@@ -33,6 +33,11 @@ export const HOUR_MS = 3_600_000;
 export const MINUTE_MS = 60_000;
 /** Runbook §5 EXTEND: "Continue Phase 1 for 24h". */
 export const EXTENSION_MS = 24 * HOUR_MS;
+
+/** How long an EXTEND continues the phase: 24 h, or the phase's own length when it is shorter (a demo's minutes). */
+export function extensionMsOf(phase: Readonly<{ minDurationMinutes: number }>): number {
+  return Math.min(EXTENSION_MS, Math.max(1, phase.minDurationMinutes) * MINUTE_MS);
+}
 /** Scheduled checkpoints for at least 90 % of the phase's slots (docs/beta-monitor.md). */
 export const MIN_COVERAGE = 0.9;
 /**
@@ -420,6 +425,8 @@ export type DecisionInput = Readonly<{
   manual: readonly Readonly<{ item: string; signed: SignedStatus | null }>[];
   dueAt: Date;
   now: Date;
+  /** How long an EXTEND continues the phase (`extensionMsOf`); 24 h when left out. */
+  extensionMs?: number;
 }>;
 
 export type DecisionResult = Readonly<{ decision: Decision; reasons: string[]; nextReviewAt: Date | null }>;
@@ -428,7 +435,8 @@ export type DecisionResult = Readonly<{ decision: Decision; reasons: string[]; n
  * Runbook §5's matrix. Any FAIL (automated, or signed manual) → NO_GO at once, even before the
  * due time; otherwise before the due time or with an unsigned item → PENDING; everything PASS →
  * GO; otherwise (a signed WARN, or an automated WARN / INSUFFICIENT_DATA, which the matrix does
- * not name and which can never be a GO) → EXTEND until the next 24 h after the due time.
+ * not name and which can never be a GO) → EXTEND until the next 24 h after the due time (the
+ * phase's own length when it is shorter).
  */
 export function decide(input: DecisionInput): DecisionResult {
   const failed = [
@@ -452,6 +460,7 @@ export function decide(input: DecisionInput): DecisionResult {
     ...input.manual.filter((m) => m.signed !== 'PASS').map((m) => `${m.item} ${m.signed}`),
   ];
   if (notPass.length === 0) return { decision: 'GO', reasons: ['every criterion PASS'], nextReviewAt: null };
-  const extensions = Math.floor((now - due) / EXTENSION_MS) + 1;
-  return { decision: 'EXTEND', reasons: notPass, nextReviewAt: new Date(due + extensions * EXTENSION_MS) };
+  const extensionMs = input.extensionMs ?? EXTENSION_MS;
+  const extensions = Math.floor((now - due) / extensionMs) + 1;
+  return { decision: 'EXTEND', reasons: notPass, nextReviewAt: new Date(due + extensions * extensionMs) };
 }
