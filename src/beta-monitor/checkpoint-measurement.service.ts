@@ -14,7 +14,7 @@ import {
 } from 'src/beta-monitor/checks';
 import { NewCheckpoint } from 'src/beta-monitor/checkpoints.repository';
 import { ComplaintsService } from 'src/beta-monitor/complaints.service';
-import { checkSampleRatio, checkTelemetryCoverage, discountUnreliable } from 'src/beta-monitor/coverage-checks';
+import { checkSampleRatio, checkTelemetryCoverage, markUnreliable } from 'src/beta-monitor/coverage-checks';
 import { DataCoverageService } from 'src/beta-monitor/data-coverage.service';
 import { PhaseMeasurementService } from 'src/beta-monitor/phase-measurement.service';
 import { FeatureFlagsService } from 'src/feature-flags/feature-flags.service';
@@ -103,7 +103,7 @@ export class CheckpointMeasurementService {
       ...(await this.phaseMeasurement.checks(key, phase.startedAt, to)),
     ];
     // Data coverage last: a blind or misattributed window must not look healthy (docs/beta-monitor-checks.md).
-    const results = [...discountUnreliable(checked, sampleRatio), checkTelemetryCoverage(coverage), sampleRatio];
+    const results = [...markUnreliable(checked, sampleRatio), checkTelemetryCoverage(coverage), sampleRatio];
     const { status, health } = verdict(results);
     return {
       status,

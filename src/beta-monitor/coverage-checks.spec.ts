@@ -5,7 +5,7 @@ import {
   checkSampleRatio,
   checkTelemetryCoverage,
   dataCoverage,
-  discountUnreliable,
+  markUnreliable,
 } from 'src/beta-monitor/coverage-checks';
 import { PHASE_5XX_CHECK } from 'src/beta-monitor/phase-checks';
 
@@ -120,18 +120,19 @@ describe('comparisons of a misattributed window', () => {
     coverage: coverage({ on: 100, off: 900, evalOn: 100, evalOff: 900 }),
   });
 
-  it('a significant 5xx increase is downgraded to WARN and the evidence says why', () => {
-    // 8 % against control's 1 %: CRITICAL on its own, below the P0 bar of 10 %.
+  it('a significant 5xx increase stays CRITICAL (a mismatch can be the harm itself), marked unreliable', () => {
+    // 8 % against control's 1 %: CRITICAL, below the P0 bar of 10 %.
     const errors = checkHttpErrors({ treatment: http(300, 24), control: http(700, 7), prePhase: null });
     expect(errors.outcome).toBe('FAIL');
-    const [discounted] = discountUnreliable([errors], mismatch);
-    expect(discounted.outcome).toBe('WARN');
-    expect(discounted.alerts.map((alert: Alert) => alert.severity)).toEqual(['WARN']);
-    expect(discounted.evidence.unreliable).toMatchObject({ downgraded: ['ERROR_RATE_5XX'] });
-    expect(verdict([discounted, mismatch]).health).toBe('YELLOW');
+    const [marked] = markUnreliable([errors], mismatch);
+    expect(marked.outcome).toBe('FAIL');
+    expect(marked.alerts.map((alert: Alert) => alert.severity)).toEqual(['CRITICAL']);
+    expect(marked.alerts[0].message).toContain('check the variant attribution');
+    expect(marked.evidence.unreliable).toMatchObject({ alerts: ['ERROR_RATE_5XX'] });
+    expect(verdict([marked, mismatch]).health).toBe('RED');
   });
 
-  it('the checks over the whole phase are discounted too: their sums include this window', () => {
+  it('the checks over the whole phase are marked too: their sums include this window', () => {
     const phase: CheckResult = {
       name: PHASE_5XX_CHECK,
       outcome: 'FAIL',
@@ -146,27 +147,20 @@ describe('comparisons of a misattributed window', () => {
       ],
       evidence: {},
     };
-    const [discounted] = discountUnreliable([phase], mismatch);
-    expect([discounted.outcome, discounted.alerts[0].severity]).toEqual(['WARN', 'WARN']);
-    expect(discounted.evidence.unreliable).toMatchObject({ downgraded: ['ERROR_RATE_5XX'] });
-  });
-
-  it('the P0 rule (more than 10 % 5xx) stays CRITICAL whatever the attribution', () => {
-    const errors = checkHttpErrors({ treatment: http(300, 60), control: http(700, 7), prePhase: null });
-    const [discounted] = discountUnreliable([errors], mismatch);
-    expect(discounted.alerts[0].severity).toBe('CRITICAL');
-    expect(verdict([discounted]).health).toBe('RED');
+    const [marked] = markUnreliable([phase], mismatch);
+    expect([marked.outcome, marked.alerts[0].severity]).toEqual(['FAIL', 'CRITICAL']);
+    expect(marked.evidence.unreliable).toMatchObject({ alerts: ['ERROR_RATE_5XX'] });
   });
 
   it('without a mismatch nothing changes, and other checks are never touched', () => {
     const errors = checkHttpErrors({ treatment: http(300, 24), control: http(700, 7), prePhase: null });
-    expect(discountUnreliable([errors], matching)).toEqual([errors]);
+    expect(markUnreliable([errors], matching)).toEqual([errors]);
     const complaint: CheckResult = {
       name: 'complaints',
       outcome: 'FAIL',
       alerts: [{ code: 'CRITICAL_COMPLAINT', severity: 'CRITICAL', message: '', observed: null, expected: null }],
       evidence: {},
     };
-    expect(discountUnreliable([complaint], mismatch)).toEqual([complaint]);
+    expect(markUnreliable([complaint], mismatch)).toEqual([complaint]);
   });
 });

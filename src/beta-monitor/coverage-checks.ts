@@ -1,4 +1,4 @@
-import { Alert, CheckOutcome, CheckResult, formatPercent, isP0 } from 'src/beta-monitor/checks';
+import { Alert, CheckResult, formatPercent } from 'src/beta-monitor/checks';
 import { PHASE_5XX_CHECK, PHASE_MATCHING_CHECK } from 'src/beta-monitor/phase-checks';
 import { binomialTwoSided } from 'src/beta-monitor/statistics';
 
@@ -168,43 +168,26 @@ export function checkSampleRatio(input: SampleRatioInput): CheckResult {
   return { name: 'sample_ratio', outcome: 'WARN', alerts: [alert], evidence };
 }
 
-/** A CRITICAL that stands whatever the attribution: more than 10 % of the treatment requests answered 5xx (P0). */
-function standsAlone(alert: Alert): boolean {
-  const observed = alert.observed as { c5xx?: unknown; total?: unknown } | null;
-  return (
-    alert.code === 'ERROR_RATE_5XX' &&
-    typeof observed?.c5xx === 'number' &&
-    typeof observed.total === 'number' &&
-    isP0(observed.c5xx, observed.total)
-  );
-}
-
 const UNRELIABLE = 'unreliable: the sample ratio check found the variant attribution off in this window';
+const UNRELIABLE_NOTE = 'sample ratio mismatch in this window: check the variant attribution too';
 
 /**
  * With a sample ratio mismatch, the comparison checks (http_errors, latency, matching, and the
- * two over the whole phase, whose data include this window) are
- * marked unreliable in their evidence, and their CRITICAL alerts become WARN: a comparison of
- * misattributed traffic must not turn a checkpoint RED (or roll a phase back) on its own. The
- * P0 rule (more than 10 % 5xx) is absolute and stays CRITICAL. Without a mismatch, unchanged.
+ * two over the whole phase, whose data include this window) are marked unreliable: their
+ * evidence says so and each of their alerts says to check the variant attribution. Their
+ * severities are kept. A mismatch is just as likely to come from the harm itself (clients that
+ * retry failed requests report more requests under `on` than evaluations answered ON) as from a
+ * wrong attribution, so it must never switch off a rollback or a hold. Without a mismatch,
+ * unchanged.
  */
-export function discountUnreliable(results: readonly CheckResult[], sampleRatio: CheckResult): CheckResult[] {
+export function markUnreliable(results: readonly CheckResult[], sampleRatio: CheckResult): CheckResult[] {
   if (!sampleRatio.alerts.some((alert) => alert.code === 'SAMPLE_RATIO_MISMATCH')) return [...results];
   return results.map((result) => {
     if (!COMPARISON_CHECKS.has(result.name)) return result;
-    const downgraded: string[] = [];
-    const alerts = result.alerts.map((alert) => {
-      if (alert.severity !== 'CRITICAL' || standsAlone(alert)) return alert;
-      downgraded.push(alert.code);
-      return { ...alert, severity: 'WARN' as const, message: `${alert.message} (${UNRELIABLE}; not critical)` };
-    });
-    const outcome: CheckOutcome =
-      result.outcome === 'FAIL' && !alerts.some((alert) => alert.severity === 'CRITICAL') ? 'WARN' : result.outcome;
     return {
       ...result,
-      outcome,
-      alerts,
-      evidence: { ...result.evidence, unreliable: { reason: UNRELIABLE, downgraded } },
+      alerts: result.alerts.map((alert) => ({ ...alert, message: `${alert.message} (${UNRELIABLE_NOTE})` })),
+      evidence: { ...result.evidence, unreliable: { reason: UNRELIABLE, alerts: result.alerts.map((a) => a.code) } },
     };
   });
 }

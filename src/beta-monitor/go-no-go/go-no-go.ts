@@ -192,8 +192,11 @@ export function sawTraffic(checkpoint: PhaseCheckpoint): boolean {
  * the hour for the runbook's hourly schedule) that lie after the start and at least the grace
  * before `now` are expected; a slot counts when a scheduled checkpoint that measured (not ERROR)
  * ran for it and saw data (not "no traffic": a slot with nothing to look at proves nothing).
- * FAIL as soon as the misses exceed 10 % of the phase's length in slots (at least
- * `minDurationMinutes`' worth): those slots never come back.
+ * FAIL as soon as the slots without a measuring checkpoint exceed 10 % of the phase's length in
+ * slots (at least `minDurationMinutes`' worth): the watchdog was not running, and those slots
+ * never come back. Quiet slots (a checkpoint ran and saw no traffic) are not a failure of
+ * anything: when they take coverage below 90 %, the criterion is INSUFFICIENT_DATA (the
+ * decision is EXTEND, not NO_GO) until enough slots with data have passed.
  */
 export function checkCoverage(
   checkpoints: readonly PhaseCheckpoint[],
@@ -213,6 +216,7 @@ export function checkCoverage(
   const covered = new Set(measured.filter(sawTraffic).map((checkpoint) => slotOfTime(slotOf(checkpoint).getTime())));
   const quiet = new Set(measured.map((checkpoint) => slotOfTime(slotOf(checkpoint).getTime())));
   const missed = expected.filter((slot) => !covered.has(slot));
+  const unwatched = missed.filter((slot) => !quiet.has(slot));
   const slots = Math.max(expected.length, (minDurationMinutes * MINUTE_MS) / cadenceMs);
   const ratio = expected.length === 0 ? null : (expected.length - missed.length) / expected.length;
   const evidence = {
@@ -220,6 +224,7 @@ export function checkCoverage(
     expectedSlots: expected.length,
     coveredSlots: expected.length - missed.length,
     missedSlots: missed.length,
+    unwatchedSlots: unwatched.length,
     missed: missed.slice(0, LISTED_MISSES).map((slot) => new Date(slot).toISOString()),
     noTrafficSlots: missed
       .filter((slot) => quiet.has(slot))
@@ -231,11 +236,22 @@ export function checkCoverage(
   };
   const code = 'CHECKPOINT_COVERAGE';
   const unit = slotWord(cadenceMs);
-  if (missed.length > slots * (1 - MIN_COVERAGE) + 1e-9) {
+  const allowed = slots * (1 - MIN_COVERAGE) + 1e-9;
+  if (unwatched.length > allowed) {
     return {
       code,
       status: 'FAIL',
-      message: `${missed.length} of ${Math.ceil(slots)} ${unit} without a scheduled checkpoint that saw data: coverage below 90 %`,
+      message: `${unwatched.length} of ${Math.ceil(slots)} ${unit} without a scheduled checkpoint: coverage below 90 %`,
+      evidence,
+    };
+  }
+  if (missed.length > allowed) {
+    return {
+      code,
+      status: 'INSUFFICIENT_DATA',
+      message:
+        `${missed.length} of ${Math.ceil(slots)} ${unit} without a scheduled checkpoint that saw data ` +
+        `(${missed.length - unwatched.length} with no traffic): too little data for 90 % coverage`,
       evidence,
     };
   }
