@@ -1,3 +1,5 @@
+import { CHECKLIST_ITEMS } from 'src/beta-monitor/go-no-go/go-no-go';
+import { backdatePhase, HOUR_MS } from './support/phase-clock';
 import { DataSource } from 'typeorm';
 import { FLAG, PHASE1, PHASE2, setUpPhase1 } from './support/runbook';
 import { telemetryToken } from './support/telemetry';
@@ -24,19 +26,13 @@ type AuditEvent = {
   reason: string | null;
 };
 
-const ITEMS = [
-  'MATCHING_SUCCESS_RATE',
-  'TIME_TO_MATCH',
-  'API_LATENCY_P95',
-  'ZERO_CRITICAL_COMPLAINTS',
-  'RESOLVER_DETERMINISM',
-];
+const ITEMS = CHECKLIST_ITEMS;
 const PHASE3 = {
   name: 'phase3_five_percent',
   expected: { enabled: true, rolloutPercentage: 5, allowlistCount: 10 },
   determinismProbes: PHASE1.determinismProbes,
 };
-const H = 3_600_000;
+const H = HOUR_MS;
 const bearer = { type: 'bearer' as const };
 
 describe('go/no-go and advancing on the runbook Phase 1', () => {
@@ -102,25 +98,9 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
     return checkpoint.body.id;
   };
 
-  /** The clock moves by moving the phase's start back; scheduled checkpoints of the past hours are copies of a real one. */
-  const backdatePhase = async (hours: number, copyOf: string) => {
-    await database.query(
-      `UPDATE beta_monitor_phases SET started_at = started_at - make_interval(hours => $2) WHERE feature_key = $1 AND name = 'phase1_beta'`,
-      [FLAG, hours],
-    );
-    const hour = Math.floor(Date.now() / H) * H;
-    for (let i = 0; i <= hours; i++) {
-      const slot = new Date(hour - i * H);
-      await database.query(
-        `INSERT INTO beta_monitor_checkpoints (feature_key, phase, checkpoint_label, status, health, trigger, triggered_by, window_start, window_end,
-           config_json, metrics_json, determinism_json, evidence_json, alerts_json, error, duration_ms, created_at)
-         SELECT feature_key, phase, $2, status, health, 'scheduled', 'beta-monitor', $3::timestamptz - interval '1 hour', $3::timestamptz,
-           config_json, metrics_json, determinism_json, evidence_json, alerts_json, error, duration_ms, $3::timestamptz + interval '1 minute'
-         FROM beta_monitor_checkpoints WHERE id = $1`,
-        [copyOf, `scheduled-${slot.toISOString().slice(0, 16)}Z`, slot.toISOString()],
-      );
-    }
-  };
+  /** The clock moves by moving the phase's start back; the past hours get copies of a real checkpoint. */
+  const backdate = (hours: number, copyOf: string) =>
+    backdatePhase(database, { featureKey: FLAG, phase: 'phase1_beta', hours, copyOf, fromHour: 0 });
 
   let healthy: string;
 
@@ -173,7 +153,7 @@ describe('go/no-go and advancing on the runbook Phase 1', () => {
   });
 
   it('after T+24h with hourly checkpoints and every item PASS → GO; a WARN → EXTEND 24 h; a FAIL → NO_GO', async () => {
-    await backdatePhase(25, healthy);
+    await backdate(25, healthy);
     const go = await goNoGo();
     expect(statuses(go.automated)).toEqual({
       ERROR_5XX_NO_INCREASE: 'PASS',

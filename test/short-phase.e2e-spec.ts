@@ -1,3 +1,4 @@
+import { CHECKLIST_ITEMS } from 'src/beta-monitor/go-no-go/go-no-go';
 import { DataSource } from 'typeorm';
 import { BetaMonitorScheduler } from 'src/beta-monitor/beta-monitor.scheduler';
 import { runbookPhases } from 'src/cli/seed-runbook';
@@ -5,13 +6,7 @@ import { BETA, FLAG } from './support/runbook';
 import { telemetryToken } from './support/telemetry';
 import { startTestApp, TestApp } from './support/test-app';
 
-const ITEMS = [
-  'MATCHING_SUCCESS_RATE',
-  'TIME_TO_MATCH',
-  'API_LATENCY_P95',
-  'ZERO_CRITICAL_COMPLAINTS',
-  'RESOLVER_DETERMINISM',
-];
+const ITEMS = CHECKLIST_ITEMS;
 /** Scheduled checkpoints every 10 seconds: the demo's kind of schedule. */
 const CADENCE_MS = 10_000;
 const bearer = { type: 'bearer' as const };

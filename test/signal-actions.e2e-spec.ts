@@ -1,3 +1,5 @@
+import { CHECKLIST_ITEMS } from 'src/beta-monitor/go-no-go/go-no-go';
+import { backdatePhase } from './support/phase-clock';
 import { DataSource } from 'typeorm';
 import { FLAG, PHASE1, PHASE2, setUpPhase1 } from './support/runbook';
 import { telemetryToken } from './support/telemetry';
@@ -14,14 +16,7 @@ type Hold = { code: string; checkpointId: string; checkpointLabel: string; messa
 type Criterion = { code: string; status: string; evidence: Record<string, unknown> };
 type GoNoGo = { decision: string; reasons: string[]; automated: Criterion[]; holds: Hold[] };
 
-const ITEMS = [
-  'MATCHING_SUCCESS_RATE',
-  'TIME_TO_MATCH',
-  'API_LATENCY_P95',
-  'ZERO_CRITICAL_COMPLAINTS',
-  'RESOLVER_DETERMINISM',
-];
-const H = 3_600_000;
+const ITEMS = CHECKLIST_ITEMS;
 const ADMIN = 'root-admin@flagdog.test';
 
 describe('an action per signal (rollback, hold, notify) and alert dismissal', () => {
@@ -95,24 +90,8 @@ describe('an action per signal (rollback, hold, notify) and alert dismissal', ()
     return defined.body.items[0] as { signalActions: Record<string, string> };
   };
   /** The clock moves by moving the phase's start back; the past hours get copies of a real checkpoint. */
-  const backdatePhase = async (hours: number, copyOf: string) => {
-    await database.query(
-      `UPDATE beta_monitor_phases SET started_at = started_at - make_interval(hours => $2) WHERE feature_key = $1 AND name = 'phase1_beta'`,
-      [FLAG, hours],
-    );
-    const hour = Math.floor(Date.now() / H) * H;
-    for (let i = 1; i <= hours; i++) {
-      const slot = new Date(hour - i * H);
-      await database.query(
-        `INSERT INTO beta_monitor_checkpoints (feature_key, phase, checkpoint_label, status, health, trigger, triggered_by, window_start, window_end,
-           config_json, metrics_json, determinism_json, evidence_json, alerts_json, error, duration_ms, created_at)
-         SELECT feature_key, phase, $2, status, health, 'scheduled', 'beta-monitor', $3::timestamptz - interval '1 hour', $3::timestamptz,
-           config_json, metrics_json, determinism_json, evidence_json, alerts_json, error, duration_ms, $3::timestamptz + interval '1 minute'
-         FROM beta_monitor_checkpoints WHERE id = $1`,
-        [copyOf, `scheduled-${slot.toISOString().slice(0, 16)}Z`, slot.toISOString()],
-      );
-    }
-  };
+  const backdate = (hours: number, copyOf: string) =>
+    backdatePhase(database, { featureKey: FLAG, phase: 'phase1_beta', hours, copyOf, fromHour: 1 });
 
   it('shows every code with its action, the runbook defaults filled in, and refuses unknown codes and actions', async () => {
     const phases = (
@@ -145,7 +124,7 @@ describe('an action per signal (rollback, hold, notify) and alert dismissal', ()
     await traffic(FLAG, 60);
     const healthy = await run(FLAG);
     expect(healthy.status).toBe('PASS');
-    await backdatePhase(25, healthy.id);
+    await backdate(25, healthy.id);
     for (const item of ITEMS)
       await as('OPERATOR')
         .put(`${base(FLAG)}/go-no-go/checklist/${item}`)
