@@ -1,3 +1,4 @@
+import type { CheckpointCoverageDto } from 'src/beta-monitor/beta-monitor.dto';
 import { Alert, CheckResult, formatPercent } from 'src/beta-monitor/checks';
 import { PHASE_5XX_CHECK, PHASE_MATCHING_CHECK } from 'src/beta-monitor/phase-checks';
 import { binomialTwoSided } from 'src/beta-monitor/statistics';
@@ -28,25 +29,8 @@ export const COMPARISON_CHECKS: ReadonlySet<string> = new Set([
 ]);
 export const NO_TRAFFIC_NOTE = 'no traffic in this window';
 
-/** The window's data as the checkpoint saw it; stored in its evidence as `coverage`. */
-export type DataCoverage = {
-  /** Telemetry HTTP requests reported under `on` / `off`. */
-  treatmentRequests: number;
-  controlRequests: number;
-  /** Telemetry matching outcomes reported under `on` / `off`. */
-  treatmentMatching: number;
-  controlMatching: number;
-  /** How often flagdog answered the flag ON / OFF (REST single and bulk, OFREP), every instance. */
-  evaluationsOn: number;
-  evaluationsOff: number;
-  /** The minute of the flag's latest telemetry up to the window's end (minute resolution), null when none. */
-  lastTelemetryAt: string | null;
-  secondsSinceLastTelemetry: number | null;
-  /** Neither evaluations nor telemetry in the window. */
-  noTraffic: boolean;
-  /** NO_TRAFFIC_NOTE when noTraffic, else null: what the health chip shows next to the colour. */
-  note: string | null;
-};
+/** The window's data as the checkpoint saw it; stored in its evidence as `coverage`, answered as is. */
+export type DataCoverage = CheckpointCoverageDto;
 
 export type CoverageInput = Readonly<{
   treatment: Readonly<{ requests: number; matching: number }>;
