@@ -459,10 +459,13 @@ describe('auth', () => {
         createUser('SUPER_ADMIN'),
       ]);
       const admins = [root, ...others];
+      // Each SUPER_ADMIN demotes itself with its own token: a role change retires the changed
+      // user's tokens, so one shared token would race its own demotion.
+      const tokens = await Promise.all(admins.map(({ email, password }) => login(t.http, email, password)));
 
       const responses = await Promise.all(
-        admins.map(({ id }) =>
-          t.http.patch(`/api/admin/users/${id}`).auth(admin, { type: 'bearer' }).send({ role: 'OPERATOR' }),
+        admins.map(({ id }, index) =>
+          t.http.patch(`/api/admin/users/${id}`).auth(tokens[index], { type: 'bearer' }).send({ role: 'OPERATOR' }),
         ),
       );
       expect(responses.map((response) => response.status).sort()).toEqual([200, 200, 200, 409]);
