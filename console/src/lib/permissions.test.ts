@@ -30,10 +30,11 @@ describe('role → allowed actions', () => {
     expect(canChangeFlag('ANGEL_VIEWER', on, { enabled: false, rolloutPercentage: 0 })).toBe(false);
   });
 
-  it('counts raising the rollout of a disabled flag as no growth until it is enabled', () => {
-    expect(exposureGrows({ enabled: false, rolloutPercentage: 0 }, { enabled: false, rolloutPercentage: 50 })).toBe(
-      false,
-    );
+  it('counts raising the rollout of a disabled flag as growth, as the server does', () => {
+    const off = { enabled: false, rolloutPercentage: 0 };
+    expect(exposureGrows(off, { enabled: false, rolloutPercentage: 50 })).toBe(true);
+    expect(canChangeFlag('OPERATOR', off, { enabled: false, rolloutPercentage: 50 })).toBe(false);
+    expect(canChangeFlag('OPERATOR', { enabled: false, rolloutPercentage: 50 }, off)).toBe(true);
     expect(exposureGrows({ enabled: false, rolloutPercentage: 50 }, { enabled: true, rolloutPercentage: 50 })).toBe(
       true,
     );

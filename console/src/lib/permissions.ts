@@ -47,10 +47,15 @@ export function can(role: Role, action: Action): boolean {
 
 export type Exposure = Readonly<{ enabled: boolean; rolloutPercentage: number }>;
 
-/** More subjects get the flag after the change: enabling it, or raising the rollout while it is on or being turned on. */
+/**
+ * The change can let more subjects get the flag, now or later: enabling it, or raising its
+ * rollout even while it is off (a later "enable" would expose that much), as the server judges.
+ */
 export function exposureGrows(before: Exposure, after: Exposure): boolean {
-  if (!after.enabled) return false;
-  return !before.enabled || Math.round(after.rolloutPercentage * 100) > Math.round(before.rolloutPercentage * 100);
+  return (
+    (after.enabled && !before.enabled) ||
+    Math.round(after.rolloutPercentage * 100) > Math.round(before.rolloutPercentage * 100)
+  );
 }
 
 /** Whether this role may change a flag from `before` to `after`. */
