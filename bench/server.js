@@ -5,6 +5,8 @@
  * evaluation routes are measured against the same framework, pipeline and process.
  * Started by bench/run.js as a child process; answers `cpu` messages with process.cpuUsage().
  */
+// The same V8 setting as the server's entry point, first, as there.
+require('../dist/src/gc-tuning');
 const { Body, Controller, Get, HttpCode, Post } = require('@nestjs/common');
 const { createApp } = require('../dist/src/app.factory');
 const { loadConfig } = require('../dist/src/config/app-config');

@@ -152,6 +152,9 @@ async function overHttp(
     eventsPerSecond: Math.round(events / seconds),
     p99Ms: result.latency.p99,
     errors: result.errors + result.non2xx,
+    statuses: Object.fromEntries(
+      Object.entries(result.statusCodeStats ?? {}).map(([code, { count }]) => [code, count]),
+    ),
     cpuPerEventMicros: cpuMicros / events,
     acknowledged,
   };
@@ -233,7 +236,7 @@ async function main() {
     console.log(
       `  POST /api/telemetry/events, ${String(batch).padStart(4)} events/request (${(result.bodyBytes / 1024).toFixed(0).padStart(3)} KiB)  ` +
         `${String(result.rps).padStart(5)} req/s  ${result.eventsPerSecond.toLocaleString('en').padStart(10)} events/s  p99 ${result.p99Ms} ms  ` +
-        `${(result.cpuPerEventMicros * 1000).toFixed(0)} ns CPU/event  errors ${result.errors}`,
+        `${(result.cpuPerEventMicros * 1000).toFixed(0)} ns CPU/event  errors ${result.errors}${result.errors ? ` (answers: ${JSON.stringify(result.statuses)})` : ''}`,
     );
     acknowledged += result.acknowledged;
   }

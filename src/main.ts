@@ -1,3 +1,5 @@
+// First: a V8 setting that must be in place before the application allocates (see the file).
+import 'src/gc-tuning';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
