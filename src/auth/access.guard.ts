@@ -32,12 +32,12 @@ export class AccessGuard implements CanActivate {
     private readonly serviceTokens: ServiceTokensService,
   ) {}
 
+  /** Each route's rule, read from its metadata once: decorators do not change after start-up. */
+  private readonly rules = new WeakMap<object, WeakMap<object, AccessRule | undefined>>();
+
   /** Synchronous for service tokens (the evaluation hot path); a JWT is checked asynchronously. */
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const rule = this.ruleOf(context);
     if (rule === undefined) {
       throw new AppError(403, 'ROUTE_NOT_DECLARED', 'This route declares no access rule, so it is closed.');
     }
@@ -49,6 +49,20 @@ export class AccessGuard implements CanActivate {
     return this.authenticateUser(context, request).then((principal) =>
       this.authorize(request, principal, rule.permission),
     );
+  }
+
+  private ruleOf(context: ExecutionContext): AccessRule | undefined {
+    const handler = context.getHandler();
+    const controller = context.getClass();
+    let byController = this.rules.get(handler);
+    if (byController === undefined) this.rules.set(handler, (byController = new WeakMap()));
+    if (!byController.has(controller)) {
+      byController.set(
+        controller,
+        this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS_METADATA, [handler, controller]),
+      );
+    }
+    return byController.get(controller);
   }
 
   /** A public route that says more to a caller it knows: best effort, a refused credential leaves it anonymous. */

@@ -1,4 +1,5 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBadRequestResponse, ApiBody, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
@@ -11,6 +12,7 @@ import {
 import { BulkEvaluationRequest, BulkEvaluationRequestPipe } from 'src/feature-flags/bulk-evaluation.pipe';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { EvaluationTarget, EvaluationTargetParam } from 'src/feature-flags/evaluation-target.decorator';
+import { EVALUATION_RESPONSE_SCHEMA } from 'src/feature-flags/response-schemas';
 
 @ApiTags('evaluation')
 @ApiBadRequestResponse({ description: 'The request is not valid (VALIDATION_FAILED).' })
@@ -22,6 +24,7 @@ export class EvaluationController {
   @Get(':key/evaluate')
   @Allow(Permission.FLAGS_EVALUATE)
   @QuietAccessLog()
+  @RouteSchema(EVALUATION_RESPONSE_SCHEMA)
   @ApiParam({ name: 'key', description: 'The flag key, e.g. passenger_favorites_matching.' })
   @ApiQuery({ name: 'subjectId', required: true, description: 'The subject: 1–128 characters, no control characters.' })
   evaluate(@EvaluationTargetParam() target: EvaluationTarget): EvaluationResponseDto {

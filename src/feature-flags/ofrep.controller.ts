@@ -9,6 +9,7 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Allow } from 'src/auth/access.decorator';
@@ -21,6 +22,7 @@ import {
   OfrepEvaluationResponseDto,
 } from 'src/feature-flags/ofrep.dto';
 import { OfrepService } from 'src/feature-flags/ofrep.service';
+import { OFREP_RESPONSE_SCHEMA } from 'src/feature-flags/response-schemas';
 import { IfNoneMatch } from 'src/http/if-match.decorator';
 
 /** OFREP errors travel in the protocol's shape `{key, errorCode, errorDetails}`, not problem+json. */
@@ -46,6 +48,7 @@ export class OfrepController {
   @HttpCode(200)
   @Allow(Permission.FLAGS_EVALUATE)
   @QuietAccessLog()
+  @RouteSchema(OFREP_RESPONSE_SCHEMA)
   @ApiBody({ type: OfrepEvaluationRequestDto })
   @ApiBadRequestResponse({
     description: '`{key, errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`',
