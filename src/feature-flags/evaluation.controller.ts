@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
+import type { FastifyRequest } from 'fastify';
 import { ApiBadRequestResponse, ApiBody, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
@@ -11,7 +12,7 @@ import {
 } from 'src/feature-flags/evaluation.dto';
 import { BulkEvaluationRequest, BulkEvaluationRequestPipe } from 'src/feature-flags/bulk-evaluation.pipe';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
-import { EvaluationTarget, EvaluationTargetParam } from 'src/feature-flags/evaluation-target.decorator';
+import { evaluationTargetOf } from 'src/feature-flags/evaluation-target';
 import { EVALUATION_RESPONSE_SCHEMA } from 'src/feature-flags/response-schemas';
 
 @ApiTags('evaluation')
@@ -27,7 +28,8 @@ export class EvaluationController {
   @RouteSchema(EVALUATION_RESPONSE_SCHEMA)
   @ApiParam({ name: 'key', description: 'The flag key, e.g. passenger_favorites_matching.' })
   @ApiQuery({ name: 'subjectId', required: true, description: 'The subject: 1–128 characters, no control characters.' })
-  evaluate(@EvaluationTargetParam() target: EvaluationTarget): EvaluationResponseDto {
+  evaluate(@Req() request: FastifyRequest): EvaluationResponseDto {
+    const target = evaluationTargetOf(request);
     return this.evaluation.one(target.key, target.subjectId);
   }
 

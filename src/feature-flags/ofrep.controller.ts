@@ -6,16 +6,17 @@ import {
   ExceptionFilter,
   HttpCode,
   Post,
+  Req,
   Res,
   UseFilters,
 } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
 import { QuietAccessLog } from 'src/http/access-log';
-import { OfrepError, OfrepTarget, OfrepTargetParam, sendWithEtag } from 'src/feature-flags/ofrep';
+import { OfrepError, ofrepTargetOf, sendWithEtag } from 'src/feature-flags/ofrep';
 import {
   OfrepBulkResponseDto,
   OfrepEvaluationRequestDto,
@@ -55,7 +56,8 @@ export class OfrepController {
   })
   @ApiNotFoundResponse({ description: '`{key, errorCode: "FLAG_NOT_FOUND", errorDetails}`' })
   @ApiParam({ name: 'key', description: 'The flag key.' })
-  evaluate(@OfrepTargetParam() target: OfrepTarget): OfrepEvaluationResponseDto {
+  evaluate(@Req() request: FastifyRequest): OfrepEvaluationResponseDto {
+    const target = ofrepTargetOf(request);
     return this.ofrep.evaluate(target.key, target.subjectId);
   }
 
