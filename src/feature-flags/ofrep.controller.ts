@@ -1,6 +1,5 @@
 import {
   ArgumentsHost,
-  Body,
   Catch,
   Controller,
   ExceptionFilter,
@@ -24,7 +23,6 @@ import {
 } from 'src/feature-flags/ofrep.dto';
 import { OfrepService } from 'src/feature-flags/ofrep.service';
 import { OFREP_RESPONSE_SCHEMA } from 'src/feature-flags/response-schemas';
-import { IfNoneMatch } from 'src/http/if-match.decorator';
 
 /** OFREP errors travel in the protocol's shape `{key, errorCode, errorDetails}`, not problem+json. */
 @Catch(OfrepError)
@@ -69,7 +67,9 @@ export class OfrepController {
   @ApiBody({ type: OfrepEvaluationRequestDto })
   @ApiOkResponse({ type: OfrepBulkResponseDto })
   @ApiBadRequestResponse({ description: '`{errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })
-  bulk(@Body() body: unknown, @IfNoneMatch() ifNoneMatch: string | undefined, @Res() reply: FastifyReply): void {
-    sendWithEtag(reply, this.ofrep.bulk(body), ifNoneMatch);
+  bulk(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
+    // The body and header straight from the request, as for a single flag: no pipe pass.
+    const ifNoneMatch = request.headers['if-none-match'];
+    sendWithEtag(reply, this.ofrep.bulk(request.body), typeof ifNoneMatch === 'string' ? ifNoneMatch : undefined);
   }
 }

@@ -9,11 +9,6 @@ function header(name: string, context: ExecutionContext): string | undefined {
 /** The `If-Match` header, or undefined. (A plain @Headers() would be documented as required.) */
 export const IfMatch = createParamDecorator((_: unknown, context: ExecutionContext) => header('if-match', context));
 
-/** The `If-None-Match` header, or undefined. */
-export const IfNoneMatch = createParamDecorator((_: unknown, context: ExecutionContext) =>
-  header('if-none-match', context),
-);
-
 /** OpenAPI description of the optional If-Match header of writes to a flag. */
 export const IF_MATCH_HEADER = {
   name: 'If-Match',
