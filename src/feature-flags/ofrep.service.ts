@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
-import { OfrepBulkResponseDto, OfrepEvaluationResponseDto } from 'src/feature-flags/ofrep.dto';
-import { OfrepError, targetingKeyOf, toOfrep } from 'src/feature-flags/ofrep';
+import { OfrepEvaluationResponseDto } from 'src/feature-flags/ofrep.dto';
+import { OfrepAnswerTexts, OfrepError, targetingKeyOf, toOfrep } from 'src/feature-flags/ofrep';
 
 @Injectable()
 export class OfrepService {
@@ -15,8 +15,12 @@ export class OfrepService {
     return toOfrep(key, result);
   }
 
-  bulk(body: unknown): OfrepBulkResponseDto {
+  private readonly texts = new OfrepAnswerTexts();
+
+  /** Every live flag for the subject, as the JSON text of an `OfrepBulkResponseDto`. */
+  bulk(body: unknown): string {
     const subjectId = targetingKeyOf(body);
-    return { flags: this.evaluation.keys().map((key) => toOfrep(key, this.evaluation.evaluate(key, subjectId))) };
+    const flags = this.evaluation.keys().map((key) => this.texts.of(key, this.evaluation.evaluate(key, subjectId)));
+    return `{"flags":[${flags.join(',')}]}`;
   }
 }

@@ -78,18 +78,42 @@ export function toOfrep(key: string, evaluation: Evaluation): OfrepSuccess {
   };
 }
 
+/**
+ * The JSON text of one flag's OFREP answer, kept per flag version and outcome: an answer depends
+ * on the subject only through its outcome (reason and value), so a bulk answer is a join of a
+ * few texts per flag, written once each, rather than a serialisation of every flag per request.
+ * A flag's texts are dropped when its version changes.
+ */
+export class OfrepAnswerTexts {
+  private readonly byKey = new Map<string, { version: number | null; texts: Map<string, string> }>();
+
+  of(key: string, evaluation: Evaluation): string {
+    let entry = this.byKey.get(key);
+    if (entry === undefined || entry.version !== evaluation.version) {
+      entry = { version: evaluation.version, texts: new Map() };
+      this.byKey.set(key, entry);
+    }
+    const outcome = `${evaluation.reason} ${evaluation.enabled}`;
+    let text = entry.texts.get(outcome);
+    if (text === undefined) {
+      text = JSON.stringify(toOfrep(key, evaluation));
+      entry.texts.set(outcome, text);
+    }
+    return text;
+  }
+}
+
 /** A strong ETag of a bulk answer, from its JSON text: equal bodies, equal tags. */
 export function etagOf(json: string): string {
   return `"${hash('sha256', json, 'base64url').slice(0, 27)}"`;
 }
 
 /**
- * Sends `body` with its strong ETag, or 304 with no body when the client's copy is current.
- * The body is serialised once, for the tag and the answer alike. If-None-Match compares
- * weakly (RFC 9110 §13.1.2): `W/"…"`, as a compressing proxy may send it back, matches too.
+ * Sends the JSON text `json` with its strong ETag, or 304 with no body when the client's copy
+ * is current: one text for the tag and the answer alike. If-None-Match compares weakly
+ * (RFC 9110 §13.1.2): `W/"…"`, as a compressing proxy may send it back, matches too.
  */
-export function sendWithEtag(reply: FastifyReply, body: unknown, ifNoneMatch: string | undefined): void {
-  const json = JSON.stringify(body);
+export function sendWithEtag(reply: FastifyReply, json: string, ifNoneMatch: string | undefined): void {
   const etag = etagOf(json);
   reply.header('etag', etag);
   if (ifNoneMatch !== undefined && matchesAny(ifNoneMatch, etag)) {
