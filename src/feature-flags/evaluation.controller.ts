@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
 import type { FastifyRequest } from 'fastify';
 import { ApiBadRequestResponse, ApiBody, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -10,10 +10,10 @@ import {
   BulkEvaluationResponseDto,
   EvaluationResponseDto,
 } from 'src/feature-flags/evaluation.dto';
-import { BulkEvaluationRequest, BulkEvaluationRequestPipe } from 'src/feature-flags/bulk-evaluation.pipe';
+import { bulkEvaluationRequestOf } from 'src/feature-flags/bulk-evaluation-request';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { evaluationTargetOf } from 'src/feature-flags/evaluation-target';
-import { EVALUATION_RESPONSE_SCHEMA } from 'src/feature-flags/response-schemas';
+import { BULK_EVALUATION_RESPONSE_SCHEMA, EVALUATION_RESPONSE_SCHEMA } from 'src/feature-flags/response-schemas';
 
 @ApiTags('evaluation')
 @ApiBadRequestResponse({ description: 'The request is not valid (VALIDATION_FAILED).' })
@@ -39,7 +39,9 @@ export class EvaluationController {
   @Allow(Permission.FLAGS_EVALUATE)
   @QuietAccessLog()
   @ApiBody({ type: BulkEvaluationRequestDto })
-  evaluateMany(@Body(BulkEvaluationRequestPipe) request: BulkEvaluationRequest): BulkEvaluationResponseDto {
-    return this.evaluation.many(request.subjectId, request.keys);
+  @RouteSchema(BULK_EVALUATION_RESPONSE_SCHEMA)
+  evaluateMany(@Req() request: FastifyRequest): BulkEvaluationResponseDto {
+    const { subjectId, keys } = bulkEvaluationRequestOf(request.body);
+    return this.evaluation.many(subjectId, keys);
   }
 }

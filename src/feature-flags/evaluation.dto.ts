@@ -17,7 +17,7 @@ export class EvaluationResponseDto {
 }
 
 /**
- * Documents the body in OpenAPI; the route checks it with BulkEvaluationRequestPipe, which a
+ * Documents the body in OpenAPI; the route checks it with bulkEvaluationRequestOf, which a
  * spec holds to the same verdicts as these decorators.
  */
 export class BulkEvaluationRequestDto {

@@ -1,5 +1,5 @@
 import { ArgumentMetadata } from '@nestjs/common';
-import { BulkEvaluationRequestPipe } from 'src/feature-flags/bulk-evaluation.pipe';
+import { bulkEvaluationRequestOf } from 'src/feature-flags/bulk-evaluation-request';
 import { BulkEvaluationRequestDto } from 'src/feature-flags/evaluation.dto';
 import { AppError } from 'src/http/app-error';
 import { StrictValidationPipe } from 'src/http/strict-validation.pipe';
@@ -35,7 +35,7 @@ const BODIES: unknown[] = [
   null,
 ];
 
-describe('BulkEvaluationRequestPipe', () => {
+describe('bulkEvaluationRequestOf', () => {
   const documented = new StrictValidationPipe();
   const metadata: ArgumentMetadata = { type: 'body', metatype: BulkEvaluationRequestDto, data: '' };
 
@@ -43,15 +43,15 @@ describe('BulkEvaluationRequestPipe', () => {
     'gives the verdict of the documented DTO (status and fields) for %s',
     async (_label, body) => {
       const expected = await verdict(() => documented.transform(body, metadata));
-      expect(await verdict(() => new BulkEvaluationRequestPipe().transform(body))).toBe(expected);
+      expect(await verdict(() => bulkEvaluationRequestOf(body))).toBe(expected);
     },
   );
 
   it('passes subject and keys through unchanged', () => {
-    expect(new BulkEvaluationRequestPipe().transform({ subjectId: 'p1', keys: ['checkout_v2'] })).toEqual({
+    expect(bulkEvaluationRequestOf({ subjectId: 'p1', keys: ['checkout_v2'] })).toEqual({
       subjectId: 'p1',
       keys: ['checkout_v2'],
     });
-    expect(new BulkEvaluationRequestPipe().transform({ subjectId: 'p1' })).toEqual({ subjectId: 'p1' });
+    expect(bulkEvaluationRequestOf({ subjectId: 'p1' })).toEqual({ subjectId: 'p1' });
   });
 });
