@@ -370,7 +370,7 @@ function pValueOf(count: number, total: number, rate: number | null): number | n
 }
 
 /** Runbook §6 P0: more than 10 % 5xx over at least 10 requests. */
-export const isP0 = (c5xx: number, total: number): boolean => total >= P0_MIN_REQUESTS && c5xx * 10 > total;
+export const isP0 = (c5xx: number, total: number): boolean => total >= P0_MIN_REQUESTS && c5xx / total > P0_5XX_RATE;
 
 /**
  * The smallest 5xx count that would have made this check CRITICAL with `total` requests: a
