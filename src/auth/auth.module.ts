@@ -23,7 +23,9 @@ import { UsersService } from 'src/auth/users.service';
     JwtStrategy,
     JwtAuthGuard,
     LoginThrottlerGuard,
-    { provide: APP_GUARD, useClass: AccessGuard },
+    AccessGuard,
+    // The one global guard; also resolvable by class for the evaluation hot paths (hot-path.ts).
+    { provide: APP_GUARD, useExisting: AccessGuard },
   ],
   exports: [ServiceTokensService],
 })

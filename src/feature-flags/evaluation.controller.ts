@@ -4,7 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { ApiBadRequestResponse, ApiBody, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
-import { QuietAccessLog } from 'src/http/access-log';
+import { HotPath } from 'src/http/hot-path';
 import {
   BulkEvaluationRequestDto,
   BulkEvaluationResponseDto,
@@ -24,7 +24,7 @@ export class EvaluationController {
   /** Is the flag on for this subject? An unknown flag answers 200 with reason FLAG_NOT_FOUND. */
   @Get(':key/evaluate')
   @Allow(Permission.FLAGS_EVALUATE)
-  @QuietAccessLog()
+  @HotPath()
   @RouteSchema(EVALUATION_RESPONSE_SCHEMA)
   @ApiParam({ name: 'key', description: 'The flag key, e.g. passenger_favorites_matching.' })
   @ApiQuery({ name: 'subjectId', required: true, description: 'The subject: 1–128 characters, no control characters.' })
@@ -37,7 +37,7 @@ export class EvaluationController {
   @Post('evaluate')
   @HttpCode(200)
   @Allow(Permission.FLAGS_EVALUATE)
-  @QuietAccessLog()
+  @HotPath()
   @ApiBody({ type: BulkEvaluationRequestDto })
   @RouteSchema(BULK_EVALUATION_RESPONSE_SCHEMA)
   evaluateMany(@Req() request: FastifyRequest): BulkEvaluationResponseDto {

@@ -14,7 +14,7 @@ import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, Api
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
-import { QuietAccessLog } from 'src/http/access-log';
+import { HotPath } from 'src/http/hot-path';
 import { OfrepError, ofrepTargetOf, sendWithEtag } from 'src/feature-flags/ofrep';
 import {
   OfrepBulkResponseDto,
@@ -46,7 +46,7 @@ export class OfrepController {
   @Post('evaluate/flags/:key')
   @HttpCode(200)
   @Allow(Permission.FLAGS_EVALUATE)
-  @QuietAccessLog()
+  @HotPath()
   @RouteSchema(OFREP_RESPONSE_SCHEMA)
   @ApiBody({ type: OfrepEvaluationRequestDto })
   @ApiBadRequestResponse({
@@ -63,7 +63,7 @@ export class OfrepController {
   @Post('evaluate/flags')
   @HttpCode(200)
   @Allow(Permission.FLAGS_EVALUATE)
-  @QuietAccessLog()
+  @HotPath()
   @ApiBody({ type: OfrepEvaluationRequestDto })
   @ApiOkResponse({ type: OfrepBulkResponseDto })
   @ApiBadRequestResponse({ description: '`{errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })

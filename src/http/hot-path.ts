@@ -1,0 +1,168 @@
+import { CanActivate, ExceptionFilter, Type } from '@nestjs/common';
+import {
+  EXCEPTION_FILTERS_METADATA,
+  FILTER_CATCH_EXCEPTIONS,
+  GUARDS_METADATA,
+  HTTP_CODE_METADATA,
+  INTERCEPTORS_METADATA,
+  PIPES_METADATA,
+  ROUTE_ARGS_METADATA,
+} from '@nestjs/common/constants';
+import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify';
+import type { AccessLogPolicy } from 'src/http/access-log';
+
+/** What a hot-path route runs: its controller and method, as declared. */
+export type HotPathTarget = Readonly<{ controller: Type; handler: (...args: unknown[]) => unknown; name: string }>;
+
+type HotPathConfig = { accessLog: AccessLogPolicy; hotPath: HotPathTarget };
+
+/**
+ * Marks an evaluation route as a hot path: called on every request of the services that ask
+ * flagdog, so it is served without Nest's per-request pipeline (see HotPathRouter), and its
+ * requests are logged only when they fail or are slow.
+ *
+ * The method must take `@Req()` and optionally `@Res()`, nothing else, and the route may not
+ * declare its own guards, interceptors or pipes: start-up fails otherwise.
+ */
+export const HotPath =
+  (): MethodDecorator =>
+  (target, key, descriptor: TypedPropertyDescriptor<any>) => {
+    const config: HotPathConfig = {
+      accessLog: 'errors-and-slow',
+      hotPath: { controller: target.constructor as Type, handler: descriptor.value, name: String(key) },
+    };
+    RouteConfig(config)(target, key, descriptor);
+  };
+
+/** The hot-path target of a route from its Fastify config, if it has one. */
+export function hotPathOf(config: unknown): HotPathTarget | undefined {
+  return (config as Partial<HotPathConfig> | undefined)?.hotPath;
+}
+
+type Resolve = <T>(type: Type<T>) => T;
+
+/** What a hot-path route needs per request, resolved once on its first request. */
+type Plan = {
+  instance: object;
+  filters: ExceptionFilter[];
+  status: number;
+  sendsItself: boolean;
+};
+
+/**
+ * Serves hot-path routes straight from Fastify's route handler: the same access guard, the
+ * same controller method, the same exception filters as Nest's router would run, without the
+ * router's per-request promise chain (guards, interceptors, pipes and response handling each
+ * awaited in turn). Every other route goes through Nest unchanged.
+ *
+ * The route stays a Nest route in every other respect: it is declared on a controller, listed
+ * in OpenAPI, registered with Fastify by Nest (with its schema and config), counted and logged
+ * by the same hooks, and walked by the access test like any other.
+ */
+export class HotPathRouter {
+  constructor(
+    private readonly resolve: Resolve,
+    private readonly guard: Type<CanActivate>,
+    private readonly globalFilter: ExceptionFilter,
+  ) {}
+
+  /** The Fastify handler of a hot-path route registered for `method`. Throws if the route cannot be one. */
+  handlerFor(target: HotPathTarget, method: string): RouteHandlerMethod {
+    assertLean(target);
+    const { controller, handler } = target;
+    let plan: Plan | undefined;
+    let guard: CanActivate | undefined;
+    const fail = (error: unknown, context: ExecutionContextHost): void => {
+      const filter = plan!.filters.find((candidate) => catches(candidate, error));
+      filter!.catch(error, context);
+    };
+    const respond = (request: FastifyRequest, reply: FastifyReply, context: ExecutionContextHost): void => {
+      try {
+        const result = handler.call(plan!.instance, request, reply);
+        if (!plan!.sendsItself) void reply.code(plan!.status).send(result);
+      } catch (error) {
+        fail(error, context);
+      }
+    };
+    return (request, reply) => {
+      if (hasEmptyParam(request.params)) {
+        reply.callNotFound();
+        return;
+      }
+      plan ??= this.plan(target, method);
+      guard ??= this.resolve(this.guard);
+      const context = new ExecutionContextHost([request, reply, undefined], controller, handler);
+      context.setType('http');
+      let allowed: boolean | Promise<boolean> | unknown;
+      try {
+        allowed = guard.canActivate(context);
+      } catch (error) {
+        fail(error, context);
+        return;
+      }
+      // A service token is checked synchronously; a signed-in user's JWT asynchronously.
+      if (allowed === true) return respond(request, reply, context);
+      if (allowed instanceof Promise) {
+        allowed.then(
+          () => respond(request, reply, context),
+          (error: unknown) => fail(error, context),
+        );
+        return;
+      }
+      fail(new Error('The access guard answered neither true nor a refusal.'), context);
+    };
+  }
+
+  private plan(target: HotPathTarget, method: string): Plan {
+    const { controller, handler } = target;
+    const own = [
+      ...((Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, handler) as unknown[] | undefined) ?? []),
+      ...((Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, controller) as unknown[] | undefined) ?? []),
+    ].map((filter) => (typeof filter === 'function' ? new (filter as Type<ExceptionFilter>)() : filter));
+    const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, target.name) as Record<string, unknown> | undefined;
+    return {
+      instance: this.resolve(controller),
+      filters: [...(own as ExceptionFilter[]), this.globalFilter],
+      status: (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === 'POST' ? 201 : 200),
+      sendsItself: Object.keys(args ?? {}).some((key) => key.startsWith(`${RouteParamtypes.RESPONSE}:`)),
+    };
+  }
+}
+
+/** The first filter whose @Catch names the error (or names nothing) handles it, as in Nest. */
+function catches(filter: ExceptionFilter, error: unknown): boolean {
+  const types = (Reflect.getMetadata(FILTER_CATCH_EXCEPTIONS, filter.constructor) as Type[] | undefined) ?? [];
+  return types.length === 0 || types.some((type) => error instanceof type);
+}
+
+/** As Nest's Fastify adapter: a route parameter matched by an empty segment is not this route. */
+function hasEmptyParam(params: unknown): boolean {
+  const record = params as Record<string, string> | undefined;
+  for (const name in record) if (record[name] === '' && name !== '*') return true;
+  return false;
+}
+
+/** A hot path runs only the global access guard and the method: refuse routes that expect more. */
+function assertLean({ controller, handler, name }: HotPathTarget): void {
+  const where = `${controller.name}.${name}`;
+  for (const [key, what] of [
+    [GUARDS_METADATA, 'guards'],
+    [INTERCEPTORS_METADATA, 'interceptors'],
+    [PIPES_METADATA, 'pipes'],
+  ] as const) {
+    const declared = [
+      ...((Reflect.getMetadata(key, handler) as unknown[] | undefined) ?? []),
+      ...((Reflect.getMetadata(key, controller) as unknown[] | undefined) ?? []),
+    ];
+    if (declared.length > 0) throw new Error(`@HotPath() route ${where} declares its own ${what}; hot paths run none.`);
+  }
+  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) as Record<string, { index: number }>) ?? {};
+  for (const [key, { index }] of Object.entries(args)) {
+    const type = Number(key.split(':')[0]);
+    const expected = index === 0 ? RouteParamtypes.REQUEST : index === 1 ? RouteParamtypes.RESPONSE : undefined;
+    if (type !== expected) throw new Error(`@HotPath() route ${where} may take only (@Req(), @Res()?) parameters.`);
+  }
+}
