@@ -1,7 +1,9 @@
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { MetadataScanner, ModulesContainer } from '@nestjs/core';
+import { FASTIFY_ROUTE_CONFIG_METADATA } from '@nestjs/platform-fastify/constants';
 import { ACCESS_METADATA, AccessRule } from 'src/auth/access.decorator';
+import { hotPathOf } from 'src/http/hot-path';
 import { newFlag, startTestApp, TestApp } from './support/test-app';
 
 /** SERVICE: a token made to evaluate (the default); TELEMETRY: a token made to send telemetry only. */
@@ -118,6 +120,17 @@ const EVALUATIONS: ReadonlyArray<Route & { body?: object; status?: number; allow
 ];
 const EVALUATORS: Caller[] = ['SUPER_ADMIN', 'OPERATOR', 'ANGEL_VIEWER', 'SERVICE'];
 
+/**
+ * Served from Fastify's route handler without Nest's per-request pipeline (hot-path.ts), with
+ * the same guard: walked here like every other route.
+ */
+const HOT_PATHS = [
+  'GET /api/feature-flags/:key/evaluate',
+  'POST /api/feature-flags/evaluate',
+  'POST /ofrep/v1/evaluate/flags',
+  'POST /ofrep/v1/evaluate/flags/:key',
+];
+
 const PUBLIC: ReadonlyArray<Route> = [
   { method: 'POST', path: '/api/auth/login' },
   { method: 'GET', path: '/health/live' },
@@ -129,7 +142,7 @@ const PUBLIC: ReadonlyArray<Route> = [
   { method: 'GET', path: '/admin/*' },
 ];
 
-function registeredRoutes(t: TestApp): Array<Route & { rule: AccessRule | undefined }> {
+function registeredRoutes(t: TestApp): Array<Route & { rule: AccessRule | undefined; hotPath: boolean }> {
   const scanner = new MetadataScanner();
   const controllers = [...t.app.get(ModulesContainer).values()].flatMap((module) => [...module.controllers.values()]);
   return controllers.flatMap(({ instance, metatype }) => {
@@ -148,7 +161,8 @@ function registeredRoutes(t: TestApp): Array<Route & { rule: AccessRule | undefi
       const rule =
         (Reflect.getMetadata(ACCESS_METADATA, handler) as AccessRule | undefined) ??
         (Reflect.getMetadata(ACCESS_METADATA, metatype as object) as AccessRule | undefined);
-      return [{ method, path: full, rule }];
+      const hotPath = hotPathOf(Reflect.getMetadata(FASTIFY_ROUTE_CONFIG_METADATA, handler)) !== undefined;
+      return [{ method, path: full, rule, hotPath }];
     });
   });
 }
@@ -195,6 +209,8 @@ describe('access control (deny by default)', () => {
     expect(routes.map((route) => `${route.method} ${route.path}`).sort()).toEqual(covered);
     const publicRoutes = routes.filter((route) => route.rule?.public).map((route) => `${route.method} ${route.path}`);
     expect(publicRoutes.sort()).toEqual(PUBLIC.map((route) => `${route.method} ${route.path}`).sort());
+    const hotPaths = routes.filter((route) => route.hotPath).map((route) => `${route.method} ${route.path}`);
+    expect(hotPaths.sort()).toEqual(HOT_PATHS);
   });
 
   const concrete = (path: string): string =>
@@ -253,6 +269,16 @@ describe('access control (deny by default)', () => {
         where,
         caller === 'ANONYMOUS' ? 401 : allowed ? (route.status ?? 200) : 403,
       ]);
+      if (!allowed) {
+        expect([where, response.headers['content-type']]).toEqual([
+          where,
+          expect.stringMatching(/^application\/problem\+json/),
+        ]);
+        expect([where, response.body.code]).toEqual([
+          where,
+          caller === 'ANONYMOUS' ? 'CREDENTIALS_MISSING' : 'PERMISSION_DENIED',
+        ]);
+      }
     }
   });
 

@@ -27,15 +27,14 @@ type HotPathConfig = { accessLog: AccessLogPolicy; hotPath: HotPathTarget };
  * The method must take `@Req()` and optionally `@Res()`, nothing else, and the route may not
  * declare its own guards, interceptors or pipes: start-up fails otherwise.
  */
-export const HotPath =
-  (): MethodDecorator =>
-  (target, key, descriptor: TypedPropertyDescriptor<any>) => {
-    const config: HotPathConfig = {
-      accessLog: 'errors-and-slow',
-      hotPath: { controller: target.constructor as Type, handler: descriptor.value, name: String(key) },
-    };
-    RouteConfig(config)(target, key, descriptor);
+export const HotPath = (): MethodDecorator => (target, key, descriptor) => {
+  const handler = descriptor.value as HotPathTarget['handler'];
+  const config: HotPathConfig = {
+    accessLog: 'errors-and-slow',
+    hotPath: { controller: target.constructor as Type, handler, name: String(key) },
   };
+  RouteConfig(config)(target, key, descriptor);
+};
 
 /** The hot-path target of a route from its Fastify config, if it has one. */
 export function hotPathOf(config: unknown): HotPathTarget | undefined {
@@ -122,11 +121,13 @@ export class HotPathRouter {
       ...((Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, handler) as unknown[] | undefined) ?? []),
       ...((Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, controller) as unknown[] | undefined) ?? []),
     ].map((filter) => (typeof filter === 'function' ? new (filter as Type<ExceptionFilter>)() : filter));
-    const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, target.name) as Record<string, unknown> | undefined;
+    const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, target.name) as
+      Record<string, unknown> | undefined;
     return {
       instance: this.resolve(controller),
       filters: [...(own as ExceptionFilter[]), this.globalFilter],
-      status: (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === 'POST' ? 201 : 200),
+      status:
+        (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === 'POST' ? 201 : 200),
       sendsItself: Object.keys(args ?? {}).some((key) => key.startsWith(`${RouteParamtypes.RESPONSE}:`)),
     };
   }
