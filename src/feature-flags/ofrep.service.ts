@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { OfrepEvaluationResponseDto } from 'src/feature-flags/ofrep.dto';
-import { OfrepAnswerTexts, OfrepError, targetingKeyOf, toOfrep } from 'src/feature-flags/ofrep';
+import { AnswerText, bulkAnswer, OfrepAnswerTexts, OfrepError, targetingKeyOf, toOfrep } from 'src/feature-flags/ofrep';
 
 @Injectable()
 export class OfrepService {
@@ -17,10 +17,13 @@ export class OfrepService {
 
   private readonly texts = new OfrepAnswerTexts();
 
-  /** Every live flag for the subject, as the JSON text of an `OfrepBulkResponseDto`. */
-  bulk(body: unknown): string {
+  /** Every live flag for the subject: the JSON text of an `OfrepBulkResponseDto` and its ETag. */
+  bulk(body: unknown): Readonly<{ json: string; etag: string }> {
     const subjectId = targetingKeyOf(body);
-    const flags = this.evaluation.keys().map((key) => this.texts.of(key, this.evaluation.evaluate(key, subjectId)));
-    return `{"flags":[${flags.join(',')}]}`;
+    const keys = this.evaluation.keys();
+    const texts = new Array<AnswerText>(keys.length);
+    for (let i = 0; i < keys.length; i++)
+      texts[i] = this.texts.of(keys[i], this.evaluation.evaluate(keys[i], subjectId));
+    return bulkAnswer(texts);
   }
 }

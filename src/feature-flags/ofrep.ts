@@ -78,49 +78,71 @@ export function toOfrep(key: string, evaluation: Evaluation): OfrepSuccess {
   };
 }
 
+/** One flag's OFREP answer as JSON text, and a digest of that text that stands for it in a bulk ETag. */
+export type AnswerText = Readonly<{ json: string; digest: string }>;
+
+type FlagTexts = { version: number | null; on: Map<string, AnswerText>; off: Map<string, AnswerText> };
+
 /**
  * The JSON text of one flag's OFREP answer, kept per flag version and outcome: an answer depends
  * on the subject only through its outcome (reason and value), so a bulk answer is a join of a
  * few texts per flag, written once each, rather than a serialisation of every flag per request.
- * A flag's texts are dropped when its version changes.
+ * A flag's texts are dropped when its version changes. Looked up by the resolver's reason
+ * constant, so a lookup builds no string.
  */
 export class OfrepAnswerTexts {
-  private readonly byKey = new Map<string, { version: number | null; texts: Map<string, string> }>();
+  private readonly byKey = new Map<string, FlagTexts>();
 
-  of(key: string, evaluation: Evaluation): string {
+  of(key: string, evaluation: Evaluation): AnswerText {
     let entry = this.byKey.get(key);
     if (entry === undefined || entry.version !== evaluation.version) {
-      entry = { version: evaluation.version, texts: new Map() };
+      entry = { version: evaluation.version, on: new Map(), off: new Map() };
       this.byKey.set(key, entry);
     }
-    const outcome = `${evaluation.reason} ${evaluation.enabled}`;
-    let text = entry.texts.get(outcome);
+    const texts = evaluation.enabled ? entry.on : entry.off;
+    let text = texts.get(evaluation.reason);
     if (text === undefined) {
-      text = JSON.stringify(toOfrep(key, evaluation));
-      entry.texts.set(outcome, text);
+      const json = JSON.stringify(toOfrep(key, evaluation));
+      text = { json, digest: hash('sha256', json, 'base64url').slice(0, 22) };
+      texts.set(evaluation.reason, text);
     }
     return text;
   }
 }
 
-/** A strong ETag of a bulk answer, from its JSON text: equal bodies, equal tags. */
-export function etagOf(json: string): string {
-  return `"${hash('sha256', json, 'base64url').slice(0, 27)}"`;
+/**
+ * A bulk answer `{"flags": [...]}` over these texts, with its strong ETag. The tag is a digest
+ * of the texts' own digests, in order: the answer is made of exactly these texts, so equal
+ * answers get equal tags (on every instance, as the texts are), and hashing ~20 short digests
+ * costs a third of hashing the whole answer.
+ */
+export function bulkAnswer(texts: readonly AnswerText[]): Readonly<{ json: string; etag: string }> {
+  let json = '{"flags":[';
+  let digests = '';
+  for (let i = 0; i < texts.length; i++) {
+    if (i > 0) json += ',';
+    json += texts[i].json;
+    digests += texts[i].digest;
+  }
+  return { json: `${json}]}`, etag: `"${hash('sha256', digests, 'base64url').slice(0, 27)}"` };
 }
 
 /**
  * Sends the JSON text `json` with its strong ETag, or 304 with no body when the client's copy
- * is current: one text for the tag and the answer alike. If-None-Match compares weakly
- * (RFC 9110 §13.1.2): `W/"…"`, as a compressing proxy may send it back, matches too.
+ * is current. If-None-Match compares weakly (RFC 9110 §13.1.2): `W/"…"`, as a compressing proxy
+ * may send it back, matches too.
  */
-export function sendWithEtag(reply: FastifyReply, json: string, ifNoneMatch: string | undefined): void {
-  const etag = etagOf(json);
-  reply.header('etag', etag);
-  if (ifNoneMatch !== undefined && matchesAny(ifNoneMatch, etag)) {
+export function sendWithEtag(
+  reply: FastifyReply,
+  answer: Readonly<{ json: string; etag: string }>,
+  ifNoneMatch: string | undefined,
+): void {
+  reply.header('etag', answer.etag);
+  if (ifNoneMatch !== undefined && matchesAny(ifNoneMatch, answer.etag)) {
     reply.status(304).send();
     return;
   }
-  reply.status(200).type('application/json; charset=utf-8').send(json);
+  reply.status(200).type('application/json; charset=utf-8').send(answer.json);
 }
 
 function matchesAny(ifNoneMatch: string, etag: string): boolean {
