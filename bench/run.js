@@ -5,7 +5,8 @@
  * BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/test, where it creates and
  * drops a flagdog_bench database), or the embedded PGlite when that is unreachable.
  *
- *   BENCH_SECONDS=10    duration of each HTTP measurement (after a 3 s warm-up)
+ *   BENCH_SECONDS=5     duration of each HTTP run (after a 3 s warm-up)
+ *   BENCH_ROUNDS=3      HTTP runs per route; the figures are the best run's (see load())
  *   BENCH_ONLY=http     only the HTTP section (references and evaluation routes, no 1 M allowlist)
  *   BENCH_ONLY=sim      only the simulated phases (bench/sequential-sim.js; no server, no database)
  *   BENCH_NODE=path     run the servers (flagdog and the references) on another Node binary,
@@ -20,7 +21,8 @@ const { join } = require('node:path');
 const autocannon = require('autocannon');
 const { Client } = require('pg');
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const ONLY_HTTP = process.env.BENCH_ONLY === 'http';
 const ONLY_SIM = process.env.BENCH_ONLY === 'sim';
 const SERVER_NODE = process.env.BENCH_NODE ?? process.execPath;
@@ -107,25 +109,35 @@ async function http(url, method, path, { token, body } = {}) {
   return text ? JSON.parse(text) : undefined;
 }
 
+/**
+ * One route under load: a warm-up, then ROUNDS runs of SECONDS each; the figures are those of
+ * the run with the most requests/s. Interference on a shared machine (other processes, the
+ * host) only ever slows a run down, so the best run is the steadiest estimate of what the code
+ * costs; the spread of requests/s over the runs is printed too. The references get the same.
+ */
 async function load(server, label, options) {
   await autocannon({ url: server.url, connections: CONNECTIONS, duration: 3, ...options }); // warm-up
-  const before = await ask(server.child);
-  const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: SECONDS, ...options });
-  const after = await ask(server.child);
-  const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
-  const requests = result.requests.total;
-  const errors = result.errors + result.non2xx;
-  const figures = {
-    label,
-    rps: Math.round(result.requests.average),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    cpuPerRequest: cpuMicros / requests,
-    errors,
-  };
+  const runs = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const before = await ask(server.child);
+    const result = await autocannon({ url: server.url, connections: CONNECTIONS, duration: SECONDS, ...options });
+    const after = await ask(server.child);
+    const cpuMicros = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system;
+    runs.push({
+      label,
+      rps: Math.round(result.requests.average),
+      p50: result.latency.p50,
+      p99: result.latency.p99,
+      cpuPerRequest: cpuMicros / result.requests.total,
+      errors: result.errors + result.non2xx,
+    });
+  }
+  const figures = runs.reduce((best, run) => (run.rps > best.rps ? run : best));
+  figures.errors = runs.reduce((sum, run) => sum + run.errors, 0);
+  figures.rpsRuns = runs.map((run) => run.rps);
   console.log(
     `  ${label.padEnd(48)} ${String(figures.rps).padStart(7)} req/s  p50 ${String(figures.p50).padStart(3)} ms  p99 ${String(figures.p99).padStart(3)} ms  ` +
-      `${figures.cpuPerRequest.toFixed(1).padStart(6)} µs CPU/request  errors ${errors}`,
+      `${figures.cpuPerRequest.toFixed(1).padStart(6)} µs CPU/request  errors ${figures.errors}  (runs: ${figures.rpsRuns.join(', ')} req/s)`,
   );
   return figures;
 }
@@ -307,7 +319,7 @@ function simulationBench() {
 
 async function main() {
   console.log(
-    `flagdog benchmark — node ${process.version}, ${require('node:os').cpus().length} cores, ${SECONDS} s per HTTP run, ${CONNECTIONS} connections`,
+    `flagdog benchmark — node ${process.version}, ${require('node:os').cpus().length} cores, best of ${ROUNDS} × ${SECONDS} s per HTTP route, ${CONNECTIONS} connections`,
   );
   const figures = {};
 
@@ -398,7 +410,7 @@ async function main() {
     const remote = await telemetry.overHttp(
       { url: server.url, cpu: () => ask(server.child).then((m) => m.cpu) },
       telemetryToken,
-      { seconds: SECONDS, batch: 1000 },
+      { seconds: 10, batch: 1000 },
     );
     if (remote.errors) console.log(`  telemetry answers: ${JSON.stringify(remote.statuses)}`);
     report(
