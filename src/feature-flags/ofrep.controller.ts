@@ -10,7 +10,15 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import { ApiBadRequestResponse, ApiBody, ApiNotFoundResponse, ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
@@ -65,7 +73,8 @@ export class OfrepController {
   @Allow(Permission.FLAGS_EVALUATE)
   @HotPath()
   @ApiBody({ type: OfrepEvaluationRequestDto })
-  @ApiOkResponse({ type: OfrepBulkResponseDto })
+  @ApiOkResponse({ type: OfrepBulkResponseDto, description: 'Every live flag, with a strong `ETag` header.' })
+  @ApiResponse({ status: 304, description: '`If-None-Match` holds the current `ETag`: no body.' })
   @ApiBadRequestResponse({ description: '`{errorCode: "TARGETING_KEY_MISSING" | "INVALID_CONTEXT", errorDetails}`' })
   bulk(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     // The body and header straight from the request, as for a single flag: no pipe pass.

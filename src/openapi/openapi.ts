@@ -64,6 +64,8 @@ export async function setupOpenApi(app: INestApplication): Promise<void> {
 /** The swagger plugin's factory on each controller class: method name → { type, summary, … }. */
 type PluginFactory = () => Record<string, { type?: unknown; summary?: string; [key: string]: unknown }>;
 const PLUGIN_FACTORY = '_OPENAPI_METADATA_FACTORY';
+/** Where @ApiResponse and its shorthands keep a method's responses (`DECORATORS.API_RESPONSE`, not exported). */
+const API_RESPONSE_METADATA = 'swagger/apiResponse';
 
 /**
  * The plugin adds a method's success response only when the method declares no response at
@@ -82,6 +84,10 @@ function addSuccessResponses(app: INestApplication): void {
         const status =
           declared ??
           (Reflect.getMetadata(METHOD_METADATA, handler) === RequestMethod.POST ? HttpStatus.CREATED : HttpStatus.OK);
+        // A method that writes its answer itself (`@Res()`) declares it with @ApiOkResponse.
+        const declaredResponses = Reflect.getMetadata(API_RESPONSE_METADATA, handler) as
+          Record<string, unknown> | undefined;
+        if (type === undefined && declaredResponses?.[status] !== undefined) continue;
         const response = type === undefined ? { status, description: 'Done.' } : { status, type: type as never };
         ApiResponse(response, { overrideExisting: true })(
           prototype,

@@ -773,6 +773,9 @@ export interface components {
             reason: "DISABLED" | "TARGETING_MATCH" | "SPLIT";
             metadata: components["schemas"]["OfrepMetadataDto"];
         };
+        OfrepBulkResponseDto: {
+            flags: components["schemas"]["OfrepEvaluationResponseDto"][];
+        };
         AllowlistEntryResponseDto: {
             subjectId: string;
             addedBy: string;
@@ -2310,8 +2313,17 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Done. */
+            /** @description Every live flag, with a strong `ETag` header. */
             200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OfrepBulkResponseDto"];
+                };
+            };
+            /** @description `If-None-Match` holds the current `ETag`: no body. */
+            304: {
                 headers: {
                     [name: string]: unknown;
                 };
