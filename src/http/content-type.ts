@@ -20,6 +20,8 @@ export function hasBody(headers: IncomingHttpHeaders): boolean {
 export function contentTypeProblem(headers: IncomingHttpHeaders): AppError | null {
   if (!hasBody(headers)) return null;
   const header = headers['content-type'];
+  // What every client sends: decided without splitting the header (this runs on every request).
+  if (header === 'application/json' || header === 'application/json; charset=utf-8') return null;
   const mediaType = typeof header === 'string' ? header.split(';')[0].trim() : '';
   if (JSON_MEDIA_TYPE.test(mediaType)) return null;
   if (mediaType === '') {
