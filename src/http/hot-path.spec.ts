@@ -49,6 +49,13 @@ class LookupController {
   created(): object {
     return { created: true };
   }
+
+  @HotPath()
+  async later(@Req() request: FastifyRequest<{ Querystring: { fail?: string } }>): Promise<object> {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (request.query.fail === 'app') throw new AppError(409, 'CONFLICT', 'Not now.');
+    return { later: true };
+  }
 }
 
 /** Stands for the access guard: what it answers is set per test. */
@@ -83,6 +90,7 @@ describe('HotPathRouter', () => {
     app.get('/flags/:key', router.handlerFor(hotPathRoute(LookupController.prototype, 'one'), 'GET'));
     app.post('/flags', router.handlerFor(hotPathRoute(LookupController.prototype, 'many'), 'POST'));
     app.post('/created', router.handlerFor(hotPathRoute(LookupController.prototype, 'created'), 'POST'));
+    app.get('/later', router.handlerFor(hotPathRoute(LookupController.prototype, 'later'), 'GET'));
     await app.ready();
   });
   afterAll(() => app.close());
@@ -117,6 +125,24 @@ describe('HotPathRouter', () => {
     const expired = await app.inject({ method: 'GET', url: '/flags/a' });
     expect([expired.statusCode, expired.json().code]).toEqual([401, 'TOKEN_EXPIRED']);
     expect(controller.calls).toBe(calls);
+  });
+
+  it('refuses with 403 when the guard answers false, synchronously or not, as Nest does', async () => {
+    const calls = controller.calls;
+    for (const answer of [() => false, () => Promise.resolve(false)]) {
+      guard.answer = answer;
+      const refused = await app.inject({ method: 'GET', url: '/flags/a' });
+      expect(refused.statusCode).toBe(403);
+      expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    expect(controller.calls).toBe(calls);
+  });
+
+  it('awaits a method that answers a promise, and sends its rejection to the filters', async () => {
+    const later = await app.inject({ method: 'GET', url: '/later' });
+    expect([later.statusCode, later.json()]).toEqual([200, { later: true }]);
+    const refused = await app.inject({ method: 'GET', url: '/later?fail=app' });
+    expect([refused.statusCode, refused.json().code]).toEqual([409, 'CONFLICT']);
   });
 
   it('sends an error to the first filter that catches it: the controller’s, then the global one', async () => {

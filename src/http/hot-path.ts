@@ -1,4 +1,4 @@
-import { CanActivate, ExceptionFilter, Type } from '@nestjs/common';
+import { CanActivate, ExceptionFilter, ForbiddenException, Type } from '@nestjs/common';
 import {
   EXCEPTION_FILTERS_METADATA,
   FILTER_CATCH_EXCEPTIONS,
@@ -78,10 +78,21 @@ export class HotPathRouter {
       const filter = plan!.filters.find((candidate) => catches(candidate, error));
       filter!.catch(error, context);
     };
+    const send = (reply: FastifyReply, result: unknown): void => {
+      if (!plan!.sendsItself) void reply.code(plan!.status).send(result);
+    };
     const respond = (request: FastifyRequest, reply: FastifyReply, context: ExecutionContextHost): void => {
       try {
         const result = handler.call(plan!.instance, request, reply);
-        if (!plan!.sendsItself) void reply.code(plan!.status).send(result);
+        // The evaluation methods answer synchronously; an async one is awaited, as Nest would.
+        if (result instanceof Promise) {
+          result.then(
+            (value: unknown) => send(reply, value),
+            (error: unknown) => fail(error, context),
+          );
+        } else {
+          send(reply, result);
+        }
       } catch (error) {
         fail(error, context);
       }
@@ -95,7 +106,13 @@ export class HotPathRouter {
       guard ??= this.resolve(this.guard);
       const context = new ExecutionContextHost([request, reply, undefined], controller, handler);
       context.setType('http');
-      let allowed: boolean | Promise<boolean> | unknown;
+      // As in Nest: true lets the request through, false refuses it with 403, anything else fails.
+      const decide = (answer: unknown): void => {
+        if (answer === true) respond(request, reply, context);
+        else if (answer === false) fail(new ForbiddenException(), context);
+        else fail(new Error('The access guard answered neither a boolean nor a promise of one.'), context);
+      };
+      let allowed: unknown;
       try {
         allowed = guard.canActivate(context);
       } catch (error) {
@@ -103,15 +120,11 @@ export class HotPathRouter {
         return;
       }
       // A service token is checked synchronously; a signed-in user's JWT asynchronously.
-      if (allowed === true) return respond(request, reply, context);
       if (allowed instanceof Promise) {
-        allowed.then(
-          () => respond(request, reply, context),
-          (error: unknown) => fail(error, context),
-        );
+        allowed.then(decide, (error: unknown) => fail(error, context));
         return;
       }
-      fail(new Error('The access guard answered neither true nor a refusal.'), context);
+      decide(allowed);
     };
   }
 
