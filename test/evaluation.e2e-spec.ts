@@ -146,6 +146,41 @@ describe('evaluation (REST and OFREP)', () => {
     expect(all.body.results.map((result: { key: string }) => result.key)).toContain(FLAG);
   });
 
+  it('answers the bulk route as the single route does for every flag and any subject, before and after a change', async () => {
+    const subjects = ['pass_beta_003_2026', 'passenger-77', 'pass "ü" \\ 😀'];
+    const agree = async () => {
+      for (const subjectId of subjects) {
+        const bulk = await t.http
+          .post('/api/feature-flags/evaluate')
+          .set('x-api-key', service)
+          .send({ subjectId })
+          .expect(200)
+          .expect('content-type', /^application\/json/);
+        expect(bulk.body.subjectId).toBe(subjectId);
+        expect(bulk.body.results.length).toBeGreaterThan(0);
+        for (const result of bulk.body.results) {
+          const { key, enabled, reason, version } = (await evaluate(result.key, subjectId).expect(200)).body;
+          expect(result).toEqual({ key, enabled, reason, version });
+        }
+      }
+    };
+    await agree();
+    // A new version of the flag: the bulk answer must not keep the old one's texts.
+    const before = (await evaluate(FLAG, 'passenger-77').expect(200)).body;
+    const flag = (await as('SUPER_ADMIN').get(`/api/admin/feature-flags/${FLAG}`).expect(200)).body;
+    await as('SUPER_ADMIN')
+      .put(`/api/admin/feature-flags/${FLAG}`)
+      .send({ enabled: true, rolloutPercentage: 100 })
+      .expect(200);
+    await agree();
+    const after = (await evaluate(FLAG, 'passenger-77').expect(200)).body;
+    expect([after.version > before.version, after.enabled, after.reason]).toEqual([true, true, 'ROLLOUT']);
+    await as('SUPER_ADMIN')
+      .put(`/api/admin/feature-flags/${FLAG}`)
+      .send({ enabled: flag.enabled, rolloutPercentage: flag.rolloutPercentage })
+      .expect(200);
+  });
+
   it('validates the subject and the key', async () => {
     for (const query of ['', '?subjectId=', `?subjectId=${'x'.repeat(129)}`, '?subjectId=a%00b']) {
       const response = await t.http.get(`/api/feature-flags/${FLAG}/evaluate${query}`).set('x-api-key', service);

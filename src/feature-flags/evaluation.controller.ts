@@ -1,7 +1,7 @@
-import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { RouteSchema } from '@nestjs/platform-fastify';
-import type { FastifyRequest } from 'fastify';
-import { ApiBadRequestResponse, ApiBody, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiBadRequestResponse, ApiBody, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Allow } from 'src/auth/access.decorator';
 import { Permission } from 'src/auth/permissions';
 import { HotPath } from 'src/http/hot-path';
@@ -13,7 +13,7 @@ import {
 import { bulkEvaluationRequestOf } from 'src/feature-flags/bulk-evaluation-request';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { evaluationTargetOf } from 'src/feature-flags/evaluation-target';
-import { BULK_EVALUATION_RESPONSE_SCHEMA, EVALUATION_RESPONSE_SCHEMA } from 'src/feature-flags/response-schemas';
+import { EVALUATION_RESPONSE_SCHEMA } from 'src/feature-flags/response-schemas';
 
 @ApiTags('evaluation')
 @ApiBadRequestResponse({ description: 'The request is not valid (VALIDATION_FAILED).' })
@@ -39,9 +39,9 @@ export class EvaluationController {
   @Allow(Permission.FLAGS_EVALUATE)
   @HotPath()
   @ApiBody({ type: BulkEvaluationRequestDto })
-  @RouteSchema(BULK_EVALUATION_RESPONSE_SCHEMA)
-  evaluateMany(@Req() request: FastifyRequest): BulkEvaluationResponseDto {
+  @ApiOkResponse({ type: BulkEvaluationResponseDto })
+  evaluateMany(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     const { subjectId, keys } = bulkEvaluationRequestOf(request.body);
-    return this.evaluation.many(subjectId, keys);
+    void reply.type('application/json; charset=utf-8').send(this.evaluation.manyText(subjectId, keys));
   }
 }

@@ -1,10 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from 'src/config/app-config';
-import { BulkEvaluationResponseDto, EvaluationResponseDto } from 'src/feature-flags/evaluation.dto';
+import { AnswerTexts } from 'src/feature-flags/answer-texts';
+import { BulkEvaluationItemDto, EvaluationResponseDto } from 'src/feature-flags/evaluation.dto';
 import { EvaluationMinutesService } from 'src/feature-flags/evaluation-minutes';
 import { FlagRequestCounter, UNKNOWN_FLAG_KEY } from 'src/feature-flags/flag-request-counter';
 import { FlagSnapshotService } from 'src/feature-flags/flag-snapshot.service';
 import { Evaluation, evaluate } from 'src/feature-flags/resolver';
+
+/** One flag's entry in a bulk answer (`BulkEvaluationItemDto`), in its documented field order. */
+function bulkItemOf(key: string, { enabled, reason, version }: Evaluation): BulkEvaluationItemDto {
+  return { key, enabled, reason, version };
+}
 
 /** Answers "is this flag on for this subject?" from the in-memory snapshot only (docs/resolver.md). */
 @Injectable()
@@ -39,12 +45,26 @@ export class EvaluationService {
     return { key, subjectId, enabled, reason, bucket, version };
   }
 
-  many(subjectId: string, keys?: readonly string[]): BulkEvaluationResponseDto {
-    const results = (keys ?? this.snapshot.keys()).map((key) => {
-      const { enabled, reason, version } = this.evaluate(key, subjectId);
-      return { key, enabled, reason, version };
-    });
-    return { subjectId, results };
+  private readonly bulkTexts = new AnswerTexts(bulkItemOf);
+
+  /**
+   * Several flags (all live ones when `keys` is left out) for one subject, as the JSON text of a
+   * `BulkEvaluationResponseDto`: a join of per-flag texts cached by flag version and outcome.
+   * A key no flag has is written on the spot, never cached.
+   */
+  manyText(subjectId: string, keys?: readonly string[]): string {
+    const list = keys ?? this.snapshot.keys();
+    let json = `{"subjectId":${JSON.stringify(subjectId)},"results":[`;
+    for (let i = 0; i < list.length; i++) {
+      const key = list[i];
+      const evaluation = this.evaluate(key, subjectId);
+      if (i > 0) json += ',';
+      json +=
+        evaluation.reason === 'FLAG_NOT_FOUND'
+          ? JSON.stringify(bulkItemOf(key, evaluation))
+          : this.bulkTexts.of(key, evaluation).json;
+    }
+    return `${json}]}`;
   }
 
   /** Live flag keys, for OFREP bulk evaluation. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EvaluationService } from 'src/feature-flags/evaluation.service';
 import { OfrepEvaluationResponseDto } from 'src/feature-flags/ofrep.dto';
-import { AnswerText, bulkAnswer, OfrepAnswerTexts, OfrepError, targetingKeyOf, toOfrep } from 'src/feature-flags/ofrep';
+import { AnswerText } from 'src/feature-flags/answer-texts';
+import { bulkAnswer, OfrepAnswerTexts, OfrepError, targetingKeyOf, toOfrep } from 'src/feature-flags/ofrep';
 
 @Injectable()
 export class OfrepService {

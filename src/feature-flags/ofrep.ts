@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { hash } from 'node:crypto';
+import { AnswerText, AnswerTexts } from 'src/feature-flags/answer-texts';
 import { subjectIdProblem } from 'src/feature-flags/subject-id';
 import { FLAG_KEY_PATTERN } from 'src/feature-flags/flag-key.pipe';
 import type { Evaluation } from 'src/feature-flags/resolver';
@@ -78,35 +79,10 @@ export function toOfrep(key: string, evaluation: Evaluation): OfrepSuccess {
   };
 }
 
-/** One flag's OFREP answer as JSON text, and a digest of that text that stands for it in a bulk ETag. */
-export type AnswerText = Readonly<{ json: string; digest: string }>;
-
-type FlagTexts = { version: number | null; on: Map<string, AnswerText>; off: Map<string, AnswerText> };
-
-/**
- * The JSON text of one flag's OFREP answer, kept per flag version and outcome: an answer depends
- * on the subject only through its outcome (reason and value), so a bulk answer is a join of a
- * few texts per flag, written once each, rather than a serialisation of every flag per request.
- * A flag's texts are dropped when its version changes. Looked up by the resolver's reason
- * constant, so a lookup builds no string.
- */
-export class OfrepAnswerTexts {
-  private readonly byKey = new Map<string, FlagTexts>();
-
-  of(key: string, evaluation: Evaluation): AnswerText {
-    let entry = this.byKey.get(key);
-    if (entry === undefined || entry.version !== evaluation.version) {
-      entry = { version: evaluation.version, on: new Map(), off: new Map() };
-      this.byKey.set(key, entry);
-    }
-    const texts = evaluation.enabled ? entry.on : entry.off;
-    let text = texts.get(evaluation.reason);
-    if (text === undefined) {
-      const json = JSON.stringify(toOfrep(key, evaluation));
-      text = { json, digest: hash('sha256', json, 'base64url').slice(0, 22) };
-      texts.set(evaluation.reason, text);
-    }
-    return text;
+/** One flag's OFREP answer as JSON text, cached per flag version and outcome (AnswerTexts). */
+export class OfrepAnswerTexts extends AnswerTexts {
+  constructor() {
+    super(toOfrep);
   }
 }
 

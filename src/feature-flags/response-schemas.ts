@@ -1,10 +1,10 @@
 import type { FastifySchema } from 'fastify';
 
 /**
- * Response schemas of the evaluation answers Nest sends (the OFREP bulk answer is written as
- * text, `OfrepAnswerTexts`), so that Fastify writes them with a
- * serialiser compiled from the schema instead of `JSON.stringify` (about a tenth of an OFREP
- * request's CPU in a profile under load). They must list every field the answer has, in the
+ * Response schemas of the single-flag evaluation answers (both bulk answers are written as text,
+ * a join of cached per-flag texts, `AnswerTexts`), so that Fastify writes them with a serialiser
+ * compiled from the schema instead of `JSON.stringify` (about a tenth of an OFREP request's CPU
+ * in a profile under load). They must list every field the answer has, in the
  * order it has them: a field left out here would be dropped from the answer. The e2e tests
  * compare whole answers, so a field added to a DTO and not here fails them.
  */
@@ -21,29 +21,6 @@ export const EVALUATION_RESPONSE_SCHEMA: FastifySchema = {
         reason: { type: 'string' },
         bucket: nullableInteger,
         version: nullableInteger,
-      },
-    },
-  },
-};
-
-export const BULK_EVALUATION_RESPONSE_SCHEMA: FastifySchema = {
-  response: {
-    200: {
-      type: 'object',
-      properties: {
-        subjectId: { type: 'string' },
-        results: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              key: { type: 'string' },
-              enabled: { type: 'boolean' },
-              reason: { type: 'string' },
-              version: nullableInteger,
-            },
-          },
-        },
       },
     },
   },
