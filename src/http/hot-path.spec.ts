@@ -5,7 +5,10 @@ import {
   Catch,
   ExceptionFilter,
   ExecutionContext,
+  Get,
+  Header,
   HttpCode,
+  Post,
   Req,
   Res,
   Type,
@@ -23,6 +26,7 @@ class Refusal extends Error {}
 @Catch(Refusal)
 class RefusalFilter implements ExceptionFilter {
   catch(error: Refusal, host: ArgumentsHost): void {
+    if (error.message === '') throw new AppError(409, 'FILTER_FAILED', 'The refusal filter failed.');
     void host.switchToHttp().getResponse<FastifyReply>().status(418).send({ refused: error.message });
   }
 }
@@ -31,25 +35,30 @@ class RefusalFilter implements ExceptionFilter {
 class LookupController {
   calls = 0;
 
+  @Get('flags/:key')
   @HotPath()
   one(@Req() request: FastifyRequest<{ Params: { key: string }; Querystring: { fail?: string } }>): object {
     this.calls++;
     if (request.query.fail === 'refusal') throw new Refusal(request.params.key);
+    if (request.query.fail === 'filter') throw new Refusal('');
     if (request.query.fail === 'app') throw new AppError(400, 'VALIDATION_FAILED', 'subjectId is required.');
     return { key: request.params.key, principal: (request as { principal?: string }).principal };
   }
 
+  @Post('flags')
   @HotPath()
   @HttpCode(200)
   many(@Req() request: FastifyRequest, @Res() reply: FastifyReply): void {
     void reply.header('etag', '"v1"').send(`{"echo":${JSON.stringify(request.body)}}`);
   }
 
+  @Post('created')
   @HotPath()
   created(): object {
     return { created: true };
   }
 
+  @Get('later')
   @HotPath()
   async later(@Req() request: FastifyRequest<{ Querystring: { fail?: string } }>): Promise<object> {
     await new Promise((resolve) => setImmediate(resolve));
@@ -87,10 +96,10 @@ describe('HotPathRouter', () => {
     ]);
     const router = new HotPathRouter((type) => instances.get(type) as never, ScriptedGuard, new ProblemFilter());
     app = Fastify();
-    app.get('/flags/:key', router.handlerFor(hotPathRoute(LookupController.prototype, 'one'), 'GET'));
-    app.post('/flags', router.handlerFor(hotPathRoute(LookupController.prototype, 'many'), 'POST'));
-    app.post('/created', router.handlerFor(hotPathRoute(LookupController.prototype, 'created'), 'POST'));
-    app.get('/later', router.handlerFor(hotPathRoute(LookupController.prototype, 'later'), 'GET'));
+    app.get('/flags/:key', router.handlerFor(hotPathRoute(LookupController.prototype, 'one')));
+    app.post('/flags', router.handlerFor(hotPathRoute(LookupController.prototype, 'many')));
+    app.post('/created', router.handlerFor(hotPathRoute(LookupController.prototype, 'created')));
+    app.get('/later', router.handlerFor(hotPathRoute(LookupController.prototype, 'later')));
     await app.ready();
   });
   afterAll(() => app.close());
@@ -152,13 +161,21 @@ describe('HotPathRouter', () => {
     expect([global.statusCode, global.json().code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
+  it('lets the global filter answer when a route filter throws, also after an asynchronous guard', async () => {
+    for (const answer of [() => true, () => Promise.resolve(true)]) {
+      guard.answer = answer;
+      const failed = await app.inject({ method: 'GET', url: '/flags/a?fail=filter' });
+      expect([failed.statusCode, failed.json().code]).toEqual([409, 'FILTER_FAILED']);
+    }
+  });
+
   it('treats an empty route parameter as no route, as Nest’s Fastify adapter does', async () => {
     const calls = controller.calls;
     expect((await app.inject({ method: 'GET', url: '/flags/' })).statusCode).toBe(404);
     expect(controller.calls).toBe(calls);
   });
 
-  it('refuses at start-up a hot path that declares guards or takes other parameters', () => {
+  it('refuses at start-up a hot path that declares guards, headers or other parameters', () => {
     class Guarded {
       @HotPath()
       @UseGuards(ScriptedGuard)
@@ -166,9 +183,18 @@ describe('HotPathRouter', () => {
 
       @HotPath()
       withBody(@Body() _body: unknown): void {}
+
+      @HotPath()
+      @Header('cache-control', 'no-store')
+      withHeader(@Req() _request: FastifyRequest): void {}
+
+      @HotPath()
+      passthrough(@Req() _request: FastifyRequest, @Res({ passthrough: true }) _reply: FastifyReply): void {}
     }
     const router = new HotPathRouter(() => undefined as never, ScriptedGuard, new ProblemFilter());
-    expect(() => router.handlerFor(hotPathRoute(Guarded.prototype, 'guarded'), 'GET')).toThrow(/own guards/);
-    expect(() => router.handlerFor(hotPathRoute(Guarded.prototype, 'withBody'), 'POST')).toThrow(/only \(@Req\(\)/);
+    expect(() => router.handlerFor(hotPathRoute(Guarded.prototype, 'guarded'))).toThrow(/own guards/);
+    expect(() => router.handlerFor(hotPathRoute(Guarded.prototype, 'withBody'))).toThrow(/only \(@Req\(\)/);
+    expect(() => router.handlerFor(hotPathRoute(Guarded.prototype, 'withHeader'))).toThrow(/@Header\(\)/);
+    expect(() => router.handlerFor(hotPathRoute(Guarded.prototype, 'passthrough'))).toThrow(/passthrough/);
   });
 });

@@ -1,12 +1,18 @@
-import { CanActivate, ExceptionFilter, ForbiddenException, Type } from '@nestjs/common';
+import { CanActivate, ExceptionFilter, ForbiddenException, RequestMethod, Type } from '@nestjs/common';
 import {
   EXCEPTION_FILTERS_METADATA,
   FILTER_CATCH_EXCEPTIONS,
   GUARDS_METADATA,
+  HEADERS_METADATA,
   HTTP_CODE_METADATA,
   INTERCEPTORS_METADATA,
+  METHOD_METADATA,
   PIPES_METADATA,
+  REDIRECT_METADATA,
+  RENDER_METADATA,
+  RESPONSE_PASSTHROUGH_METADATA,
   ROUTE_ARGS_METADATA,
+  SSE_METADATA,
 } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
@@ -68,15 +74,30 @@ export class HotPathRouter {
     private readonly globalFilter: ExceptionFilter,
   ) {}
 
-  /** The Fastify handler of a hot-path route registered for `method`. Throws if the route cannot be one. */
-  handlerFor(target: HotPathTarget, method: string): RouteHandlerMethod {
+  /** The Fastify handler of a hot-path route. Throws if the route cannot be one. */
+  handlerFor(target: HotPathTarget): RouteHandlerMethod {
     assertLean(target);
     const { controller, handler } = target;
     let plan: Plan | undefined;
     let guard: CanActivate | undefined;
     const fail = (error: unknown, context: ExecutionContextHost): void => {
-      const filter = plan!.filters.find((candidate) => catches(candidate, error));
-      filter!.catch(error, context);
+      const filter = plan!.filters.find((candidate) => catches(candidate, error))!;
+      try {
+        filter.catch(error, context);
+      } catch (filterError) {
+        // A filter that throws: the global filter answers for it, as Nest's pipeline would.
+        if (filter === this.globalFilter) throw filterError;
+        this.globalFilter.catch(filterError, context);
+      }
+    };
+    /** Never throws: on the asynchronous paths a throw would be an unhandled rejection. */
+    const failSafely = (error: unknown, context: ExecutionContextHost): void => {
+      try {
+        fail(error, context);
+      } catch {
+        const reply = context.switchToHttp().getResponse<FastifyReply>();
+        if (!reply.sent) void reply.code(500).send();
+      }
     };
     const send = (reply: FastifyReply, result: unknown): void => {
       if (!plan!.sendsItself) void reply.code(plan!.status).send(result);
@@ -87,14 +108,20 @@ export class HotPathRouter {
         // The evaluation methods answer synchronously; an async one is awaited, as Nest would.
         if (result instanceof Promise) {
           result.then(
-            (value: unknown) => send(reply, value),
-            (error: unknown) => fail(error, context),
+            (value: unknown) => {
+              try {
+                send(reply, value);
+              } catch (error) {
+                failSafely(error, context);
+              }
+            },
+            (error: unknown) => failSafely(error, context),
           );
         } else {
           send(reply, result);
         }
       } catch (error) {
-        fail(error, context);
+        failSafely(error, context);
       }
     };
     return (request, reply) => {
@@ -102,49 +129,67 @@ export class HotPathRouter {
         reply.callNotFound();
         return;
       }
-      plan ??= this.plan(target, method);
+      plan ??= this.plan(target);
       guard ??= this.resolve(this.guard);
       const context = new ExecutionContextHost([request, reply, undefined], controller, handler);
       context.setType('http');
-      // As in Nest: true lets the request through, false refuses it with 403, anything else fails.
+      // As in Nest: a truthy answer lets the request through, a falsy one refuses it with 403. An
+      // object (an Observable) is not supported here and fails rather than passing as truthy.
       const decide = (answer: unknown): void => {
-        if (answer === true) respond(request, reply, context);
-        else if (answer === false) fail(new ForbiddenException(), context);
-        else fail(new Error('The access guard answered neither a boolean nor a promise of one.'), context);
+        if (typeof answer === 'object' && answer !== null) {
+          failSafely(new Error('The access guard answered an object; hot paths take a boolean or a promise.'), context);
+        } else if (answer) {
+          respond(request, reply, context);
+        } else {
+          failSafely(new ForbiddenException(FORBIDDEN_MESSAGE), context);
+        }
       };
       let allowed: unknown;
       try {
         allowed = guard.canActivate(context);
       } catch (error) {
-        fail(error, context);
+        failSafely(error, context);
         return;
       }
       // A service token is checked synchronously; a signed-in user's JWT asynchronously.
       if (allowed instanceof Promise) {
-        allowed.then(decide, (error: unknown) => fail(error, context));
+        allowed.then(decide, (error: unknown) => failSafely(error, context));
         return;
       }
       decide(allowed);
     };
   }
 
-  private plan(target: HotPathTarget, method: string): Plan {
+  private plan(target: HotPathTarget): Plan {
     const { controller, handler } = target;
     const own = [
       ...((Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, handler) as unknown[] | undefined) ?? []),
       ...((Reflect.getMetadata(EXCEPTION_FILTERS_METADATA, controller) as unknown[] | undefined) ?? []),
-    ].map((filter) => (typeof filter === 'function' ? new (filter as Type<ExceptionFilter>)() : filter));
+    ].map((filter) => (typeof filter === 'function' ? this.instanceOf(filter as Type<ExceptionFilter>) : filter));
     const args = Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, target.name) as
       Record<string, unknown> | undefined;
     return {
       instance: this.resolve(controller),
       filters: [...(own as ExceptionFilter[]), this.globalFilter],
       status:
-        (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ?? (method === 'POST' ? 201 : 200),
+        (Reflect.getMetadata(HTTP_CODE_METADATA, handler) as number | undefined) ??
+        (Reflect.getMetadata(METHOD_METADATA, handler) === RequestMethod.POST ? 201 : 200),
       sendsItself: Object.keys(args ?? {}).some((key) => key.startsWith(`${RouteParamtypes.RESPONSE}:`)),
     };
   }
+
+  /** A filter from the container when it is a provider there, else constructed, as Nest does. */
+  private instanceOf(type: Type<ExceptionFilter>): ExceptionFilter {
+    try {
+      return this.resolve(type) ?? new type();
+    } catch {
+      return new type();
+    }
+  }
 }
+
+/** Nest's answer when a guard refuses without saying why. */
+const FORBIDDEN_MESSAGE = 'Forbidden resource';
 
 /** The first filter whose @Catch names the error (or names nothing) handles it, as in Nest. */
 function catches(filter: ExceptionFilter, error: unknown): boolean {
@@ -173,10 +218,23 @@ function assertLean({ controller, handler, name }: HotPathTarget): void {
     ];
     if (declared.length > 0) throw new Error(`@HotPath() route ${where} declares its own ${what}; hot paths run none.`);
   }
+  for (const [key, what] of [
+    [HEADERS_METADATA, '@Header()'],
+    [REDIRECT_METADATA, '@Redirect()'],
+    [RENDER_METADATA, '@Render()'],
+    [SSE_METADATA, '@Sse()'],
+  ] as const) {
+    if (Reflect.getMetadata(key, handler) !== undefined) {
+      throw new Error(`@HotPath() route ${where} uses ${what}, which hot paths do not apply.`);
+    }
+  }
   const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, controller, name) as Record<string, { index: number }>) ?? {};
+  const passthrough = Reflect.getMetadata(RESPONSE_PASSTHROUGH_METADATA, controller, name) === true;
   for (const [key, { index }] of Object.entries(args)) {
     const type = Number(key.split(':')[0]);
     const expected = index === 0 ? RouteParamtypes.REQUEST : index === 1 ? RouteParamtypes.RESPONSE : undefined;
-    if (type !== expected) throw new Error(`@HotPath() route ${where} may take only (@Req(), @Res()?) parameters.`);
+    if (type !== expected || passthrough) {
+      throw new Error(`@HotPath() route ${where} may take only (@Req(), @Res()?) parameters, without passthrough.`);
+    }
   }
 }
