@@ -16,11 +16,14 @@ export type AccessLogPolicy = 'full' | 'errors-and-slow' | 'none';
 
 export const SLOW_REQUEST_MS = 100;
 
-/** Marks a hot-path route: its requests are logged only when they fail or are slow. */
+/**
+ * Marks a route other services call on their hot path (the telemetry intake): its requests are
+ * logged only when they fail or are slow. `@HotPath()` sets the same for the evaluation routes.
+ */
 export const QuietAccessLog = (): MethodDecorator =>
   RouteConfig({ accessLog: 'errors-and-slow' satisfies AccessLogPolicy });
 
-/** The policy of a route from its Fastify options (set by @QuietAccessLog) and its path. */
+/** The policy of a route from its Fastify options (set by @QuietAccessLog or @HotPath) and its path. */
 export function accessLogPolicyOf(url: string, config: unknown): AccessLogPolicy {
   if (url.startsWith('/health/')) return 'none';
   return (config as { accessLog?: AccessLogPolicy } | undefined)?.accessLog ?? 'full';
